@@ -1,0 +1,1 @@
+//! Throwaway crate: exists only so `cargo vendor` has a dependency graph to vendor.

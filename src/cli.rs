@@ -1,0 +1,108 @@
+//! Command-line definitions (clap). Exit codes: 0 ok, 1 policy violations (check only),
+//! 2 usage, input or I/O error.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ospo",
+    version,
+    about = "Open source license compliance and SBOMs: what is in a tree, under what license, is it allowed.",
+    long_about = "ospo walks a source tree (a repo, a vendored tree, a container root), identifies every \
+license text, notice, SPDX tag and copyright in it, and reports them.\n\n\
+Exit codes: 0 ok, 1 policy violations (check only), 2 usage, input or I/O error.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a tree for license and copyright evidence
+    ///
+    /// Reads every file in parallel (respecting .gitignore unless --no-ignore): full license
+    /// texts in license files, notices in source headers, SPDX-License-Identifier tags,
+    /// license references in READMEs, copyright statements.
+    Scan(ScanArgs),
+    /// Identify the license(s) in files
+    ///
+    /// Each named file is matched as a whole (several licenses per file are found); a
+    /// directory is walked like `scan` and every file with license evidence is listed.
+    Detect(DetectArgs),
+    /// Write an SBOM (CycloneDX or SPDX) [not yet available]
+    Sbom(Unbuilt),
+    /// Check a tree against a license policy [not yet available]
+    Check(Unbuilt),
+    /// Write third-party notices [not yet available]
+    Notice(Unbuilt),
+    /// Write an HTML audit report [not yet available]
+    Report(Unbuilt),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// A short summary for a terminal
+    Human,
+    /// The Scan model (documented in README.md)
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Worker threads [default: one per core]
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Read files that .gitignore / .ignore would skip
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Leave out paths matching this gitignore-style glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Follow symbolic links (loops are detected and reported)
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+    /// Print nothing on stderr but errors
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print informational diagnostics too
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The tree (or file) to scan
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
+    pub format: ScanFormat,
+    /// Write to FILE instead of stdout (written whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Files or directories
+    #[arg(required = true, value_name = "FILE_OR_DIR")]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
+    pub format: ScanFormat,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Arguments of commands that are not built yet: accepted, so `--help` works, then refused.
+#[derive(Debug, Args)]
+pub struct Unbuilt {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub rest: Vec<String>,
+}

@@ -1,0 +1,151 @@
+//! One function per subcommand: turn parsed arguments into a run of the pipeline and
+//! its output. Returns the process exit code; errors become exit 2 in `main`.
+
+use std::io::Write;
+
+use anyhow::{bail, Result};
+
+use crate::cli::{Common, DetectArgs, ScanArgs, ScanFormat};
+use crate::detect::{self, Cache};
+use crate::emit::{self, summary};
+use crate::model::{Diagnostic, FileClass, FileRecord, Severity};
+use crate::scan::{self, ScanOptions};
+use crate::walk::{self, WalkOptions};
+
+/// Most diagnostics printed on stderr; the rest are counted (all are in the JSON).
+const MAX_STDERR_DIAGNOSTICS: usize = 100;
+
+fn walk_options(path: &std::path::Path, c: &Common) -> WalkOptions {
+    WalkOptions {
+        root: path.to_path_buf(),
+        no_ignore: c.no_ignore,
+        excludes: c.exclude.clone(),
+        follow_links: c.follow,
+        threads: c.jobs.unwrap_or(0),
+    }
+}
+
+/// One line per diagnostic on stderr (info only with -v), nothing with -q.
+pub fn print_diagnostics(diags: &[Diagnostic], c: &Common) {
+    if c.quiet {
+        return;
+    }
+    let shown: Vec<&Diagnostic> =
+        diags.iter().filter(|d| c.verbose || d.severity != Severity::Info).collect();
+    let mut err = std::io::stderr().lock();
+    for d in shown.iter().take(MAX_STDERR_DIAGNOSTICS) {
+        let sev = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "note",
+        };
+        let _ = match &d.path {
+            Some(p) => writeln!(err, "ospo: {sev}: {p}: {}", d.message),
+            None => writeln!(err, "ospo: {sev}: {}", d.message),
+        };
+    }
+    if shown.len() > MAX_STDERR_DIAGNOSTICS {
+        let _ = writeln!(
+            err,
+            "ospo: ... and {} more diagnostics (all are in --format json)",
+            shown.len() - MAX_STDERR_DIAGNOSTICS
+        );
+    }
+}
+
+pub fn scan(a: &ScanArgs) -> Result<u8> {
+    let mut opts = ScanOptions::new(&a.path);
+    opts.walk = walk_options(&a.path, &a.common);
+    opts.progress = !a.common.quiet;
+    let mut result = scan::scan(&opts)?;
+    print_diagnostics(&result.diagnostics, &a.common);
+    let bytes = match a.format {
+        ScanFormat::Human => summary::scan_summary(&result).into_bytes(),
+        ScanFormat::Json => {
+            // Wall time differs run to run; the JSON is deterministic without it.
+            result.summary.elapsed_ms = None;
+            let mut v = serde_json::to_vec_pretty(&result)?;
+            v.push(b'\n');
+            v
+        }
+    };
+    emit::write_output(a.output.as_deref(), &bytes)?;
+    Ok(0)
+}
+
+pub fn detect(a: &DetectArgs) -> Result<u8> {
+    let cache = Cache::default();
+    let mut files: Vec<FileRecord> = Vec::new();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for path in &a.paths {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => bail!("cannot read {}: {e}", path.display()),
+        };
+        if meta.is_dir() {
+            let mut opts = ScanOptions::new(path);
+            opts.walk = walk_options(path, &a.common);
+            let s = scan::scan(&opts)?;
+            let prefix = path.to_string_lossy().trim_end_matches('/').to_string();
+            files.extend(s.files.into_iter().filter(|f| !f.licenses.is_empty() || !f.unrecognized.is_empty()).map(
+                |mut f| {
+                    f.path = format!("{prefix}/{}", f.path);
+                    f
+                },
+            ));
+            diags.extend(s.diagnostics);
+            continue;
+        }
+        let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let shown = path.to_string_lossy().into_owned();
+        let Some(decoded) = scan::decode(&bytes) else {
+            diags.push(Diagnostic::warning(Some(shown.clone()), "binary file; not examined"));
+            files.push(FileRecord { path: shown, size: meta.len(), class: Some(FileClass::Binary), ..Default::default() });
+            continue;
+        };
+        // A file named on the command line is matched as a whole, unless it is source code,
+        // where only its header can hold a notice.
+        let class = match walk::classify_name(&shown) {
+            Some(c) => Some(c),
+            None if looks_like_code(&shown) => None,
+            None => Some(FileClass::License),
+        };
+        let found = detect::detect(class, &decoded.text, &cache);
+        files.push(FileRecord {
+            path: shown,
+            size: meta.len(),
+            class: Some(class.unwrap_or(FileClass::Text)),
+            licenses: found.licenses,
+            copyrights: found.copyrights,
+            unrecognized: found.unrecognized,
+            ..Default::default()
+        });
+    }
+    for f in &mut files {
+        f.licenses.sort_by_key(|m| (m.start_line, m.end_line));
+    }
+    print_diagnostics(&diags, &a.common);
+    let bytes = match a.format {
+        ScanFormat::Human => summary::detect_listing(&files).into_bytes(),
+        ScanFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&files)?;
+            v.push(b'\n');
+            v
+        }
+    };
+    emit::write_output(None, &bytes)?;
+    Ok(0)
+}
+
+fn looks_like_code(path: &str) -> bool {
+    const CODE: &[&str] = &[
+        "rs", "c", "h", "cc", "cpp", "hpp", "js", "mjs", "cjs", "ts", "tsx", "jsx", "py", "go", "java", "kt", "cs",
+        "rb", "php", "swift", "scala", "sh", "pl", "lua", "m", "el", "hs", "ml", "ex", "erl", "dart", "css", "scss",
+    ];
+    path.rsplit_once('.').is_some_and(|(_, e)| CODE.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+pub fn unbuilt(name: &str) -> Result<u8> {
+    eprintln!("ospo: `ospo {name}` is not available yet in this version; `ospo scan` and `ospo detect` are.");
+    Ok(2)
+}

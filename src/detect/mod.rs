@@ -1,0 +1,306 @@
+//! License evidence in one file: dispatch by file class, cheapest checks first.
+//!
+//! - every text file: SPDX tags (a memchr pre-check, then the tag parser);
+//! - source files: only the comment block at the top, and only when it holds a license
+//!   keyword, goes to the notice rules and the (common-store) matcher;
+//! - license files: a full multi-license match, notice rules, references, copyrights;
+//! - READMEs: license references, and a full match where a license text is embedded.
+//!
+//! Identical contents are matched once per scan ([`Cache`]).
+
+pub mod copyright;
+pub mod reference;
+pub mod tags;
+pub mod text;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+use crate::model::{FileClass, LicenseMatch, MatchKind, Unrecognized};
+
+/// How far into a source file a license header is looked for.
+pub const HEADER_LINES: usize = 150;
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Findings {
+    pub licenses: Vec<LicenseMatch>,
+    pub copyrights: Vec<String>,
+    pub unrecognized: Vec<Unrecognized>,
+}
+
+impl Findings {
+    pub fn is_empty(&self) -> bool {
+        self.licenses.is_empty() && self.copyrights.is_empty() && self.unrecognized.is_empty()
+    }
+}
+
+/// Results of the expensive matches, by content, shared by all walker threads.
+#[derive(Default)]
+pub struct Cache {
+    map: Mutex<HashMap<[u8; 32], Arc<Findings>>>,
+}
+
+impl Cache {
+    fn get_or_compute(&self, tag: u8, text: &str, f: impl FnOnce() -> Findings) -> Arc<Findings> {
+        let mut h = Sha256::new();
+        h.update([tag]);
+        h.update(text.as_bytes());
+        let key: [u8; 32] = h.finalize().into();
+        if let Some(hit) = self.map.lock().unwrap().get(&key) {
+            return hit.clone();
+        }
+        let found = Arc::new(f());
+        self.map.lock().unwrap().insert(key, found.clone());
+        found
+    }
+}
+
+/// Every piece of license evidence in one file. `class` is the name class (None: plain text).
+pub fn detect(class: Option<FileClass>, text: &str, cache: &Cache) -> Findings {
+    let mut out = match class {
+        Some(FileClass::License) => (*cache.get_or_compute(b'L', text, || license_file(text))).clone(),
+        Some(FileClass::Readme) => (*cache.get_or_compute(b'R', text, || readme(text))).clone(),
+        Some(FileClass::Manifest) | Some(FileClass::Binary) => Findings::default(),
+        Some(FileClass::Text) | None => source_header(text, cache),
+    };
+    if memchr::memmem::find(text.as_bytes(), b"SPDX-").is_some() {
+        let t = tags::find_tags(text);
+        out.licenses.extend(t.licenses);
+        for (_, c) in t.copyrights {
+            if !out.copyrights.contains(&c) {
+                out.copyrights.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn copyrights(text: &str, max_lines: Option<usize>) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for c in copyright::find_copyrights(text, max_lines) {
+        if !v.contains(&c.statement) {
+            v.push(c.statement);
+        }
+    }
+    v
+}
+
+/// Drop rule matches that lie inside a full-text match: the GPL's own "How to Apply"
+/// appendix is a template, not a notice.
+fn outside_texts(found: Vec<LicenseMatch>, texts: &[LicenseMatch]) -> Vec<LicenseMatch> {
+    found
+        .into_iter()
+        .filter(|m| {
+            !texts
+                .iter()
+                .any(|t| t.kind == MatchKind::Text && m.start_line >= t.start_line && m.end_line <= t.end_line)
+        })
+        .collect()
+}
+
+/// Replace a Dice match of a GNU license (which cannot tell -only from -or-later) by the
+/// notice rule's answer where both cover the same lines.
+fn prefer_gnu_rules(dice: Vec<LicenseMatch>, gnu: &[LicenseMatch]) -> Vec<LicenseMatch> {
+    dice.into_iter()
+        .filter(|d| {
+            !(d.kind == MatchKind::Notice
+                && gnu.iter().any(|g| g.start_line <= d.end_line && d.start_line <= g.end_line)
+                && is_gnu(&d.expression))
+        })
+        .collect()
+}
+
+fn is_gnu(expr: &str) -> bool {
+    let base = expr.split_whitespace().next().unwrap_or("");
+    spdx::license_id(base).is_some_and(|l| l.is_gnu())
+}
+
+fn license_file(text: &str) -> Findings {
+    let found = text::identify(text, text::Mode::LicenseFile);
+    let mut licenses = found.matches;
+    let gnu = outside_texts(reference::gnu_notices(text), &licenses);
+    licenses = prefer_gnu_rules(licenses, &gnu);
+    licenses.extend(gnu);
+    let refs = outside_texts(reference::find_references(text), &licenses);
+    let refs: Vec<_> = refs
+        .into_iter()
+        .filter(|r| !licenses.iter().any(|m| m.start_line <= r.end_line && r.start_line <= m.end_line))
+        .collect();
+    licenses.extend(refs);
+    Findings { licenses, copyrights: copyrights(text, None), unrecognized: found.unrecognized }
+}
+
+/// Phrases that only a full license text carries; a README with one embeds a license.
+const FULL_TEXT_MARKERS: &[&str] = &[
+    "permission is hereby granted",
+    "redistribution and use in source and binary forms",
+    "licensed under the apache license",
+    "terms and conditions for use, reproduction",
+    "permission to use, copy, modify",
+    "this is free and unencumbered software",
+];
+
+fn readme(text: &str) -> Findings {
+    let lower = text.to_ascii_lowercase();
+    let mut licenses = Vec::new();
+    let mut unrecognized = Vec::new();
+    if FULL_TEXT_MARKERS.iter().any(|m| lower.contains(m)) {
+        let found = text::identify(text, text::Mode::LicenseFile);
+        licenses = found.matches;
+        unrecognized = found.unrecognized;
+    }
+    let refs = outside_texts(reference::find_references(text), &licenses);
+    licenses.extend(refs);
+    let copyrights = if licenses.is_empty() { Vec::new() } else { copyrights(text, None) };
+    Findings { licenses, copyrights, unrecognized }
+}
+
+const HEADER_KEYWORDS: &[&str] = &[
+    "licen",
+    "copyright",
+    "permission is hereby",
+    "redistribution and use",
+    "public domain",
+    "free software",
+];
+
+fn source_header(text: &str, cache: &Cache) -> Findings {
+    let block = comment_block(text, HEADER_LINES);
+    if block.trim().is_empty() {
+        return Findings::default();
+    }
+    let lower = block.to_ascii_lowercase();
+    if !HEADER_KEYWORDS.iter().any(|k| lower.contains(k)) {
+        return Findings::default();
+    }
+    let has_license_words = lower.contains("licen")
+        || lower.contains("permission is hereby")
+        || lower.contains("redistribution and use")
+        || lower.contains("public domain")
+        || lower.contains("free software");
+    if !has_license_words {
+        // Only a copyright line: no matcher needed.
+        return Findings { copyrights: copyrights(&block, None), ..Default::default() };
+    }
+    (*cache.get_or_compute(b'H', &block, || header_block(&block))).clone()
+}
+
+fn header_block(block: &str) -> Findings {
+    let gnu = reference::gnu_notices(block);
+    let found = text::identify(block, text::Mode::Header);
+    let mut licenses = prefer_gnu_rules(found.matches, &gnu);
+    licenses.extend(gnu);
+    let refs = reference::find_references(block);
+    let refs: Vec<_> = refs
+        .into_iter()
+        .filter(|r| !licenses.iter().any(|m| m.start_line <= r.end_line && r.start_line <= m.end_line))
+        .collect();
+    licenses.extend(refs);
+    let unrecognized = if licenses.is_empty() { found.unrecognized } else { Vec::new() };
+    Findings { licenses, copyrights: copyrights(block, None), unrecognized }
+}
+
+/// The comments at the top of a source file, markers stripped, one output line per input
+/// line (code lines become empty) so line numbers stay those of the file. Stops at the
+/// first code line after a comment has been seen, or after `max_lines`.
+pub fn comment_block(text: &str, max_lines: usize) -> String {
+    let mut out = String::new();
+    let mut closer: Option<&'static str> = None;
+    let mut seen_comment = false;
+    let mut kept = 0usize;
+    for (i, raw) in text.lines().enumerate() {
+        if i >= max_lines {
+            break;
+        }
+        let line = raw.trim();
+        if let Some(end) = closer {
+            seen_comment = true;
+            let (body, done) = match line.find(end) {
+                Some(p) => (&line[..p], true),
+                None => (line, false),
+            };
+            push_line(&mut out, strip_inner(body));
+            kept = i + 1;
+            if done {
+                closer = None;
+            }
+            continue;
+        }
+        if line.is_empty() || (i == 0 && (line.starts_with("#!") || line.starts_with("<?"))) {
+            out.push('\n');
+            continue;
+        }
+        if let Some((open, close)) = BLOCK_OPENERS.iter().find(|(o, _)| line.starts_with(o)) {
+            seen_comment = true;
+            let rest = &line[open.len()..];
+            match rest.find(close) {
+                Some(p) => push_line(&mut out, strip_inner(&rest[..p])),
+                None => {
+                    push_line(&mut out, strip_inner(rest));
+                    closer = Some(close);
+                }
+            }
+            kept = i + 1;
+            continue;
+        }
+        if let Some(prefix) = LINE_PREFIXES.iter().find(|p| line.starts_with(*p)) {
+            seen_comment = true;
+            push_line(&mut out, line[prefix.len()..].trim_start_matches(['/', '!', '#', '-', ';', '%']).trim());
+            kept = i + 1;
+            continue;
+        }
+        if seen_comment {
+            break;
+        }
+        // Code before any comment (a `package` line, `"use strict"`): keep looking a little.
+        out.push('\n');
+        if i > 20 {
+            break;
+        }
+    }
+    // Drop the blank tail so the block ends at its last comment line.
+    let lines: Vec<&str> = out.split('\n').take(kept).collect();
+    lines.join("\n")
+}
+
+const BLOCK_OPENERS: &[(&str, &str)] =
+    &[("/*", "*/"), ("<!--", "-->"), ("\"\"\"", "\"\"\""), ("'''", "'''"), ("{-", "-}"), ("(*", "*)"), ("=begin", "=end")];
+const LINE_PREFIXES: &[&str] = &["//", "#", "--", ";", "%", "REM ", "rem ", "dnl ", "@rem", "::", "!"];
+
+fn strip_inner(s: &str) -> &str {
+    let s = s.trim();
+    let s = s.strip_prefix('*').unwrap_or(s);
+    let s = s.strip_prefix('!').unwrap_or(s);
+    s.trim()
+}
+
+fn push_line(out: &mut String, s: &str) {
+    out.push_str(s);
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_block_keeps_line_numbers() {
+        let src = "#!/bin/sh\n# Copyright 2020 A\n#\n# Licensed under MIT\n\necho hi\n# later\n";
+        let b = comment_block(src, 100);
+        let lines: Vec<&str> = b.split('\n').collect();
+        assert_eq!(lines[1], "Copyright 2020 A");
+        assert_eq!(lines[3], "Licensed under MIT");
+        assert!(!b.contains("later"));
+    }
+
+    #[test]
+    fn comment_block_c_style() {
+        let src = "/*\n * Copyright (c) 2019 X\n *\n * SPDX-License-Identifier: MIT\n */\n#include <a.h>\n";
+        let b = comment_block(src, 100);
+        assert!(b.contains("Copyright (c) 2019 X"));
+        assert_eq!(b.split('\n').nth(3), Some("SPDX-License-Identifier: MIT"));
+        assert!(!b.contains("include"));
+    }
+}

@@ -1,0 +1,238 @@
+//! REUSE / SPDX file tags: `SPDX-License-Identifier:` and `SPDX-FileCopyrightText:` in any
+//! comment syntax. Runs on every text file, so it bails out on a byte search first.
+
+use crate::expression;
+use crate::model::{LicenseMatch, MatchKind};
+use memchr::memmem;
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TagFindings {
+    pub licenses: Vec<LicenseMatch>,
+    /// (1-based line, statement)
+    pub copyrights: Vec<(u32, String)>,
+}
+
+static FINDER_UPPER: Lazy<memmem::Finder<'static>> = Lazy::new(|| memmem::Finder::new(b"SPDX-"));
+static FINDER_LOWER: Lazy<memmem::Finder<'static>> = Lazy::new(|| memmem::Finder::new(b"spdx-"));
+
+static TAG: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\bSPDX-(License-Identifier|FileCopyrightText)\s*:\s*(.*)$").unwrap()
+});
+
+/// What a license expression may contain; anything else means the "tag" is really code,
+/// a format string or a regex that talks about tags.
+static EXPRESSION_CHARS: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^[A-Za-z0-9(][A-Za-z0-9.+:()\- ]*$").unwrap());
+
+pub fn find_tags(text: &str) -> TagFindings {
+    let mut out = TagFindings::default();
+    let bytes = text.as_bytes();
+    if FINDER_UPPER.find(bytes).is_none() && FINDER_LOWER.find(bytes).is_none() {
+        return out;
+    }
+    for (idx, line) in text.lines().enumerate() {
+        if !(line.contains("SPDX-") || line.contains("spdx-")) {
+            continue;
+        }
+        let Some(caps) = TAG.captures(line) else {
+            continue;
+        };
+        let line_no = idx as u32 + 1;
+        let value = strip_terminators(&caps[2]);
+        if caps[1].eq_ignore_ascii_case("FileCopyrightText") {
+            if !value.is_empty() && !looks_like_code(value) {
+                out.copyrights.push((line_no, value.to_string()));
+            }
+            continue;
+        }
+        if let Some(expr) = license_value(value) {
+            out.licenses.push(LicenseMatch {
+                expression: expr,
+                kind: MatchKind::Tag,
+                score: 1.0,
+                start_line: line_no,
+                end_line: line_no,
+                rule: Some("spdx-tag".into()),
+                matched_text: Some(line.trim().to_string()),
+            });
+        }
+    }
+    out
+}
+
+/// The normalized expression of a tag value, or None when the value is not an expression.
+fn license_value(value: &str) -> Option<String> {
+    if value.is_empty() || !EXPRESSION_CHARS.is_match(value) {
+        return None;
+    }
+    let n = expression::normalize(value);
+    if n.expression == "NOASSERTION" && !value.eq_ignore_ascii_case("NOASSERTION") {
+        return None;
+    }
+    // A lone lower-case word that names no license is prose ("identifier: expression"),
+    // not a tag someone meant.
+    if n.license_refs.len() == 1
+        && n.expression == n.license_refs[0].0
+        && value.chars().all(|c| c.is_ascii_lowercase())
+    {
+        return None;
+    }
+    Some(n.expression)
+}
+
+fn strip_terminators(v: &str) -> &str {
+    let mut v = v.trim();
+    loop {
+        let before = v;
+        for t in [
+            "*/", "-->", "-}", "*)", "\"\"\"", "'''", "#}", "%>", "?>", "\\n", "\"", "'", ",", ";",
+            "`", "]]",
+        ] {
+            if let Some(s) = v.strip_suffix(t) {
+                v = s.trim_end();
+            }
+        }
+        if v == before {
+            break;
+        }
+    }
+    v
+}
+
+fn looks_like_code(v: &str) -> bool {
+    v.starts_with(['"', '\'', '+', '{', '$', '%', '<', '('])
+        || v.contains("\" +")
+        || v.contains("{}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exprs(text: &str) -> Vec<String> {
+        find_tags(text)
+            .licenses
+            .into_iter()
+            .map(|m| m.expression)
+            .collect()
+    }
+
+    #[test]
+    fn comment_syntaxes() {
+        let cases = [
+            ("// SPDX-License-Identifier: MIT", "MIT"),
+            ("# SPDX-License-Identifier: Apache-2.0", "Apache-2.0"),
+            (
+                "/* SPDX-License-Identifier: GPL-2.0-only */",
+                "GPL-2.0-only",
+            ),
+            ("<!-- SPDX-License-Identifier: CC-BY-4.0 -->", "CC-BY-4.0"),
+            ("-- SPDX-License-Identifier: MPL-2.0", "MPL-2.0"),
+            ("; SPDX-License-Identifier: ISC", "ISC"),
+            ("% SPDX-License-Identifier: LPPL-1.3c", "LPPL-1.3c"),
+            (" * SPDX-License-Identifier: BSD-3-Clause", "BSD-3-Clause"),
+            (
+                "{- SPDX-License-Identifier: BSD-2-Clause -}",
+                "BSD-2-Clause",
+            ),
+            (
+                "(* SPDX-License-Identifier: LGPL-2.1-or-later *)",
+                "LGPL-2.1-or-later",
+            ),
+            ("\"SPDX-License-Identifier: MIT\",", "MIT"),
+        ];
+        for (line, want) in cases {
+            assert_eq!(exprs(line), vec![want.to_string()], "{line}");
+        }
+    }
+
+    #[test]
+    fn full_expressions() {
+        assert_eq!(
+            exprs("// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception"),
+            vec!["Apache-2.0 WITH LLVM-exception"]
+        );
+        assert_eq!(
+            exprs("# SPDX-License-Identifier: (MIT OR Apache-2.0) AND LicenseRef-Foo"),
+            vec!["(MIT OR Apache-2.0) AND LicenseRef-Foo"]
+        );
+        assert_eq!(
+            exprs("# SPDX-License-Identifier: DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2"),
+            vec!["DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2"]
+        );
+        assert_eq!(
+            exprs("// SPDX-License-Identifier: GPL-2.0+"),
+            vec!["GPL-2.0-or-later"]
+        );
+        assert_eq!(
+            exprs("// SPDX-License-Identifier: GPL-2.0"),
+            vec!["GPL-2.0-only"]
+        );
+        assert_eq!(
+            exprs("// SPDX-License-Identifier: MIT or Apache-2.0"),
+            vec!["MIT OR Apache-2.0"]
+        );
+        assert_eq!(exprs("// spdx-license-identifier: mit"), vec!["MIT"]);
+        assert_eq!(
+            exprs("// SPDX-License-Identifier:    MPL-2.0   "),
+            vec!["MPL-2.0"]
+        );
+    }
+
+    #[test]
+    fn line_numbers_and_crlf() {
+        let text = "\u{feff}#!/bin/sh\r\n# SPDX-FileCopyrightText: 2023 Jane Doe <jane@example.org>\r\n# SPDX-License-Identifier: MIT\r\n";
+        let f = find_tags(text);
+        assert_eq!(f.licenses.len(), 1);
+        assert_eq!(f.licenses[0].start_line, 3);
+        assert_eq!(f.licenses[0].rule.as_deref(), Some("spdx-tag"));
+        assert_eq!(f.licenses[0].kind, MatchKind::Tag);
+        assert_eq!(
+            f.copyrights,
+            vec![(2, "2023 Jane Doe <jane@example.org>".to_string())]
+        );
+    }
+
+    #[test]
+    fn code_that_talks_about_tags_is_ignored() {
+        let lines = [
+            r#"let tag = "SPDX-License-Identifier: " + license;"#,
+            r#"writeln!(f, "// SPDX-License-Identifier: {}", expr)?;"#,
+            r#"static RE: &str = r"SPDX-License-Identifier:\s*(.*)$";"#,
+            r#"const P = /SPDX-License-Identifier: ([^\n]+)/;"#,
+            "printf(\"SPDX-License-Identifier: %s\\n\", lic);",
+            "The tag looks like SPDX-License-Identifier: <SPDX License Expression>",
+            "SPDX-License-Identifier: expression",
+            "SPDX-License-Identifier:",
+            r#"if line.starts_with("SPDX-FileCopyrightText: ") {"#,
+        ];
+        for l in lines {
+            let f = find_tags(l);
+            assert!(
+                f.licenses.is_empty() && f.copyrights.is_empty(),
+                "{l}: {f:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fixtures() {
+        let f = find_tags(include_str!(
+            "../../tests/fixtures/snippets/llvm-exception-tag.rs"
+        ));
+        assert_eq!(f.licenses.len(), 1);
+        assert_eq!(f.licenses[0].expression, "Apache-2.0 WITH LLVM-exception");
+        assert_eq!(f.licenses[0].start_line, 4);
+        let f = find_tags(include_str!(
+            "../../tests/fixtures/snippets/gpl-2.0-only-linux.c"
+        ));
+        assert_eq!(f.licenses[0].expression, "GPL-2.0-only");
+    }
+
+    #[test]
+    fn no_tag_no_work() {
+        assert_eq!(find_tags("fn main() {}\n"), TagFindings::default());
+    }
+}

@@ -1,0 +1,15 @@
+//! ospo: open source license compliance and SBOMs.
+//!
+//! The pipeline of DESIGN.md, one module per stage:
+//! walk → detect → components → resolve → policy → emit.
+//! `main.rs` only parses arguments and maps errors to exit codes.
+
+pub mod cli;
+pub mod commands;
+pub mod detect;
+pub mod emit;
+pub mod expression;
+pub mod licensedb;
+pub mod model;
+pub mod scan;
+pub mod walk;

@@ -1,0 +1,44 @@
+//! The `ospo` binary: parse arguments, call the library, map errors to exit codes.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use ospo::cli::{Cli, Command};
+use ospo::commands;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Scan(a) => commands::scan(&a),
+        Command::Detect(a) => commands::detect(&a),
+        Command::Sbom(_) => commands::unbuilt("sbom"),
+        Command::Check(_) => commands::unbuilt("check"),
+        Command::Notice(_) => commands::unbuilt("notice"),
+        Command::Report(_) => commands::unbuilt("report"),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // A closed stdout (`ospo scan | head`) ends quietly.
+            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::from(0);
+            }
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "ospo: error: {e}");
+            for cause in e.chain().skip(1) {
+                let _ = write!(err, ": {cause}");
+            }
+            let _ = writeln!(err);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! `ospo scan`: walk the tree, read each file once, detect, and assemble the [`Scan`].
+//!
+//! The parallelism is the walker's: every walker thread runs its own [`Worker`] (its own
+//! read buffer, its own records), so nothing is shared on the hot path but the match cache
+//! of license texts. A file is read once, only as far as detection needs; hashes are
+//! computed only for the files that end up in the result.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::Result;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+
+use crate::detect::{self, Cache};
+use crate::model::{Diagnostic, FileClass, FileRecord, Scan, Summary, Tool};
+use crate::walk::{self, Entry, WalkOptions};
+
+/// Source files are examined this far (their header and tags live near the top).
+pub const TEXT_READ_LIMIT: u64 = 1 << 20;
+/// License files and READMEs are read whole up to this size.
+pub const LICENSE_READ_LIMIT: u64 = 8 << 20;
+/// Files above this size get a note that only their start was examined.
+pub const HUGE_FILE: u64 = 64 << 20;
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub walk: WalkOptions,
+    /// Show a progress bar on stderr (only honoured when stderr is a terminal).
+    pub progress: bool,
+}
+
+impl ScanOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        ScanOptions { walk: WalkOptions::new(root), progress: false }
+    }
+}
+
+#[derive(Default)]
+struct Totals {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    binary: AtomicU64,
+    skipped: AtomicU64,
+}
+
+struct Shared {
+    cache: Cache,
+    totals: Totals,
+    records: Mutex<Vec<FileRecord>>,
+    diagnostics: Mutex<Vec<Diagnostic>>,
+    progress: Option<indicatif::ProgressBar>,
+}
+
+/// One walker thread's state; flushes into [`Shared`] when dropped.
+struct Worker {
+    shared: Arc<Shared>,
+    buf: Vec<u8>,
+    records: Vec<FileRecord>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.shared.records.lock().unwrap().append(&mut self.records);
+        self.shared.diagnostics.lock().unwrap().append(&mut self.diagnostics);
+    }
+}
+
+pub fn scan(opts: &ScanOptions) -> Result<Scan> {
+    let started = Instant::now();
+    // The full store is only needed for uncommon license texts; load it while we walk.
+    crate::licensedb::prefetch_full();
+    let progress = (opts.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} files scanned {msg} [{elapsed}]")
+                .expect("valid template"),
+        );
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    });
+    let shared = Shared {
+        cache: Cache::default(),
+        totals: Totals::default(),
+        records: Mutex::new(Vec::new()),
+        diagnostics: Mutex::new(Vec::new()),
+        progress,
+    };
+    let shared = Arc::new(shared);
+    walk::walk(&opts.walk, || -> walk::Visitor {
+        let mut worker = Worker {
+            shared: shared.clone(),
+            buf: Vec::with_capacity(64 << 10),
+            records: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        Box::new(move |entry: Entry<'_>| worker.visit(entry))
+    })?;
+    // Every visitor (and its clone of `shared`) was dropped when the walk joined.
+    let shared = Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("walker threads still running"));
+    if let Some(pb) = &shared.progress {
+        pb.finish_and_clear();
+    }
+
+    let mut records = shared.records.into_inner().unwrap();
+    let mut diagnostics = shared.diagnostics.into_inner().unwrap();
+    records.sort_by(|a, b| a.path.cmp(&b.path));
+    diagnostics.sort();
+    let t = &shared.totals;
+    let summary = Summary {
+        files_scanned: t.files.load(Relaxed),
+        bytes_scanned: t.bytes.load(Relaxed),
+        files_with_licenses: records.iter().filter(|r| !r.licenses.is_empty()).count() as u64,
+        files_with_copyrights: records.iter().filter(|r| !r.copyrights.is_empty()).count() as u64,
+        binary_files: t.binary.load(Relaxed),
+        skipped_files: t.skipped.load(Relaxed),
+        elapsed_ms: Some(started.elapsed().as_millis() as u64),
+    };
+    let mut scan = Scan {
+        format_version: crate::model::SCAN_FORMAT_VERSION,
+        tool: Tool::current(),
+        root: opts.walk.root.to_string_lossy().into_owned(),
+        summary,
+        files: records,
+        components: Vec::new(),
+        dependencies: Vec::new(),
+        diagnostics,
+    };
+    scan.normalize();
+    Ok(scan)
+}
+
+impl Worker {
+    fn visit(&mut self, entry: Entry<'_>) {
+        match entry {
+            Entry::Problem(d) => {
+                self.shared.totals.skipped.fetch_add(1, Relaxed);
+                self.diagnostics.push(d);
+            }
+            Entry::File { path, rel, size } => {
+                if let Some(pb) = &self.shared.progress {
+                    pb.inc(1);
+                }
+                if let Err(e) = self.file(path, rel.clone(), size) {
+                    self.shared.totals.skipped.fetch_add(1, Relaxed);
+                    self.diagnostics.push(Diagnostic::warning(Some(rel), format!("cannot read: {e}")));
+                }
+            }
+        }
+    }
+
+    fn file(&mut self, path: &Path, rel: String, size: u64) -> std::io::Result<()> {
+        let class = walk::classify_name(&rel);
+        let limit = match class {
+            Some(FileClass::License | FileClass::Readme | FileClass::Manifest) => LICENSE_READ_LIMIT,
+            _ => TEXT_READ_LIMIT,
+        };
+        let mut file = std::fs::File::open(path)?;
+        self.buf.clear();
+        (&mut file).take(limit).read_to_end(&mut self.buf)?;
+        let totals = &self.shared.totals;
+        totals.files.fetch_add(1, Relaxed);
+        totals.bytes.fetch_add(size, Relaxed);
+        if rel.contains('\u{FFFD}') {
+            self.diagnostics.push(Diagnostic::info(Some(rel.clone()), "file name is not valid UTF-8; shown lossily"));
+        }
+        if size > HUGE_FILE {
+            self.diagnostics.push(Diagnostic::info(
+                Some(rel.clone()),
+                format!("large file ({} MiB): only the first {} KiB were examined", size >> 20, limit >> 10),
+            ));
+        }
+
+        let Some(decoded) = decode(&self.buf) else {
+            totals.binary.fetch_add(1, Relaxed);
+            if matches!(class, Some(FileClass::License)) {
+                self.diagnostics.push(Diagnostic::warning(Some(rel), "license file is binary; not examined"));
+            }
+            return Ok(());
+        };
+        if decoded.latin1 {
+            self.diagnostics
+                .push(Diagnostic::info(Some(rel.clone()), "content is not valid UTF-8; read as Latin-1"));
+        }
+        let findings = detect::detect(class, &decoded.text, &self.shared.cache);
+        let keep = !findings.is_empty() || matches!(class, Some(FileClass::License | FileClass::Manifest));
+        if !keep {
+            return Ok(());
+        }
+        let (sha1, sha256) = hashes(&self.buf, (self.buf.len() as u64) < size, &mut file)?;
+        self.records.push(FileRecord {
+            path: rel,
+            size,
+            sha1: Some(sha1),
+            sha256: Some(sha256),
+            class: Some(class.unwrap_or(FileClass::Text)),
+            licenses: findings.licenses,
+            copyrights: findings.copyrights,
+            unrecognized: findings.unrecognized,
+            component: None,
+        });
+        Ok(())
+    }
+}
+
+/// SHA-1 and SHA-256 of the whole file: `head` was read already, the rest is streamed.
+fn hashes(head: &[u8], truncated: bool, rest: &mut std::fs::File) -> std::io::Result<(String, String)> {
+    let mut s1 = Sha1::new();
+    let mut s256 = Sha256::new();
+    s1.update(head);
+    s256.update(head);
+    if truncated {
+        let mut chunk = vec![0u8; 1 << 20];
+        loop {
+            let n = rest.read(&mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            s1.update(&chunk[..n]);
+            s256.update(&chunk[..n]);
+        }
+    }
+    Ok((hex::encode(s1.finalize()), hex::encode(s256.finalize())))
+}
+
+pub struct Decoded {
+    pub text: String,
+    pub latin1: bool,
+}
+
+/// Bytes to text: UTF-8 (BOM dropped), UTF-16 with a BOM, else Latin-1; `None` when the
+/// content is binary (a NUL byte in the first 8 KiB, as git and ripgrep decide).
+/// Line endings become `\n`.
+pub fn decode(bytes: &[u8]) -> Option<Decoded> {
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return Some(Decoded { text: newlines(utf16(rest, u16::from_le_bytes)), latin1: false });
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return Some(Decoded { text: newlines(utf16(rest, u16::from_be_bytes)), latin1: false });
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if memchr::memchr(0, head).is_some() {
+        return None;
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (text, latin1) = match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), false),
+        // A read cut inside a multi-byte character is still UTF-8.
+        Err(e) if e.error_len().is_none() => (String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(), false),
+        Err(_) => (bytes.iter().map(|&b| b as char).collect(), true),
+    };
+    Some(Decoded { text: newlines(text), latin1 })
+}
+
+fn utf16(b: &[u8], f: fn([u8; 2]) -> u16) -> String {
+    let units = b.chunks_exact(2).map(|c| f([c[0], c[1]]));
+    char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect()
+}
+
+fn newlines(s: String) -> String {
+    if s.contains('\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_encodings() {
+        assert_eq!(decode(b"\xEF\xBB\xBFMIT\r\nx").unwrap().text, "MIT\nx");
+        let l1 = decode(b"Copyright \xA9 2001 J\xFCrgen").unwrap();
+        assert!(l1.latin1);
+        assert_eq!(l1.text, "Copyright © 2001 Jürgen");
+        assert!(decode(b"\x7fELF\x00\x00").is_none());
+        let u16le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("MIT".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        assert_eq!(decode(&u16le).unwrap().text, "MIT");
+    }
+}
