@@ -8,6 +8,8 @@
 #   NO_BUILD=1      skip `cargo build --release` (use the existing target/release/ospo)
 #   OSPO=path       binary to measure (default: target/release/ospo; implies NO_BUILD=1)
 #   JOBS=N          pass `-j N` to ospo (default: ospo's own default)
+#   OSPO_ARGS=...   extra arguments for `ospo scan`, e.g. OSPO_ARGS=--no-ignore (crates may
+#                   ship .gitignore files; compare files_scanned with the find count)
 #
 # Warm cache: one untimed read of the whole tree comes first, so both tools are
 # measured against the page cache, not the disk.
@@ -37,6 +39,7 @@ fi
 [[ -x "$OSPO" ]] || { echo "ospo binary not found: $OSPO" >&2; exit 2; }
 JOBS_ARG=()
 [[ -n "${JOBS:-}" ]] && JOBS_ARG=(-j "$JOBS")
+read -r -a EXTRA_ARGS <<< "${OSPO_ARGS:-}"
 
 # timed NAME CMD...: run CMD $RUNS times under GNU time; appends "wall_s rss_kb exit" lines
 # to $WORK/NAME.times (wall from date +%s%N, peak RSS from GNU time). Output of CMD goes to $WORK/NAME.out/.err (last run).
@@ -66,7 +69,7 @@ BYTES_DU=$(du -sb "$TREE" | cut -f1)
 
 echo "== ospo scan x$RUNS" >&2
 rm -f "$OUT"
-timed ospo "$OSPO" scan "$TREE" --format json -o "$OUT" "${JOBS_ARG[@]}"
+timed ospo "$OSPO" scan "$TREE" --format json -o "$OUT" "${JOBS_ARG[@]}" "${EXTRA_ARGS[@]}"
 echo "== rg -uu -c SPDX-License-Identifier x$RUNS" >&2
 timed rg rg -uu -c SPDX-License-Identifier "$TREE"
 
@@ -124,7 +127,9 @@ except Exception as e:  # missing or invalid output
     print(f"warning: could not read {out}: {e}", file=sys.stderr)
 if not ospo_ok:
     summary = {}
-    err = open(f"{work}/ospo.err", errors="replace").read().strip().splitlines()[-5:]
+    lines = open(f"{work}/ospo.err", errors="replace").read().strip().splitlines()
+    i = next((k for k, l in enumerate(lines) if "panicked at" in l), None)
+    err = lines[i:i + 2] if i is not None else lines[-5:]  # first panic, else the tail
     print("warning: ospo scan failed (exit codes %s); last stderr lines:" % [r[2] for r in ospo],
           *("   " + l for l in err), sep="\n", file=sys.stderr)
 

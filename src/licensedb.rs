@@ -22,7 +22,7 @@ use spdx::detection::{LicenseEntry, Store, TextData};
 /// SPDX license list version of the texts the store was built from.
 pub const LICENSE_LIST_VERSION: &str = spdx::identifiers::VERSION;
 
-const MAGIC: &[u8; 8] = b"OSPOLDB1";
+const MAGIC: &[u8; 8] = b"OSPOLDB2";
 static STORE_BYTES: &[u8] = include_bytes!("../license-db/store.bin.zst");
 
 /// Licenses most real files carry; the common store starts from these.
@@ -73,6 +73,31 @@ const COMMON: &[&str] = &[
     "GCC-exception-3.1",
 ];
 
+/// The first tier: the licenses of most license files. Its answer is taken only when it is
+/// near certain (see detect::text), so it needs no confusables.
+const TOP: &[&str] = &[
+    "MIT",
+    "Apache-2.0",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "ISC",
+    "Zlib",
+    "Unlicense",
+    "MPL-2.0",
+    "BSL-1.0",
+    "0BSD",
+    "MIT-0",
+    "CC0-1.0",
+    "Unicode-3.0",
+    "Unicode-DFS-2016",
+    "GPL-2.0-only",
+    "GPL-3.0-only",
+    "LGPL-2.1-only",
+    "LGPL-3.0-only",
+    "AGPL-3.0-only",
+    "LLVM-exception",
+];
+
 /// A license whose text scores at least this against a common license joins the common
 /// store, so the common store never answers with a neighbour the full store would beat.
 const CONFUSABLE_SCORE: f32 = 0.8;
@@ -91,6 +116,7 @@ pub struct StoreMeta {
 /// The loaded database.
 pub struct LicenseDb {
     pub meta: StoreMeta,
+    top: Store,
     common: Store,
     full_bytes: &'static [u8],
     full: OnceLock<Store>,
@@ -120,12 +146,20 @@ impl LicenseDb {
         pos += 4;
         let meta: StoreMeta = serde_json::from_slice(&bytes[pos..pos + meta_len])?;
         pos += meta_len;
-        let common_len = u32::from_le_bytes(bytes[pos..pos + 4].try_into()?) as usize;
-        pos += 4;
-        let common = Store::from_cache(&bytes[pos..pos + common_len])
-            .map_err(|e| anyhow::anyhow!("common store: {e}"))?;
-        pos += common_len;
-        Ok(LicenseDb { meta, common, full_bytes: &bytes[pos..], full: OnceLock::new() })
+        let mut next_store = |what: &str| -> Result<Store> {
+            let len = u32::from_le_bytes(bytes[pos..pos + 4].try_into()?) as usize;
+            pos += 4;
+            let store = Store::from_cache(&bytes[pos..pos + len]).map_err(|e| anyhow::anyhow!("{what} store: {e}"))?;
+            pos += len;
+            Ok(store)
+        };
+        let top = next_store("top")?;
+        let common = next_store("common")?;
+        Ok(LicenseDb { meta, top, common, full_bytes: &bytes[pos..], full: OnceLock::new() })
+    }
+
+    pub fn top(&self) -> &Store {
+        &self.top
     }
 
     pub fn common(&self) -> &Store {
@@ -216,7 +250,7 @@ fn digest_of(src: &Sources) -> String {
         h.update(s.as_bytes());
     };
     put(LICENSE_LIST_VERSION);
-    put(&format!("{COMMON:?}{CONFUSABLE_SCORE}"));
+    put(&format!("{TOP:?}{COMMON:?}{CONFUSABLE_SCORE}"));
     for (id, text) in &src.texts {
         put(id);
         put(text);
@@ -243,12 +277,22 @@ pub fn build(db_dir: &Path) -> Result<Vec<u8>> {
 
     // Identical texts (GPL -only / -or-later, ...) become one entry with aliases. The entry
     // is named after the first id in sorted order that is not an -or-later variant.
+    // The GNU -or-later texts differ from their -only twins in whitespace only (a quirk of
+    // the spdx crate's tables), so those pairs are merged by score, not by identity.
+    // Texts that normalise to nothing (one-line licenses that mention "copyright", which
+    // the preprocessing drops) cannot be matched by Dice and are left out.
     let mut groups: Vec<(String, TextData, Vec<String>)> = Vec::new();
     let mut order: Vec<usize> = (0..analyzed.len()).collect();
     order.sort_by_key(|&i| (analyzed[i].0.ends_with("-or-later"), analyzed[i].0.clone()));
     for i in order {
         let (id, td) = &analyzed[i];
-        if let Some(g) = groups.iter_mut().find(|g| g.1.ngram_matches(td)) {
+        if td.match_score(td) == 0.0 {
+            continue;
+        }
+        let twin = id.strip_suffix("-or-later").map(|base| format!("{base}-only"));
+        if let Some(g) = groups.iter_mut().find(|g| {
+            g.1.ngram_matches(td) || (twin.as_deref() == Some(g.0.as_str()) && g.1.match_score(td) >= 0.95)
+        }) {
             g.2.push(id.clone());
         } else {
             groups.push((id.clone(), td.clone(), Vec::new()));
@@ -307,6 +351,11 @@ pub fn build(db_dir: &Path) -> Result<Vec<u8>> {
         headers: e.headers.clone(),
         alternates: e.alternates.clone(),
     };
+    let top_idx: Vec<usize> = TOP.iter().map(|id| find(&mut entries, id)).collect::<Result<_>>()?;
+    let mut top = Store::new();
+    for &i in &top_idx {
+        top.insert_entry(entries[i].0.clone(), clone_entry(&entries[i].1));
+    }
     let mut common = Store::new();
     let mut full = Store::new();
     let mut common_names = Vec::new();
@@ -330,6 +379,8 @@ pub fn build(db_dir: &Path) -> Result<Vec<u8>> {
         full_entries: entries.len(),
     };
 
+    let mut top_bytes = Vec::new();
+    top.to_cache(&mut top_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut common_bytes = Vec::new();
     common.to_cache(&mut common_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut full_bytes = Vec::new();
@@ -340,6 +391,8 @@ pub fn build(db_dir: &Path) -> Result<Vec<u8>> {
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(meta_json.len() as u32).to_le_bytes());
     out.extend_from_slice(&meta_json);
+    out.extend_from_slice(&(top_bytes.len() as u32).to_le_bytes());
+    out.extend_from_slice(&top_bytes);
     out.extend_from_slice(&(common_bytes.len() as u32).to_le_bytes());
     out.extend_from_slice(&common_bytes);
     out.extend_from_slice(&full_bytes);

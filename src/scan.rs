@@ -145,9 +145,16 @@ impl Worker {
                 if let Some(pb) = &self.shared.progress {
                     pb.inc(1);
                 }
-                if let Err(e) = self.file(path, rel.clone(), size) {
+                // A bug in a detector must cost one file, not the scan.
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.file(path, rel.clone(), size)));
+                let problem = match outcome {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(format!("cannot read: {e}")),
+                    Err(panic) => Some(format!("internal error while examining this file (skipped): {}", panic_message(&panic))),
+                };
+                if let Some(message) = problem {
                     self.shared.totals.skipped.fetch_add(1, Relaxed);
-                    self.diagnostics.push(Diagnostic::warning(Some(rel), format!("cannot read: {e}")));
+                    self.diagnostics.push(Diagnostic::warning(Some(rel), message));
                 }
             }
         }
@@ -205,6 +212,10 @@ impl Worker {
         });
         Ok(())
     }
+}
+
+fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default()
 }
 
 /// SHA-1 and SHA-256 of the whole file: `head` was read already, the rest is streamed.

@@ -94,8 +94,9 @@ pub fn find_copyrights(text: &str, max_lines: Option<usize>) -> Vec<Copyright> {
             continue;
         }
         let mut line = line;
-        if let Some(cut) = SENTENCE_AFTER.find(line) {
-            line = &line[..cut.start() + 1];
+        // Cut at a sentence that follows the statement (never before the marker).
+        if let Some(cut) = SENTENCE_AFTER.find(&line[m.end()..]) {
+            line = &line[..m.end() + cut.start() + 1];
         }
         let mut statement = line[m.start()..].trim().to_string();
         let mut rest = LEADING_MARKERS
@@ -363,5 +364,15 @@ mod tests {
             v[0].holder.as_deref(),
             Some("Free Software Foundation, Inc")
         );
+    }
+
+    #[test]
+    fn sentence_before_the_marker_is_not_cut() {
+        let t = "These documentation pages include resources by third parties. This copyright info\nis below.";
+        let _ = find_copyrights(t, None);
+        let t = "Docs by others. Copyright 2020 Jane Doe. See LICENSE.";
+        let found = find_copyrights(t, None);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].statement.starts_with("Copyright 2020 Jane Doe"), "{:?}", found[0]);
     }
 }

@@ -43,10 +43,12 @@ pub struct Cache {
 }
 
 impl Cache {
-    fn get_or_compute(&self, tag: u8, text: &str, f: impl FnOnce() -> Findings) -> Arc<Findings> {
+    /// `key` is the text as the matcher sees it ([`match_key`]), so copies of one license
+    /// that differ in case, punctuation, spacing or copyright lines are matched once.
+    fn get_or_compute(&self, tag: u8, key: &str, f: impl FnOnce() -> Findings) -> Arc<Findings> {
         let mut h = Sha256::new();
         h.update([tag]);
-        h.update(text.as_bytes());
+        h.update(key.as_bytes());
         let key: [u8; 32] = h.finalize().into();
         if let Some(hit) = self.map.lock().unwrap().get(&key) {
             return hit.clone();
@@ -60,8 +62,18 @@ impl Cache {
 /// Every piece of license evidence in one file. `class` is the name class (None: plain text).
 pub fn detect(class: Option<FileClass>, text: &str, cache: &Cache) -> Findings {
     let mut out = match class {
-        Some(FileClass::License) => (*cache.get_or_compute(b'L', text, || license_file(text))).clone(),
-        Some(FileClass::Readme) => (*cache.get_or_compute(b'R', text, || readme(text))).clone(),
+        Some(FileClass::License) => {
+            let mut found = (*cache.get_or_compute(b'L', &match_key(text), || license_file(text))).clone();
+            found.copyrights = copyrights(text, None);
+            found
+        }
+        Some(FileClass::Readme) => {
+            let mut found = (*cache.get_or_compute(b'R', &match_key(text), || readme(text))).clone();
+            if !found.licenses.is_empty() {
+                found.copyrights = copyrights(text, None);
+            }
+            found
+        }
         Some(FileClass::Manifest) | Some(FileClass::Binary) => Findings::default(),
         Some(FileClass::Text) | None => source_header(text, cache),
     };
@@ -74,6 +86,9 @@ pub fn detect(class: Option<FileClass>, text: &str, cache: &Cache) -> Findings {
             }
         }
     }
+    // Text that holds a recognised license (or a tag) is not "unrecognized".
+    let lic = &out.licenses;
+    out.unrecognized.retain(|u| !lic.iter().any(|m| m.start_line <= u.end_line && u.start_line <= m.end_line));
     out
 }
 
@@ -129,7 +144,7 @@ fn license_file(text: &str) -> Findings {
         .filter(|r| !licenses.iter().any(|m| m.start_line <= r.end_line && r.start_line <= m.end_line))
         .collect();
     licenses.extend(refs);
-    Findings { licenses, copyrights: copyrights(text, None), unrecognized: found.unrecognized }
+    Findings { licenses, copyrights: Vec::new(), unrecognized: found.unrecognized }
 }
 
 /// Phrases that only a full license text carries; a README with one embeds a license.
@@ -153,8 +168,7 @@ fn readme(text: &str) -> Findings {
     }
     let refs = outside_texts(reference::find_references(text), &licenses);
     licenses.extend(refs);
-    let copyrights = if licenses.is_empty() { Vec::new() } else { copyrights(text, None) };
-    Findings { licenses, copyrights, unrecognized }
+    Findings { licenses, copyrights: Vec::new(), unrecognized }
 }
 
 const HEADER_KEYWORDS: &[&str] = &[
@@ -175,31 +189,66 @@ fn source_header(text: &str, cache: &Cache) -> Findings {
     if !HEADER_KEYWORDS.iter().any(|k| lower.contains(k)) {
         return Findings::default();
     }
-    let has_license_words = lower.contains("licen")
-        || lower.contains("permission is hereby")
-        || lower.contains("redistribution and use")
-        || lower.contains("public domain")
-        || lower.contains("free software");
-    if !has_license_words {
+    let copyrights = copyrights(&block, None);
+    if !HEADER_KEYWORDS[..1].iter().chain(&HEADER_KEYWORDS[2..]).any(|k| lower.contains(k)) {
         // Only a copyright line: no matcher needed.
-        return Findings { copyrights: copyrights(&block, None), ..Default::default() };
+        return Findings { copyrights, ..Default::default() };
     }
-    (*cache.get_or_compute(b'H', &block, || header_block(&block))).clone()
+    // The same header recurs in every file of a project with other years and authors:
+    // match it without its copyright lines, so the cache sees one header.
+    let mut found = (*cache.get_or_compute(b'H', &match_key(&block), || header_block(&block))).clone();
+    found.copyrights = copyrights;
+    found
 }
 
+/// The text as the matcher sees it, line for line (so cached line numbers stay right):
+/// lower-case words only, and lines that hold a copyright statement blanked.
+fn match_key(text: &str) -> String {
+    let mut key = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        let lower = line.to_lowercase();
+        if !(lower.contains("copyright") || lower.contains("(c)") || lower.contains('©')) {
+            for w in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                key.push_str(w);
+                key.push(' ');
+            }
+        }
+        key.push('\n');
+    }
+    key
+}
+
+/// Distinct words of license grants; a block with fewer than two only mentions licenses
+/// ("see LICENSE") and is not worth a text match.
+const GRANT_WORDS: &[&str] = &[
+    "licen",
+    "permission",
+    "redistribut",
+    "warrant",
+    "liabil",
+    "free software",
+    "subject to the terms",
+    "public domain",
+    "granted",
+];
+
 fn header_block(block: &str) -> Findings {
-    let gnu = reference::gnu_notices(block);
-    let found = text::identify(block, text::Mode::Header);
-    let mut licenses = prefer_gnu_rules(found.matches, &gnu);
-    licenses.extend(gnu);
+    let mut licenses = reference::gnu_notices(block);
     let refs = reference::find_references(block);
     let refs: Vec<_> = refs
         .into_iter()
         .filter(|r| !licenses.iter().any(|m| m.start_line <= r.end_line && r.start_line <= m.end_line))
         .collect();
     licenses.extend(refs);
-    let unrecognized = if licenses.is_empty() { found.unrecognized } else { Vec::new() };
-    Findings { licenses, copyrights: copyrights(block, None), unrecognized }
+    let lower = block.to_ascii_lowercase();
+    let grant_words = GRANT_WORDS.iter().filter(|w| lower.contains(*w)).count();
+    // A rule that decided the block makes the text match redundant (and it is the
+    // expensive part of a scan: most files with a header take this path).
+    if !licenses.is_empty() || grant_words < 2 {
+        return Findings { licenses, ..Default::default() };
+    }
+    let found = text::identify(block, text::Mode::Header);
+    Findings { licenses: found.matches, copyrights: Vec::new(), unrecognized: found.unrecognized }
 }
 
 /// The comments at the top of a source file, markers stripped, one output line per input
@@ -245,7 +294,7 @@ pub fn comment_block(text: &str, max_lines: usize) -> String {
             kept = i + 1;
             continue;
         }
-        if let Some(prefix) = LINE_PREFIXES.iter().find(|p| line.starts_with(*p)) {
+        if let Some(prefix) = LINE_PREFIXES.iter().find(|p| line.starts_with(*p) && !is_directive(line)) {
             seen_comment = true;
             push_line(&mut out, line[prefix.len()..].trim_start_matches(['/', '!', '#', '-', ';', '%']).trim());
             kept = i + 1;
@@ -268,6 +317,11 @@ pub fn comment_block(text: &str, max_lines: usize) -> String {
 const BLOCK_OPENERS: &[(&str, &str)] =
     &[("/*", "*/"), ("<!--", "-->"), ("\"\"\"", "\"\"\""), ("'''", "'''"), ("{-", "-}"), ("(*", "*)"), ("=begin", "=end")];
 const LINE_PREFIXES: &[&str] = &["//", "#", "--", ";", "%", "REM ", "rem ", "dnl ", "@rem", "::", "!"];
+
+/// `#include`, `#define`, `#[derive]`: code, not a `#` comment.
+fn is_directive(line: &str) -> bool {
+    line.strip_prefix('#').and_then(|r| r.chars().next()).is_some_and(|c| c.is_ascii_alphabetic() || c == '[')
+}
 
 fn strip_inner(s: &str) -> &str {
     let s = s.trim();

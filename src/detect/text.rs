@@ -32,6 +32,9 @@ impl Mode {
 
 /// A whole-region score this high is taken as is, without narrowing its bounds.
 const SHALLOW: f32 = 0.98;
+/// The top store's answer is final at or above this: no license outside it comes closer
+/// to a text that is this close to one inside it.
+const TOP_SURE: f32 = 0.99;
 /// The common store's answer is final at or above this; below, the full store is asked.
 const COMMON_SURE: f32 = 0.92;
 /// Regions with fewer words than this are not matched: Dice is noise on a few words.
@@ -78,8 +81,14 @@ fn analyze<'a>(store: &'a Store, view: &TextData) -> Best<'a> {
     Best { name: m.name, score: m.score, license_type: m.license_type, data: m.data }
 }
 
+/// Tiers, cheapest first: the top store's answer when near certain, else the common
+/// store's when sure (headers stop there), else the best of the full store.
 fn rank(view: &TextData, mode: Mode) -> Best<'static> {
     let db = db();
+    let top = analyze(db.top(), view);
+    if top.score >= TOP_SURE {
+        return top;
+    }
     let common = analyze(db.common(), view);
     if mode == Mode::Header || common.score >= COMMON_SURE {
         return common;
@@ -100,17 +109,12 @@ fn words(lines: &[String]) -> usize {
         .count()
 }
 
+/// At least two distinct license words (a list of copyright lines is not license text).
 fn license_like(lines: &[String]) -> bool {
-    let mut hits = 0;
-    for l in lines {
-        let l = l.to_ascii_lowercase();
-        for k in ["licen", "permission", "redistribut", "warrant", "liabil", "copyright"] {
-            if l.contains(k) {
-                hits += 1;
-            }
-        }
-    }
-    hits >= 2
+    const KEYWORDS: &[&str] =
+        &["licen", "permission", "redistribut", "warrant", "liabil", "free software", "granted", "rights reserved"];
+    let text = lines.join(" ").to_ascii_lowercase();
+    KEYWORDS.iter().filter(|k| text.contains(*k)).count() >= 2
 }
 
 /// Narrow `[start, end)` to its non-blank lines.
@@ -170,7 +174,13 @@ fn scan_region(
             return;
         }
     }
-    if words(region) >= UNRECOGNIZED_WORDS && license_like(region) {
+    // Unmatched license-like text is reported for review; in a header only when it is
+    // close to some license, since comments that merely mention licenses are common.
+    let worth_review = match mode {
+        Mode::LicenseFile => words(region) >= UNRECOGNIZED_WORDS && license_like(region),
+        Mode::Header => best.score >= 0.5 && license_like(region),
+    };
+    if worth_review {
         unrecognized.push(Unrecognized {
             start_line: start as u32 + 1,
             end_line: end as u32,
