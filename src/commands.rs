@@ -30,8 +30,10 @@ pub fn print_diagnostics(diags: &[Diagnostic], c: &Common) {
     if c.quiet {
         return;
     }
-    let shown: Vec<&Diagnostic> =
-        diags.iter().filter(|d| c.verbose || d.severity != Severity::Info).collect();
+    let shown: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| c.verbose || d.severity != Severity::Info)
+        .collect();
     let mut err = std::io::stderr().lock();
     for d in shown.iter().take(MAX_STDERR_DIAGNOSTICS) {
         let sev = match d.severity {
@@ -87,20 +89,32 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
             opts.walk = walk_options(path, &a.common);
             let s = scan::scan(&opts)?;
             let prefix = path.to_string_lossy().trim_end_matches('/').to_string();
-            files.extend(s.files.into_iter().filter(|f| !f.licenses.is_empty() || !f.unrecognized.is_empty()).map(
-                |mut f| {
-                    f.path = format!("{prefix}/{}", f.path);
-                    f
-                },
-            ));
+            files.extend(
+                s.files
+                    .into_iter()
+                    .filter(|f| !f.licenses.is_empty() || !f.unrecognized.is_empty())
+                    .map(|mut f| {
+                        f.path = format!("{prefix}/{}", f.path);
+                        f
+                    }),
+            );
             diags.extend(s.diagnostics);
             continue;
         }
-        let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let shown = path.to_string_lossy().into_owned();
         let Some(decoded) = scan::decode(&bytes) else {
-            diags.push(Diagnostic::warning(Some(shown.clone()), "binary file; not examined"));
-            files.push(FileRecord { path: shown, size: meta.len(), class: Some(FileClass::Binary), ..Default::default() });
+            diags.push(Diagnostic::warning(
+                Some(shown.clone()),
+                "binary file; not examined",
+            ));
+            files.push(FileRecord {
+                path: shown,
+                size: meta.len(),
+                class: Some(FileClass::Binary),
+                ..Default::default()
+            });
             continue;
         };
         // A file named on the command line is matched as a whole, unless it is source code,
@@ -139,10 +153,12 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
 
 fn looks_like_code(path: &str) -> bool {
     const CODE: &[&str] = &[
-        "rs", "c", "h", "cc", "cpp", "hpp", "js", "mjs", "cjs", "ts", "tsx", "jsx", "py", "go", "java", "kt", "cs",
-        "rb", "php", "swift", "scala", "sh", "pl", "lua", "m", "el", "hs", "ml", "ex", "erl", "dart", "css", "scss",
+        "rs", "c", "h", "cc", "cpp", "hpp", "js", "mjs", "cjs", "ts", "tsx", "jsx", "py", "go",
+        "java", "kt", "cs", "rb", "php", "swift", "scala", "sh", "pl", "lua", "m", "el", "hs",
+        "ml", "ex", "erl", "dart", "css", "scss",
     ];
-    path.rsplit_once('.').is_some_and(|(_, e)| CODE.contains(&e.to_ascii_lowercase().as_str()))
+    path.rsplit_once('.')
+        .is_some_and(|(_, e)| CODE.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 pub fn unbuilt(name: &str) -> Result<u8> {

@@ -220,10 +220,18 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn warning(path: Option<String>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, path, message: message.into() }
+        Diagnostic {
+            severity: Severity::Warning,
+            path,
+            message: message.into(),
+        }
     }
     pub fn info(path: Option<String>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Info, path, message: message.into() }
+        Diagnostic {
+            severity: Severity::Info,
+            path,
+            message: message.into(),
+        }
     }
 }
 
@@ -233,8 +241,12 @@ impl Scan {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
         for f in &mut self.files {
             f.licenses.sort_by(|a, b| {
-                (a.start_line, a.end_line, &a.expression, a.kind)
-                    .cmp(&(b.start_line, b.end_line, &b.expression, b.kind))
+                (a.start_line, a.end_line, &a.expression, a.kind).cmp(&(
+                    b.start_line,
+                    b.end_line,
+                    &b.expression,
+                    b.kind,
+                ))
             });
         }
         self.components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));

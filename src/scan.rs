@@ -35,7 +35,10 @@ pub struct ScanOptions {
 
 impl ScanOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        ScanOptions { walk: WalkOptions::new(root), progress: false }
+        ScanOptions {
+            walk: WalkOptions::new(root),
+            progress: false,
+        }
     }
 }
 
@@ -65,24 +68,35 @@ struct Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        self.shared.records.lock().unwrap().append(&mut self.records);
-        self.shared.diagnostics.lock().unwrap().append(&mut self.diagnostics);
+        self.shared
+            .records
+            .lock()
+            .unwrap()
+            .append(&mut self.records);
+        self.shared
+            .diagnostics
+            .lock()
+            .unwrap()
+            .append(&mut self.diagnostics);
     }
 }
 
 pub fn scan(opts: &ScanOptions) -> Result<Scan> {
     let started = Instant::now();
-    // The full store is only needed for uncommon license texts; load it while we walk.
-    crate::licensedb::prefetch_full();
-    let progress = (opts.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} files scanned {msg} [{elapsed}]")
+    // Load the license database while the walk starts.
+    crate::licensedb::prefetch();
+    let progress =
+        (opts.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
+            let pb = indicatif::ProgressBar::new_spinner();
+            pb.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {pos} files scanned {msg} [{elapsed}]",
+                )
                 .expect("valid template"),
-        );
-        pb.enable_steady_tick(std::time::Duration::from_millis(120));
-        pb
-    });
+            );
+            pb.enable_steady_tick(std::time::Duration::from_millis(120));
+            pb
+        });
     let shared = Shared {
         cache: Cache::default(),
         totals: Totals::default(),
@@ -101,7 +115,8 @@ pub fn scan(opts: &ScanOptions) -> Result<Scan> {
         Box::new(move |entry: Entry<'_>| worker.visit(entry))
     })?;
     // Every visitor (and its clone of `shared`) was dropped when the walk joined.
-    let shared = Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("walker threads still running"));
+    let shared =
+        Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("walker threads still running"));
     if let Some(pb) = &shared.progress {
         pb.finish_and_clear();
     }
@@ -146,15 +161,21 @@ impl Worker {
                     pb.inc(1);
                 }
                 // A bug in a detector must cost one file, not the scan.
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.file(path, rel.clone(), size)));
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.file(path, rel.clone(), size)
+                }));
                 let problem = match outcome {
                     Ok(Ok(())) => None,
                     Ok(Err(e)) => Some(format!("cannot read: {e}")),
-                    Err(panic) => Some(format!("internal error while examining this file (skipped): {}", panic_message(&panic))),
+                    Err(panic) => Some(format!(
+                        "internal error while examining this file (skipped): {}",
+                        panic_message(&panic)
+                    )),
                 };
                 if let Some(message) = problem {
                     self.shared.totals.skipped.fetch_add(1, Relaxed);
-                    self.diagnostics.push(Diagnostic::warning(Some(rel), message));
+                    self.diagnostics
+                        .push(Diagnostic::warning(Some(rel), message));
                 }
             }
         }
@@ -163,7 +184,9 @@ impl Worker {
     fn file(&mut self, path: &Path, rel: String, size: u64) -> std::io::Result<()> {
         let class = walk::classify_name(&rel);
         let limit = match class {
-            Some(FileClass::License | FileClass::Readme | FileClass::Manifest) => LICENSE_READ_LIMIT,
+            Some(FileClass::License | FileClass::Readme | FileClass::Manifest) => {
+                LICENSE_READ_LIMIT
+            }
             _ => TEXT_READ_LIMIT,
         };
         let mut file = std::fs::File::open(path)?;
@@ -173,28 +196,41 @@ impl Worker {
         totals.files.fetch_add(1, Relaxed);
         totals.bytes.fetch_add(size, Relaxed);
         if rel.contains('\u{FFFD}') {
-            self.diagnostics.push(Diagnostic::info(Some(rel.clone()), "file name is not valid UTF-8; shown lossily"));
+            self.diagnostics.push(Diagnostic::info(
+                Some(rel.clone()),
+                "file name is not valid UTF-8; shown lossily",
+            ));
         }
         if size > HUGE_FILE {
             self.diagnostics.push(Diagnostic::info(
                 Some(rel.clone()),
-                format!("large file ({} MiB): only the first {} KiB were examined", size >> 20, limit >> 10),
+                format!(
+                    "large file ({} MiB): only the first {} KiB were examined",
+                    size >> 20,
+                    limit >> 10
+                ),
             ));
         }
 
         let Some(decoded) = decode(&self.buf) else {
             totals.binary.fetch_add(1, Relaxed);
             if matches!(class, Some(FileClass::License)) {
-                self.diagnostics.push(Diagnostic::warning(Some(rel), "license file is binary; not examined"));
+                self.diagnostics.push(Diagnostic::warning(
+                    Some(rel),
+                    "license file is binary; not examined",
+                ));
             }
             return Ok(());
         };
         if decoded.latin1 {
-            self.diagnostics
-                .push(Diagnostic::info(Some(rel.clone()), "content is not valid UTF-8; read as Latin-1"));
+            self.diagnostics.push(Diagnostic::info(
+                Some(rel.clone()),
+                "content is not valid UTF-8; read as Latin-1",
+            ));
         }
         let findings = detect::detect(class, &decoded.text, &self.shared.cache);
-        let keep = !findings.is_empty() || matches!(class, Some(FileClass::License | FileClass::Manifest));
+        let keep =
+            !findings.is_empty() || matches!(class, Some(FileClass::License | FileClass::Manifest));
         if !keep {
             return Ok(());
         }
@@ -215,11 +251,18 @@ impl Worker {
 }
 
 fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default()
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }
 
 /// SHA-1 and SHA-256 of the whole file: `head` was read already, the rest is streamed.
-fn hashes(head: &[u8], truncated: bool, rest: &mut std::fs::File) -> std::io::Result<(String, String)> {
+fn hashes(
+    head: &[u8],
+    truncated: bool,
+    rest: &mut std::fs::File,
+) -> std::io::Result<(String, String)> {
     let mut s1 = Sha1::new();
     let mut s256 = Sha256::new();
     s1.update(head);
@@ -248,10 +291,16 @@ pub struct Decoded {
 /// Line endings become `\n`.
 pub fn decode(bytes: &[u8]) -> Option<Decoded> {
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        return Some(Decoded { text: newlines(utf16(rest, u16::from_le_bytes)), latin1: false });
+        return Some(Decoded {
+            text: newlines(utf16(rest, u16::from_le_bytes)),
+            latin1: false,
+        });
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        return Some(Decoded { text: newlines(utf16(rest, u16::from_be_bytes)), latin1: false });
+        return Some(Decoded {
+            text: newlines(utf16(rest, u16::from_be_bytes)),
+            latin1: false,
+        });
     }
     let head = &bytes[..bytes.len().min(8192)];
     if memchr::memchr(0, head).is_some() {
@@ -261,15 +310,23 @@ pub fn decode(bytes: &[u8]) -> Option<Decoded> {
     let (text, latin1) = match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), false),
         // A read cut inside a multi-byte character is still UTF-8.
-        Err(e) if e.error_len().is_none() => (String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(), false),
+        Err(e) if e.error_len().is_none() => (
+            String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(),
+            false,
+        ),
         Err(_) => (bytes.iter().map(|&b| b as char).collect(), true),
     };
-    Some(Decoded { text: newlines(text), latin1 })
+    Some(Decoded {
+        text: newlines(text),
+        latin1,
+    })
 }
 
 fn utf16(b: &[u8], f: fn([u8; 2]) -> u16) -> String {
     let units = b.chunks_exact(2).map(|c| f([c[0], c[1]]));
-    char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect()
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or('\u{FFFD}'))
+        .collect()
 }
 
 fn newlines(s: String) -> String {
@@ -291,7 +348,10 @@ mod tests {
         assert!(l1.latin1);
         assert_eq!(l1.text, "Copyright © 2001 Jürgen");
         assert!(decode(b"\x7fELF\x00\x00").is_none());
-        let u16le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("MIT".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        let u16le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("MIT".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
         assert_eq!(decode(&u16le).unwrap().text, "MIT");
     }
 }

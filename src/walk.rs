@@ -27,13 +27,23 @@ pub struct WalkOptions {
 
 impl WalkOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        WalkOptions { root: root.into(), no_ignore: false, excludes: Vec::new(), follow_links: false, threads: 0 }
+        WalkOptions {
+            root: root.into(),
+            no_ignore: false,
+            excludes: Vec::new(),
+            follow_links: false,
+            threads: 0,
+        }
     }
 }
 
 /// What the walker hands a visitor.
 pub enum Entry<'a> {
-    File { path: &'a Path, rel: String, size: u64 },
+    File {
+        path: &'a Path,
+        rel: String,
+        size: u64,
+    },
     Problem(Diagnostic),
 }
 
@@ -45,9 +55,11 @@ where
     F: Fn() -> Visitor + Sync,
 {
     let root = &opts.root;
-    let meta = std::fs::metadata(root).with_context(|| format!("cannot read {}", root.display()))?;
+    let meta =
+        std::fs::metadata(root).with_context(|| format!("cannot read {}", root.display()))?;
     if meta.is_dir() {
-        std::fs::read_dir(root).with_context(|| format!("cannot read directory {}", root.display()))?;
+        std::fs::read_dir(root)
+            .with_context(|| format!("cannot read directory {}", root.display()))?;
     }
 
     let mut builder = WalkBuilder::new(root);
@@ -59,8 +71,14 @@ where
         .ignore(!opts.no_ignore)
         .parents(!opts.no_ignore)
         .follow_links(opts.follow_links)
-        .threads(if opts.threads == 0 { default_threads() } else { opts.threads })
-        .filter_entry(|e| !(e.file_type().is_some_and(|t| t.is_dir()) && is_vcs_dir(e.file_name())));
+        .threads(if opts.threads == 0 {
+            default_threads()
+        } else {
+            opts.threads
+        })
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir()) && is_vcs_dir(e.file_name()))
+        });
     if !opts.excludes.is_empty() {
         let mut ov = OverrideBuilder::new(root);
         for g in &opts.excludes {
@@ -82,7 +100,9 @@ where
         Box::new(move |result| {
             match result {
                 Ok(e) => {
-                    let Some(ft) = e.file_type() else { return WalkState::Continue };
+                    let Some(ft) = e.file_type() else {
+                        return WalkState::Continue;
+                    };
                     if !ft.is_file() {
                         // Directories are walked; symlinks not followed are skipped, as are
                         // sockets, fifos and devices (reading a fifo would block).
@@ -90,8 +110,14 @@ where
                     }
                     let rel = relative(&root, e.path(), root_is_file);
                     match e.metadata() {
-                        Ok(m) => visit(Entry::File { path: e.path(), rel, size: m.len() }),
-                        Err(err) => visit(Entry::Problem(Diagnostic::warning(Some(rel), clean(&err)))),
+                        Ok(m) => visit(Entry::File {
+                            path: e.path(),
+                            rel,
+                            size: m.len(),
+                        }),
+                        Err(err) => {
+                            visit(Entry::Problem(Diagnostic::warning(Some(rel), clean(&err))))
+                        }
                     }
                 }
                 Err(err) => {
@@ -106,11 +132,16 @@ where
 }
 
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }
 
 fn is_vcs_dir(name: &std::ffi::OsStr) -> bool {
-    matches!(name.to_str(), Some(".git" | ".hg" | ".svn" | ".bzr" | "_darcs" | ".jj"))
+    matches!(
+        name.to_str(),
+        Some(".git" | ".hg" | ".svn" | ".bzr" | "_darcs" | ".jj")
+    )
 }
 
 /// `path` relative to `root`, '/'-separated; lossy for non-UTF-8 names.
@@ -169,10 +200,11 @@ pub fn classify_name(rel: &str) -> Option<FileClass> {
 }
 
 const CODE_EXTS: &[&str] = &[
-    "rs", "js", "mjs", "cjs", "ts", "tsx", "jsx", "py", "pyc", "go", "java", "kt", "c", "h", "cc", "cpp", "hpp",
-    "cs", "rb", "php", "swift", "m", "json", "toml", "yaml", "yml", "xml", "css", "scss", "vue", "svelte",
-    "sh", "bat", "ps1", "pl", "pm", "lua", "dart", "scala", "clj", "ex", "exs", "erl", "hs", "ml", "d.ts",
-    "map", "class", "jar", "png", "svg", "jpg", "gif", "ico", "o", "a", "so", "dll", "exe", "wasm", "pyi", "r",
+    "rs", "js", "mjs", "cjs", "ts", "tsx", "jsx", "py", "pyc", "go", "java", "kt", "c", "h", "cc",
+    "cpp", "hpp", "cs", "rb", "php", "swift", "m", "json", "toml", "yaml", "yml", "xml", "css",
+    "scss", "vue", "svelte", "sh", "bat", "ps1", "pl", "pm", "lua", "dart", "scala", "clj", "ex",
+    "exs", "erl", "hs", "ml", "d.ts", "map", "class", "jar", "png", "svg", "jpg", "gif", "ico",
+    "o", "a", "so", "dll", "exe", "wasm", "pyi", "r",
 ];
 
 fn has_code_ext(name: &str) -> bool {
@@ -208,9 +240,25 @@ pub fn is_license_name(name: &str) -> bool {
 
 fn is_manifest(name: &str, dir: &str) -> bool {
     match name {
-        "Cargo.toml" | "Cargo.lock" | ".cargo-checksum.json" | "package.json" | "package-lock.json"
-        | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml" | "pyproject.toml" | "setup.cfg" | "setup.py"
-        | "poetry.lock" | "uv.lock" | "Pipfile" | "Pipfile.lock" | "PKG-INFO" | "go.mod" | "go.sum" | "pom.xml" => true,
+        "Cargo.toml"
+        | "Cargo.lock"
+        | ".cargo-checksum.json"
+        | "package.json"
+        | "package-lock.json"
+        | "npm-shrinkwrap.json"
+        | "yarn.lock"
+        | "pnpm-lock.yaml"
+        | "pyproject.toml"
+        | "setup.cfg"
+        | "setup.py"
+        | "poetry.lock"
+        | "uv.lock"
+        | "Pipfile"
+        | "Pipfile.lock"
+        | "PKG-INFO"
+        | "go.mod"
+        | "go.sum"
+        | "pom.xml" => true,
         "METADATA" => dir.ends_with(".dist-info"),
         "modules.txt" => dir.ends_with("vendor"),
         _ => name.starts_with("requirements") && name.ends_with(".txt"),
@@ -224,19 +272,47 @@ mod tests {
     #[test]
     fn license_names() {
         for n in [
-            "LICENSE", "LICENSE-MIT", "LICENSE-APACHE", "LICENSE.md", "LICENCE.txt", "COPYING", "COPYING.LESSER",
-            "COPYRIGHT", "NOTICE", "NOTICE.txt", "UNLICENSE", "MIT-LICENSE", "LICENSE_1_0.txt", "foo.LICENSE",
-            "license", "License.txt", "ThirdPartyNotices.txt", "THIRD-PARTY-NOTICES",
+            "LICENSE",
+            "LICENSE-MIT",
+            "LICENSE-APACHE",
+            "LICENSE.md",
+            "LICENCE.txt",
+            "COPYING",
+            "COPYING.LESSER",
+            "COPYRIGHT",
+            "NOTICE",
+            "NOTICE.txt",
+            "UNLICENSE",
+            "MIT-LICENSE",
+            "LICENSE_1_0.txt",
+            "foo.LICENSE",
+            "license",
+            "License.txt",
+            "ThirdPartyNotices.txt",
+            "THIRD-PARTY-NOTICES",
         ] {
             assert_eq!(classify_name(n), Some(FileClass::License), "{n}");
         }
-        for n in ["license.rs", "LicenseManager.java", "licenses.json", "src/licence.py", "README.md", "main.rs"] {
+        for n in [
+            "license.rs",
+            "LicenseManager.java",
+            "licenses.json",
+            "src/licence.py",
+            "README.md",
+            "main.rs",
+        ] {
             assert_ne!(classify_name(n), Some(FileClass::License), "{n}");
         }
         assert_eq!(classify_name("LICENSES/MIT.txt"), Some(FileClass::License));
         assert_eq!(classify_name("a/b/README.md"), Some(FileClass::Readme));
         assert_eq!(classify_name("x/Cargo.toml"), Some(FileClass::Manifest));
-        assert_eq!(classify_name("site/foo-1.0.dist-info/METADATA"), Some(FileClass::Manifest));
-        assert_eq!(classify_name("requirements-dev.txt"), Some(FileClass::Manifest));
+        assert_eq!(
+            classify_name("site/foo-1.0.dist-info/METADATA"),
+            Some(FileClass::Manifest)
+        );
+        assert_eq!(
+            classify_name("requirements-dev.txt"),
+            Some(FileClass::Manifest)
+        );
     }
 }

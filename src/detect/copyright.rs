@@ -373,6 +373,10 @@ mod tests {
         let t = "Docs by others. Copyright 2020 Jane Doe. See LICENSE.";
         let found = find_copyrights(t, None);
         assert_eq!(found.len(), 1);
-        assert!(found[0].statement.starts_with("Copyright 2020 Jane Doe"), "{:?}", found[0]);
+        assert!(
+            found[0].statement.starts_with("Copyright 2020 Jane Doe"),
+            "{:?}",
+            found[0]
+        );
     }
 }

@@ -8,6 +8,7 @@
 //!
 //! Identical contents are matched once per scan ([`Cache`]).
 
+pub mod bigram;
 pub mod copyright;
 pub mod reference;
 pub mod tags;
@@ -63,12 +64,14 @@ impl Cache {
 pub fn detect(class: Option<FileClass>, text: &str, cache: &Cache) -> Findings {
     let mut out = match class {
         Some(FileClass::License) => {
-            let mut found = (*cache.get_or_compute(b'L', &match_key(text), || license_file(text))).clone();
+            let mut found =
+                (*cache.get_or_compute(b'L', &match_key(text), || license_file(text))).clone();
             found.copyrights = copyrights(text, None);
             found
         }
         Some(FileClass::Readme) => {
-            let mut found = (*cache.get_or_compute(b'R', &match_key(text), || readme(text))).clone();
+            let mut found =
+                (*cache.get_or_compute(b'R', &match_key(text), || readme(text))).clone();
             if !found.licenses.is_empty() {
                 found.copyrights = copyrights(text, None);
             }
@@ -88,7 +91,10 @@ pub fn detect(class: Option<FileClass>, text: &str, cache: &Cache) -> Findings {
     }
     // Text that holds a recognised license (or a tag) is not "unrecognized".
     let lic = &out.licenses;
-    out.unrecognized.retain(|u| !lic.iter().any(|m| m.start_line <= u.end_line && u.start_line <= m.end_line));
+    out.unrecognized.retain(|u| {
+        !lic.iter()
+            .any(|m| m.start_line <= u.end_line && u.start_line <= m.end_line)
+    });
     out
 }
 
@@ -108,9 +114,11 @@ fn outside_texts(found: Vec<LicenseMatch>, texts: &[LicenseMatch]) -> Vec<Licens
     found
         .into_iter()
         .filter(|m| {
-            !texts
-                .iter()
-                .any(|t| t.kind == MatchKind::Text && m.start_line >= t.start_line && m.end_line <= t.end_line)
+            !texts.iter().any(|t| {
+                t.kind == MatchKind::Text
+                    && m.start_line >= t.start_line
+                    && m.end_line <= t.end_line
+            })
         })
         .collect()
 }
@@ -121,7 +129,9 @@ fn prefer_gnu_rules(dice: Vec<LicenseMatch>, gnu: &[LicenseMatch]) -> Vec<Licens
     dice.into_iter()
         .filter(|d| {
             !(d.kind == MatchKind::Notice
-                && gnu.iter().any(|g| g.start_line <= d.end_line && d.start_line <= g.end_line)
+                && gnu
+                    .iter()
+                    .any(|g| g.start_line <= d.end_line && d.start_line <= g.end_line)
                 && is_gnu(&d.expression))
         })
         .collect()
@@ -141,10 +151,18 @@ fn license_file(text: &str) -> Findings {
     let refs = outside_texts(reference::find_references(text), &licenses);
     let refs: Vec<_> = refs
         .into_iter()
-        .filter(|r| !licenses.iter().any(|m| m.start_line <= r.end_line && r.start_line <= m.end_line))
+        .filter(|r| {
+            !licenses
+                .iter()
+                .any(|m| m.start_line <= r.end_line && r.start_line <= m.end_line)
+        })
         .collect();
     licenses.extend(refs);
-    Findings { licenses, copyrights: Vec::new(), unrecognized: found.unrecognized }
+    Findings {
+        licenses,
+        copyrights: Vec::new(),
+        unrecognized: found.unrecognized,
+    }
 }
 
 /// Phrases that only a full license text carries; a README with one embeds a license.
@@ -168,7 +186,11 @@ fn readme(text: &str) -> Findings {
     }
     let refs = outside_texts(reference::find_references(text), &licenses);
     licenses.extend(refs);
-    Findings { licenses, copyrights: Vec::new(), unrecognized }
+    Findings {
+        licenses,
+        copyrights: Vec::new(),
+        unrecognized,
+    }
 }
 
 const HEADER_KEYWORDS: &[&str] = &[
@@ -190,13 +212,21 @@ fn source_header(text: &str, cache: &Cache) -> Findings {
         return Findings::default();
     }
     let copyrights = copyrights(&block, None);
-    if !HEADER_KEYWORDS[..1].iter().chain(&HEADER_KEYWORDS[2..]).any(|k| lower.contains(k)) {
+    if !HEADER_KEYWORDS[..1]
+        .iter()
+        .chain(&HEADER_KEYWORDS[2..])
+        .any(|k| lower.contains(k))
+    {
         // Only a copyright line: no matcher needed.
-        return Findings { copyrights, ..Default::default() };
+        return Findings {
+            copyrights,
+            ..Default::default()
+        };
     }
     // The same header recurs in every file of a project with other years and authors:
     // match it without its copyright lines, so the cache sees one header.
-    let mut found = (*cache.get_or_compute(b'H', &match_key(&block), || header_block(&block))).clone();
+    let mut found =
+        (*cache.get_or_compute(b'H', &match_key(&block), || header_block(&block))).clone();
     found.copyrights = copyrights;
     found
 }
@@ -207,8 +237,11 @@ fn match_key(text: &str) -> String {
     let mut key = String::with_capacity(text.len());
     for line in text.split('\n') {
         let lower = line.to_lowercase();
-        if !(lower.contains("copyright") || lower.contains("(c)") || lower.contains('©')) {
-            for w in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        if !bigram::is_copyright_line(&lower) {
+            for w in lower
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+            {
                 key.push_str(w);
                 key.push(' ');
             }
@@ -237,7 +270,11 @@ fn header_block(block: &str) -> Findings {
     let refs = reference::find_references(block);
     let refs: Vec<_> = refs
         .into_iter()
-        .filter(|r| !licenses.iter().any(|m| m.start_line <= r.end_line && r.start_line <= m.end_line))
+        .filter(|r| {
+            !licenses
+                .iter()
+                .any(|m| m.start_line <= r.end_line && r.start_line <= m.end_line)
+        })
         .collect();
     licenses.extend(refs);
     let lower = block.to_ascii_lowercase();
@@ -245,10 +282,17 @@ fn header_block(block: &str) -> Findings {
     // A rule that decided the block makes the text match redundant (and it is the
     // expensive part of a scan: most files with a header take this path).
     if !licenses.is_empty() || grant_words < 2 {
-        return Findings { licenses, ..Default::default() };
+        return Findings {
+            licenses,
+            ..Default::default()
+        };
     }
     let found = text::identify(block, text::Mode::Header);
-    Findings { licenses: found.matches, copyrights: Vec::new(), unrecognized: found.unrecognized }
+    Findings {
+        licenses: found.matches,
+        copyrights: Vec::new(),
+        unrecognized: found.unrecognized,
+    }
 }
 
 /// The comments at the top of a source file, markers stripped, one output line per input
@@ -294,9 +338,17 @@ pub fn comment_block(text: &str, max_lines: usize) -> String {
             kept = i + 1;
             continue;
         }
-        if let Some(prefix) = LINE_PREFIXES.iter().find(|p| line.starts_with(*p) && !is_directive(line)) {
+        if let Some(prefix) = LINE_PREFIXES
+            .iter()
+            .find(|p| line.starts_with(*p) && !is_directive(line))
+        {
             seen_comment = true;
-            push_line(&mut out, line[prefix.len()..].trim_start_matches(['/', '!', '#', '-', ';', '%']).trim());
+            push_line(
+                &mut out,
+                line[prefix.len()..]
+                    .trim_start_matches(['/', '!', '#', '-', ';', '%'])
+                    .trim(),
+            );
             kept = i + 1;
             continue;
         }
@@ -314,13 +366,24 @@ pub fn comment_block(text: &str, max_lines: usize) -> String {
     lines.join("\n")
 }
 
-const BLOCK_OPENERS: &[(&str, &str)] =
-    &[("/*", "*/"), ("<!--", "-->"), ("\"\"\"", "\"\"\""), ("'''", "'''"), ("{-", "-}"), ("(*", "*)"), ("=begin", "=end")];
-const LINE_PREFIXES: &[&str] = &["//", "#", "--", ";", "%", "REM ", "rem ", "dnl ", "@rem", "::", "!"];
+const BLOCK_OPENERS: &[(&str, &str)] = &[
+    ("/*", "*/"),
+    ("<!--", "-->"),
+    ("\"\"\"", "\"\"\""),
+    ("'''", "'''"),
+    ("{-", "-}"),
+    ("(*", "*)"),
+    ("=begin", "=end"),
+];
+const LINE_PREFIXES: &[&str] = &[
+    "//", "#", "--", ";", "%", "REM ", "rem ", "dnl ", "@rem", "::", "!",
+];
 
 /// `#include`, `#define`, `#[derive]`: code, not a `#` comment.
 fn is_directive(line: &str) -> bool {
-    line.strip_prefix('#').and_then(|r| r.chars().next()).is_some_and(|c| c.is_ascii_alphabetic() || c == '[')
+    line.strip_prefix('#')
+        .and_then(|r| r.chars().next())
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '[')
 }
 
 fn strip_inner(s: &str) -> &str {

@@ -6,22 +6,23 @@
 //! lines with `optimize_bounds`, then search the parts left above and below it, recursively.
 //! Exceptions found after a license (LLVM-exception after Apache-2.0) join it with WITH.
 
-use spdx::detection::{LicenseType, Store, TextData};
+use spdx::detection::TextData;
 
-use crate::licensedb::db;
+use crate::detect::bigram::{self, Profile};
+use crate::licensedb::{db, LicenseDb, VariantKind};
 use crate::model::{LicenseMatch, MatchKind, Unrecognized};
 
-/// What kind of text is matched decides the store and the thresholds.
+/// What kind of text is matched decides the thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// A license file: every store, several licenses per file.
+    /// A license file: several licenses per file.
     LicenseFile,
-    /// A comment block at the top of a source file: the common store (with its headers).
+    /// A comment block at the top of a source file.
     Header,
 }
 
 impl Mode {
-    /// Below this a match is not a license.
+    /// Below this (askalono's score of the final window) a match is not a license.
     fn threshold(self) -> f32 {
         match self {
             Mode::LicenseFile => 0.85,
@@ -30,13 +31,16 @@ impl Mode {
     }
 }
 
-/// A whole-region score this high is taken as is, without narrowing its bounds.
+/// A whole region this close to one variant (fast score) is taken without narrowing.
 const SHALLOW: f32 = 0.98;
-/// The top store's answer is final at or above this: no license outside it comes closer
-/// to a text that is this close to one inside it.
-const TOP_SURE: f32 = 0.99;
-/// The common store's answer is final at or above this; below, the full store is asked.
-const COMMON_SURE: f32 = 0.92;
+/// Windows whose fast scores are this close count as equally good.
+const WINDOW_TIE: f32 = 0.02;
+/// How many license names, best by Dice, are located and scored exactly.
+const CANDIDATES: usize = 3;
+/// How many more, best by containment.
+const CONTAINED_CANDIDATES: usize = 4;
+/// Texts shorter than this (in bigrams) are contained by chance in any long text.
+const MIN_CONTAINED_GRAMS: u32 = 40;
 /// Regions with fewer words than this are not matched: Dice is noise on a few words.
 const MIN_WORDS: usize = 12;
 /// License-like leftovers with at least this many words are reported as unrecognized.
@@ -50,58 +54,36 @@ pub struct TextFindings {
 }
 
 struct Hit {
-    name: String,
-    license_type: LicenseType,
+    variant: usize,
     score: f32,
     start: usize,
     end: usize,
 }
 
+struct Ctx<'a> {
+    db: &'static LicenseDb,
+    lines: Vec<&'a str>,
+    grams: Vec<Vec<u64>>,
+    mode: Mode,
+}
+
 /// Identify every license text or notice in `text`. Line numbers in the result are
 /// 1-based lines of `text`.
 pub fn identify(text: &str, mode: Mode) -> TextFindings {
-    let td = TextData::new(text);
-    let n = td.lines().len();
+    let ctx = Ctx {
+        db: db(),
+        lines: text.split('\n').collect(),
+        grams: bigram::line_grams(text),
+        mode,
+    };
     let mut hits = Vec::new();
     let mut unrecognized = Vec::new();
-    scan_region(&td, 0, n, mode, 0, &mut hits, &mut unrecognized);
+    scan_region(&ctx, 0, ctx.lines.len(), 0, &mut hits, &mut unrecognized);
     hits.sort_by_key(|h| h.start);
-    finish(hits, unrecognized, mode)
+    finish(ctx.db, hits, unrecognized, mode)
 }
 
-struct Best<'a> {
-    name: &'a str,
-    score: f32,
-    license_type: LicenseType,
-    data: &'a TextData,
-}
-
-fn analyze<'a>(store: &'a Store, view: &TextData) -> Best<'a> {
-    let m = store.analyze(view);
-    Best { name: m.name, score: m.score, license_type: m.license_type, data: m.data }
-}
-
-/// Tiers, cheapest first: the top store's answer when near certain, else the common
-/// store's when sure (headers stop there), else the best of the full store.
-fn rank(view: &TextData, mode: Mode) -> Best<'static> {
-    let db = db();
-    let top = analyze(db.top(), view);
-    if top.score >= TOP_SURE {
-        return top;
-    }
-    let common = analyze(db.common(), view);
-    if mode == Mode::Header || common.score >= COMMON_SURE {
-        return common;
-    }
-    let full = analyze(db.full(), view);
-    if full.score > common.score {
-        full
-    } else {
-        common
-    }
-}
-
-fn words(lines: &[String]) -> usize {
+fn words(lines: &[&str]) -> usize {
     lines
         .iter()
         .flat_map(|l| l.split_whitespace())
@@ -110,16 +92,23 @@ fn words(lines: &[String]) -> usize {
 }
 
 /// At least two distinct license words (a list of copyright lines is not license text).
-fn license_like(lines: &[String]) -> bool {
-    const KEYWORDS: &[&str] =
-        &["licen", "permission", "redistribut", "warrant", "liabil", "free software", "granted", "rights reserved"];
+fn license_like(lines: &[&str]) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "licen",
+        "permission",
+        "redistribut",
+        "warrant",
+        "liabil",
+        "free software",
+        "granted",
+        "rights reserved",
+    ];
     let text = lines.join(" ").to_ascii_lowercase();
     KEYWORDS.iter().filter(|k| text.contains(*k)).count() >= 2
 }
 
 /// Narrow `[start, end)` to its non-blank lines.
-fn trim(td: &TextData, mut start: usize, mut end: usize) -> (usize, usize) {
-    let lines = full_lines(td);
+fn trim(lines: &[&str], mut start: usize, mut end: usize) -> (usize, usize) {
     while start < end && lines[start].trim().is_empty() {
         start += 1;
     }
@@ -129,63 +118,145 @@ fn trim(td: &TextData, mut start: usize, mut end: usize) -> (usize, usize) {
     (start, end)
 }
 
-fn full_lines(td: &TextData) -> &[String] {
-    // `lines()` honours the view; every TextData we pass here has the full view.
-    td.lines()
+/// Every variant (text, alternates, headers) of the best-ranked license names: the best
+/// by Dice over the whole region, and the best by containment (the share of a license's
+/// bigrams the region holds), which finds a short license inside a long file. All
+/// variants of a name compete, or a full Apache-2.0 text loses to Pixar.
+fn candidates(db: &LicenseDb, query: &Profile) -> Vec<(usize, f32)> {
+    let inter = db.index.intersections(query);
+    let totals = &db.index.totals;
+    let dice = |v: usize| (2 * inter[v]) as f32 / (query.total + totals[v]).max(1) as f32;
+    let contained = |v: usize| {
+        if totals[v] < MIN_CONTAINED_GRAMS {
+            0.0
+        } else {
+            inter[v] as f32 / totals[v] as f32
+        }
+    };
+    let mut names: Vec<&str> = Vec::new();
+    for (rank, limit) in [(0, CANDIDATES), (1, CANDIDATES + CONTAINED_CANDIDATES)] {
+        let mut order: Vec<usize> = (0..inter.len()).filter(|&v| inter[v] > 0).collect();
+        let key = |v: usize| if rank == 0 { dice(v) } else { contained(v) };
+        order.sort_by(|&a, &b| {
+            key(b)
+                .total_cmp(&key(a))
+                .then(totals[b].cmp(&totals[a]))
+                .then(a.cmp(&b))
+        });
+        for v in order {
+            if names.len() >= limit || key(v) < 0.05 {
+                break;
+            }
+            let name = db.variant(v).name.as_str();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    (0..inter.len())
+        .filter(|&v| inter[v] > 0 && names.contains(&db.variant(v).name.as_str()))
+        .map(|v| (v, dice(v)))
+        .collect::<Vec<_>>()
+        .tap_sort()
 }
 
-#[allow(clippy::too_many_arguments)]
+trait TapSort {
+    fn tap_sort(self) -> Self;
+}
+
+impl TapSort for Vec<(usize, f32)> {
+    /// Best Dice first, then by variant number, so the order is deterministic.
+    fn tap_sort(mut self) -> Self {
+        self.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        self
+    }
+}
+
 fn scan_region(
-    td: &TextData,
+    ctx: &Ctx<'_>,
     start: usize,
     end: usize,
-    mode: Mode,
     depth: u32,
     hits: &mut Vec<Hit>,
     unrecognized: &mut Vec<Unrecognized>,
 ) {
-    let (start, end) = trim(td, start, end);
+    let (start, end) = trim(&ctx.lines, start, end);
     if start >= end || depth > MAX_DEPTH {
         return;
     }
-    let region = &full_lines(td)[start..end];
-    if words(region) < MIN_WORDS {
+    let region = &ctx.lines[start..end];
+    let n_words = words(region);
+    if n_words < MIN_WORDS {
         return;
     }
-    let view = td.with_view(start, end);
-    let best = rank(&view, mode);
-    if best.score >= SHALLOW {
-        hits.push(Hit { name: best.name.into(), license_type: best.license_type, score: best.score, start, end });
+    let query = Profile::from_lines(&ctx.grams[start..end]);
+    let cands = candidates(ctx.db, &query);
+    let Some(&(first, first_score)) = cands.first() else {
         return;
+    };
+
+    // Where is each candidate in the region? Keep the window that fits best.
+    let (mut a, mut b, mut best_v) = (start, end, first);
+    if first_score < SHALLOW {
+        let mut windows: Vec<(usize, usize, f32, usize)> = cands
+            .iter()
+            .map(|&(v, _)| {
+                let (wa, wb, s) = bigram::best_window(
+                    &ctx.grams,
+                    start,
+                    end,
+                    ctx.db.target(v),
+                    ctx.db.index.totals[v],
+                );
+                (wa, wb, s, v)
+            })
+            .collect();
+        let top = windows.iter().map(|w| w.2).fold(0.0f32, f32::max);
+        // Of windows that fit about equally well, the widest: the full Apache-2.0 text
+        // (appendix included) over the alternate without it.
+        windows.retain(|w| w.2 >= top - WINDOW_TIE);
+        if let Some(w) = windows
+            .iter()
+            .max_by_key(|w| (w.1 - w.0, std::cmp::Reverse(w.3)))
+        {
+            (a, b, best_v) = (w.0, w.1, w.3);
+        }
+        (a, b) = trim(&ctx.lines, a, b);
     }
-    let threshold = mode.threshold();
-    if best.score >= 0.1 {
-        let (narrowed, score) = view.optimize_bounds(best.data);
-        let (a, b) = narrowed.lines_view();
-        let (a, b) = trim(td, a, b);
-        if score >= threshold && a < b && score >= best.score {
-            hits.push(Hit { name: best.name.into(), license_type: best.license_type, score, start: a, end: b });
-            scan_region(td, start, a, mode, depth + 1, hits, unrecognized);
-            scan_region(td, b, end, mode, depth + 1, hits, unrecognized);
-            return;
+    // askalono's Dice is the judge: it scores the window against every candidate.
+    let window = TextData::new(&ctx.lines[a..b].join("\n"));
+    let (mut v, mut score) = (best_v, window.match_score(ctx.db.text_data(best_v)));
+    for &(c, _) in &cands {
+        if c != best_v {
+            let s = window.match_score(ctx.db.text_data(c));
+            if s > score {
+                (v, score) = (c, s);
+            }
         }
-        if best.score >= threshold {
-            hits.push(Hit { name: best.name.into(), license_type: best.license_type, score: best.score, start, end });
-            return;
-        }
+    }
+    if a < b && score >= ctx.mode.threshold() {
+        hits.push(Hit {
+            variant: v,
+            score,
+            start: a,
+            end: b,
+        });
+        scan_region(ctx, start, a, depth + 1, hits, unrecognized);
+        scan_region(ctx, b, end, depth + 1, hits, unrecognized);
+        return;
     }
     // Unmatched license-like text is reported for review; in a header only when it is
     // close to some license, since comments that merely mention licenses are common.
-    let worth_review = match mode {
-        Mode::LicenseFile => words(region) >= UNRECOGNIZED_WORDS && license_like(region),
-        Mode::Header => best.score >= 0.5 && license_like(region),
+    let worth_review = match ctx.mode {
+        Mode::LicenseFile => n_words >= UNRECOGNIZED_WORDS && license_like(region),
+        Mode::Header => score >= 0.5 && license_like(region),
     };
     if worth_review {
         unrecognized.push(Unrecognized {
             start_line: start as u32 + 1,
             end_line: end as u32,
-            closest: Some(best.name.to_string()),
-            score: round(best.score),
+            closest: Some(ctx.db.variant(v).name.clone()),
+            score: round(score),
         });
     }
 }
@@ -198,14 +269,24 @@ fn is_exception(name: &str) -> bool {
     spdx::license_id(name).is_none() && spdx::exception_id(name).is_some()
 }
 
-fn finish(hits: Vec<Hit>, mut unrecognized: Vec<Unrecognized>, mode: Mode) -> TextFindings {
+fn finish(
+    db: &LicenseDb,
+    hits: Vec<Hit>,
+    mut unrecognized: Vec<Unrecognized>,
+    mode: Mode,
+) -> TextFindings {
     let mut matches: Vec<LicenseMatch> = Vec::new();
     for h in hits {
-        let rule = rule_for(&h.name, h.license_type);
-        if is_exception(&h.name) {
+        let var = db.variant(h.variant);
+        let rule = rule_for(db, &var.name, var.kind);
+        if is_exception(&var.name) {
             // An exception modifies the license stated before it in the same file.
-            if let Some(prev) = matches.iter_mut().rev().find(|m| !m.expression.contains(" WITH ")) {
-                prev.expression = format!("{} WITH {}", prev.expression, h.name);
+            if let Some(prev) = matches
+                .iter_mut()
+                .rev()
+                .find(|m| !m.expression.contains(" WITH "))
+            {
+                prev.expression = format!("{} WITH {}", prev.expression, var.name);
                 prev.end_line = prev.end_line.max(h.end as u32);
                 prev.score = prev.score.min(round(h.score));
                 prev.rule = Some(format!("{}; {}", prev.rule.as_deref().unwrap_or(""), rule));
@@ -213,19 +294,18 @@ fn finish(hits: Vec<Hit>, mut unrecognized: Vec<Unrecognized>, mode: Mode) -> Te
                 unrecognized.push(Unrecognized {
                     start_line: h.start as u32 + 1,
                     end_line: h.end as u32,
-                    closest: Some(h.name.clone()),
+                    closest: Some(var.name.clone()),
                     score: round(h.score),
                 });
             }
             continue;
         }
-        let kind = match (mode, h.license_type) {
-            (_, LicenseType::Header) => MatchKind::Notice,
-            (Mode::Header, _) => MatchKind::Notice,
+        let kind = match (mode, var.kind) {
+            (_, VariantKind::Header) | (Mode::Header, _) => MatchKind::Notice,
             _ => MatchKind::Text,
         };
         matches.push(LicenseMatch {
-            expression: h.name.clone(),
+            expression: var.name.clone(),
             kind,
             score: round(h.score),
             start_line: h.start as u32 + 1,
@@ -234,19 +314,23 @@ fn finish(hits: Vec<Hit>, mut unrecognized: Vec<Unrecognized>, mode: Mode) -> Te
             matched_text: None,
         });
     }
-    TextFindings { matches, unrecognized }
+    TextFindings {
+        matches,
+        unrecognized,
+    }
 }
 
-fn rule_for(name: &str, t: LicenseType) -> String {
-    let what = match t {
-        LicenseType::Original => "text",
-        LicenseType::Alternate => "alternate text",
-        LicenseType::Header => "header",
+fn rule_for(db: &LicenseDb, name: &str, kind: VariantKind) -> String {
+    let what = match kind {
+        VariantKind::Original => "text",
+        VariantKind::Alternate => "alternate text",
+        VariantKind::Header => "header",
     };
-    let same = db().same_text(name);
+    let same = db.same_text(name);
     if same.len() > 1 {
         // GPL-2.0-only and -or-later share one text: the text alone cannot choose.
-        format!("{name} {what} (same text as {})", same.iter().filter(|s| *s != name).cloned().collect::<Vec<_>>().join(", "))
+        let others: Vec<String> = same.into_iter().filter(|s| s != name).collect();
+        format!("{name} {what} (same text as {})", others.join(", "))
     } else {
         format!("{name} {what}")
     }

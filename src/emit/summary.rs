@@ -44,9 +44,17 @@ pub fn scan_summary(scan: &Scan) -> String {
         }
     }
 
-    let unrec: Vec<&FileRecord> = scan.files.iter().filter(|f| !f.unrecognized.is_empty()).collect();
+    let unrec: Vec<&FileRecord> = scan
+        .files
+        .iter()
+        .filter(|f| !f.unrecognized.is_empty())
+        .collect();
     if !unrec.is_empty() {
-        let _ = writeln!(out, "\nUnrecognized license-like text ({} files), for review:", unrec.len());
+        let _ = writeln!(
+            out,
+            "\nUnrecognized license-like text ({} files), for review:",
+            unrec.len()
+        );
         for f in unrec.iter().take(20) {
             for u in &f.unrecognized {
                 let closest = u.closest.as_deref().unwrap_or("-");
@@ -58,11 +66,19 @@ pub fn scan_summary(scan: &Scan) -> String {
             }
         }
         if unrec.len() > 20 {
-            let _ = writeln!(out, "  ... and {} more (see --format json)", unrec.len() - 20);
+            let _ = writeln!(
+                out,
+                "  ... and {} more (see --format json)",
+                unrec.len() - 20
+            );
         }
     }
     if !scan.diagnostics.is_empty() {
-        let _ = writeln!(out, "\n{} diagnostics (listed on stderr and in --format json).", scan.diagnostics.len());
+        let _ = writeln!(
+            out,
+            "\n{} diagnostics (listed on stderr and in --format json).",
+            scan.diagnostics.len()
+        );
     }
     out
 }
@@ -76,9 +92,17 @@ pub fn detect_listing(files: &[FileRecord]) -> String {
             continue;
         }
         let _ = writeln!(out, "{}:", f.path);
-        let width = f.licenses.iter().map(|m| m.expression.len()).max().unwrap_or(0);
+        let width = f
+            .licenses
+            .iter()
+            .map(|m| m.expression.len())
+            .max()
+            .unwrap_or(0);
         for m in &f.licenses {
-            let kind = serde_json::to_value(m.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let kind = serde_json::to_value(m.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "  {:<width$}  {:<9}  {:.3}  lines {}-{}",
