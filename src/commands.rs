@@ -56,6 +56,7 @@ pub fn print_diagnostics(diags: &[Diagnostic], c: &Common) {
 }
 
 pub fn scan(a: &ScanArgs) -> Result<u8> {
+    let output = emit::Output::prepare(a.output.as_deref())?;
     let mut opts = ScanOptions::new(&a.path);
     opts.walk = walk_options(&a.path, &a.common);
     opts.progress = !a.common.quiet;
@@ -71,7 +72,7 @@ pub fn scan(a: &ScanArgs) -> Result<u8> {
             v
         }
     };
-    emit::write_output(a.output.as_deref(), &bytes)?;
+    output.write(&bytes)?;
     Ok(0)
 }
 
@@ -124,7 +125,7 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
             None if looks_like_code(&shown) => None,
             None => Some(FileClass::License),
         };
-        let found = detect::detect(class, &decoded.text, &cache);
+        let found = detect::detect(class, &decoded.text, &cache, None);
         files.push(FileRecord {
             path: shown,
             size: meta.len(),

@@ -156,13 +156,13 @@ impl Worker {
                 self.shared.totals.skipped.fetch_add(1, Relaxed);
                 self.diagnostics.push(d);
             }
-            Entry::File { path, rel, size } => {
+            Entry::File { path, rel } => {
                 if let Some(pb) = &self.shared.progress {
                     pb.inc(1);
                 }
                 // A bug in a detector must cost one file, not the scan.
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    self.file(path, rel.clone(), size)
+                    self.file(path, rel.clone())
                 }));
                 let problem = match outcome {
                     Ok(Ok(())) => None,
@@ -181,7 +181,7 @@ impl Worker {
         }
     }
 
-    fn file(&mut self, path: &Path, rel: String, size: u64) -> std::io::Result<()> {
+    fn file(&mut self, path: &Path, rel: String) -> std::io::Result<()> {
         let class = walk::classify_name(&rel);
         let limit = match class {
             Some(FileClass::License | FileClass::Readme | FileClass::Manifest) => {
@@ -192,6 +192,13 @@ impl Worker {
         let mut file = std::fs::File::open(path)?;
         self.buf.clear();
         (&mut file).take(limit).read_to_end(&mut self.buf)?;
+        // A read that stopped short of the limit saw the whole file; only a longer file
+        // needs a stat for its size.
+        let size = if (self.buf.len() as u64) < limit {
+            self.buf.len() as u64
+        } else {
+            file.metadata()?.len()
+        };
         let totals = &self.shared.totals;
         totals.files.fetch_add(1, Relaxed);
         totals.bytes.fetch_add(size, Relaxed);
@@ -205,14 +212,24 @@ impl Worker {
             self.diagnostics.push(Diagnostic::info(
                 Some(rel.clone()),
                 format!(
-                    "large file ({} MiB): only the first {} KiB were examined",
+                    "large file ({} MiB): only the first {} KiB were examined, and it is not hashed",
                     size >> 20,
                     limit >> 10
                 ),
             ));
         }
 
-        let Some(decoded) = decode(&self.buf) else {
+        // Source files: only the header and any SPDX tag matter, so unless the file has a
+        // tag only its head is decoded (no copy or validation of the rest).
+        let head_only = class.is_none()
+            && memchr::memmem::find(&self.buf, b"SPDX-").is_none()
+            && !is_binary(&self.buf);
+        let bytes = if head_only {
+            head(&self.buf, detect::HEADER_LINES)
+        } else {
+            &self.buf[..]
+        };
+        let Some(decoded) = decode(bytes) else {
             totals.binary.fetch_add(1, Relaxed);
             if matches!(class, Some(FileClass::License)) {
                 self.diagnostics.push(Diagnostic::warning(
@@ -228,18 +245,41 @@ impl Worker {
                 "content is not valid UTF-8; read as Latin-1",
             ));
         }
-        let findings = detect::detect(class, &decoded.text, &self.shared.cache);
+        // License files are always recorded and READMEs often: hash them first, so that
+        // identical copies share one detection.
+        let truncated = (self.buf.len() as u64) < size;
+        // A multi-gigabyte file is not read to the end just for its hashes.
+        let hashable = size <= HUGE_FILE;
+        let early = match class {
+            Some(FileClass::License | FileClass::Readme) if hashable => {
+                Some(hashes(&self.buf, truncated, &mut file)?)
+            }
+            _ => None,
+        };
+        let findings = detect::detect(
+            class,
+            &decoded.text,
+            &self.shared.cache,
+            early.as_ref().map(|h| &h.2),
+        );
         let keep =
             !findings.is_empty() || matches!(class, Some(FileClass::License | FileClass::Manifest));
         if !keep {
             return Ok(());
         }
-        let (sha1, sha256) = hashes(&self.buf, (self.buf.len() as u64) < size, &mut file)?;
+        let (sha1, sha256) = match early {
+            Some(h) => (Some(h.0), Some(h.1)),
+            None if hashable => {
+                let h = hashes(&self.buf, truncated, &mut file)?;
+                (Some(h.0), Some(h.1))
+            }
+            None => (None, None),
+        };
         self.records.push(FileRecord {
             path: rel,
             size,
-            sha1: Some(sha1),
-            sha256: Some(sha256),
+            sha1,
+            sha256,
             class: Some(class.unwrap_or(FileClass::Text)),
             licenses: findings.licenses,
             copyrights: findings.copyrights,
@@ -257,12 +297,25 @@ fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_default()
 }
 
-/// SHA-1 and SHA-256 of the whole file: `head` was read already, the rest is streamed.
+/// The first `lines` lines of `bytes`.
+fn head(bytes: &[u8], lines: usize) -> &[u8] {
+    let mut end = 0;
+    for _ in 0..lines {
+        match memchr::memchr(b'\n', &bytes[end..]) {
+            Some(i) => end += i + 1,
+            None => return bytes,
+        }
+    }
+    &bytes[..end]
+}
+
+/// SHA-1 and SHA-256 (hex, and the raw SHA-256) of the whole file: `head` was read
+/// already, the rest is streamed.
 fn hashes(
     head: &[u8],
     truncated: bool,
     rest: &mut std::fs::File,
-) -> std::io::Result<(String, String)> {
+) -> std::io::Result<(String, String, [u8; 32])> {
     let mut s1 = Sha1::new();
     let mut s256 = Sha256::new();
     s1.update(head);
@@ -278,7 +331,8 @@ fn hashes(
             s256.update(&chunk[..n]);
         }
     }
-    Ok((hex::encode(s1.finalize()), hex::encode(s256.finalize())))
+    let sha256: [u8; 32] = s256.finalize().into();
+    Ok((hex::encode(s1.finalize()), hex::encode(sha256), sha256))
 }
 
 pub struct Decoded {
@@ -302,8 +356,7 @@ pub fn decode(bytes: &[u8]) -> Option<Decoded> {
             latin1: false,
         });
     }
-    let head = &bytes[..bytes.len().min(8192)];
-    if memchr::memchr(0, head).is_some() {
+    if is_binary(bytes) {
         return None;
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -320,6 +373,14 @@ pub fn decode(bytes: &[u8]) -> Option<Decoded> {
         text: newlines(text),
         latin1,
     })
+}
+
+/// A NUL byte in the first 8 KiB (and no UTF-16 byte-order mark), as git and ripgrep decide.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return false;
+    }
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
 }
 
 fn utf16(b: &[u8], f: fn([u8; 2]) -> u16) -> String {

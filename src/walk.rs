@@ -39,11 +39,7 @@ impl WalkOptions {
 
 /// What the walker hands a visitor.
 pub enum Entry<'a> {
-    File {
-        path: &'a Path,
-        rel: String,
-        size: u64,
-    },
+    File { path: &'a Path, rel: String },
     Problem(Diagnostic),
 }
 
@@ -70,6 +66,9 @@ where
         .git_exclude(!opts.no_ignore)
         .ignore(!opts.no_ignore)
         .parents(!opts.no_ignore)
+        // A tree is often not a git checkout (an unpacked tarball, a container root), and
+        // its .gitignore still says what is not part of it.
+        .require_git(false)
         .follow_links(opts.follow_links)
         .threads(if opts.threads == 0 {
             default_threads()
@@ -108,21 +107,18 @@ where
                         // sockets, fifos and devices (reading a fifo would block).
                         return WalkState::Continue;
                     }
+                    // The size comes from the read, not from a stat per file.
                     let rel = relative(&root, e.path(), root_is_file);
-                    match e.metadata() {
-                        Ok(m) => visit(Entry::File {
-                            path: e.path(),
-                            rel,
-                            size: m.len(),
-                        }),
-                        Err(err) => {
-                            visit(Entry::Problem(Diagnostic::warning(Some(rel), clean(&err))))
-                        }
-                    }
+                    visit(Entry::File {
+                        path: e.path(),
+                        rel,
+                    });
                 }
                 Err(err) => {
-                    let path = error_path(&err).map(|p| relative(&root, &p, root_is_file));
-                    visit(Entry::Problem(Diagnostic::warning(path, clean(&err))));
+                    let path = error_path(&err);
+                    let message = clean(&err, path.as_deref());
+                    let rel = path.map(|p| relative(&root, &p, root_is_file));
+                    visit(Entry::Problem(Diagnostic::warning(rel, message)));
                 }
             }
             WalkState::Continue
@@ -169,13 +165,15 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-/// The error text without the path prefix ignore puts in front (the path is shown apart).
-fn clean(err: &dyn std::fmt::Display) -> String {
+/// The error text without the path ignore puts in front (the path is shown apart).
+fn clean(err: &ignore::Error, path: Option<&Path>) -> String {
     let s = err.to_string();
-    match s.split_once(": ") {
-        Some((head, tail)) if head.starts_with('/') || head.starts_with('.') => tail.to_string(),
-        _ => s,
+    if let Some(p) = path {
+        if let Some(rest) = s.strip_prefix(&format!("{}: ", p.display())) {
+            return rest.to_string();
+        }
     }
+    s
 }
 
 /// The class a file's name alone decides; `None` means ordinary text (or binary, which

@@ -151,6 +151,8 @@ impl Profile {
 #[derive(Debug, Default)]
 pub struct Index {
     pub totals: Vec<u32>,
+    /// Bigram -> its row in the postings (built on load: one probe instead of a search).
+    rows: GramMap<u32>,
     keys: Vec<u64>,
     offsets: Vec<u32>,
     post_variant: Vec<u32>,
@@ -177,6 +179,7 @@ impl Index {
             idx.post_count.push(c);
         }
         idx.offsets.push(idx.post_variant.len() as u32);
+        idx.rows = row_map(&idx.keys);
         idx
     }
 
@@ -199,7 +202,8 @@ impl Index {
     pub fn intersections(&self, query: &Profile) -> Vec<u32> {
         let mut inter = vec![0u32; self.totals.len()];
         for &(g, cq) in &query.grams {
-            if let Ok(k) = self.keys.binary_search(&g) {
+            if let Some(&k) = self.rows.get(&g) {
+                let k = k as usize;
                 let (a, b) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
                 for p in a..b {
                     inter[self.post_variant[p] as usize] += cq.min(self.post_count[p]);
@@ -227,9 +231,11 @@ impl Index {
         if offsets.len() != keys.len() + 1 || post_variant.len() != post_count.len() {
             return None;
         }
+        let rows = row_map(&keys);
         Some((
             Index {
                 totals,
+                rows,
                 keys,
                 offsets,
                 post_variant,
@@ -238,6 +244,12 @@ impl Index {
             pos,
         ))
     }
+}
+
+fn row_map(keys: &[u64]) -> GramMap<u32> {
+    let mut m = GramMap::with_capacity_and_hasher(keys.len(), Default::default());
+    m.extend(keys.iter().enumerate().map(|(i, &k)| (k, i as u32)));
+    m
 }
 
 fn put_u32s(out: &mut Vec<u8>, v: &[u32]) {

@@ -104,7 +104,16 @@ pub fn find_copyrights(text: &str, max_lines: Option<usize>) -> Vec<Copyright> {
             .trim()
             .to_string();
         if marker.starts_with("spdx") {
-            statement = rest.clone();
+            // Reported as a statement, the same way the tag parser does.
+            let lower = rest.to_ascii_lowercase();
+            statement = if lower.starts_with("copyright")
+                || lower.starts_with("(c)")
+                || rest.starts_with('©')
+            {
+                rest.clone()
+            } else {
+                format!("Copyright {rest}")
+            };
         }
         // Holder on the next line: "Copyright (c) 2014-2020\n *   The Foo Authors".
         if YEARS
@@ -305,7 +314,7 @@ mod tests {
         assert_eq!(c.holder.as_deref(), Some("Debian Folks"));
 
         let c = one("# SPDX-FileCopyrightText: 2023 X Corp");
-        assert_eq!(c.statement, "2023 X Corp");
+        assert_eq!(c.statement, "Copyright 2023 X Corp");
         assert_eq!(c.holder.as_deref(), Some("X Corp"));
 
         let c = one("Copyright (c) 2016 Alex Crichton, Jane Roe. All rights reserved.");

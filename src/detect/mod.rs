@@ -41,6 +41,9 @@ impl Findings {
 #[derive(Default)]
 pub struct Cache {
     map: Mutex<HashMap<[u8; 32], Arc<Findings>>>,
+    /// Whole findings (copyrights included) of license files and READMEs by the SHA-256 of
+    /// their bytes: a vendored tree holds the same LICENSE-APACHE hundreds of times.
+    exact: Mutex<HashMap<[u8; 32], Arc<Findings>>>,
 }
 
 impl Cache {
@@ -60,8 +63,31 @@ impl Cache {
     }
 }
 
-/// Every piece of license evidence in one file. `class` is the name class (None: plain text).
-pub fn detect(class: Option<FileClass>, text: &str, cache: &Cache) -> Findings {
+/// Every piece of license evidence in one file. `class` is the name class (None: plain
+/// text). `sha256` of the file's bytes, when known, lets identical files share the work.
+pub fn detect(
+    class: Option<FileClass>,
+    text: &str,
+    cache: &Cache,
+    sha256: Option<&[u8; 32]>,
+) -> Findings {
+    let whole_file = matches!(class, Some(FileClass::License | FileClass::Readme));
+    if let (true, Some(key)) = (whole_file, sha256) {
+        if let Some(hit) = cache.exact.lock().unwrap().get(key) {
+            return (**hit).clone();
+        }
+        let found = detect_text(class, text, cache);
+        cache
+            .exact
+            .lock()
+            .unwrap()
+            .insert(*key, Arc::new(found.clone()));
+        return found;
+    }
+    detect_text(class, text, cache)
+}
+
+fn detect_text(class: Option<FileClass>, text: &str, cache: &Cache) -> Findings {
     let mut out = match class {
         Some(FileClass::License) => {
             let mut found =
@@ -175,6 +201,9 @@ const FULL_TEXT_MARKERS: &[&str] = &[
     "this is free and unencumbered software",
 ];
 
+/// Lines of context kept around each mention of a license in a README.
+const README_CONTEXT: (usize, usize) = (3, 12);
+
 fn readme(text: &str) -> Findings {
     let lower = text.to_ascii_lowercase();
     let mut licenses = Vec::new();
@@ -184,8 +213,26 @@ fn readme(text: &str) -> Findings {
         licenses = found.matches;
         unrecognized = found.unrecognized;
     }
-    let refs = outside_texts(reference::find_references(text), &licenses);
-    licenses.extend(refs);
+    // References sit near the word "license": only those parts of a long README are read
+    // (other lines blanked, so line numbers stay right).
+    let lower_lines: Vec<&str> = lower.split('\n').collect();
+    let mut keep = vec![false; lower_lines.len()];
+    for (i, l) in lower_lines.iter().enumerate() {
+        if l.contains("licen") {
+            let from = i.saturating_sub(README_CONTEXT.0);
+            let to = (i + README_CONTEXT.1).min(keep.len());
+            keep[from..to].iter_mut().for_each(|k| *k = true);
+        }
+    }
+    if keep.iter().any(|k| *k) {
+        let near: String = text
+            .split('\n')
+            .zip(&keep)
+            .map(|(l, k)| if *k { l } else { "" })
+            .collect::<Vec<_>>()
+            .join("\n");
+        licenses.extend(outside_texts(reference::find_references(&near), &licenses));
+    }
     Findings {
         licenses,
         copyrights: Vec::new(),
@@ -266,33 +313,51 @@ const GRANT_WORDS: &[&str] = &[
 ];
 
 fn header_block(block: &str) -> Findings {
-    let mut licenses = reference::gnu_notices(block);
-    let refs = reference::find_references(block);
-    let refs: Vec<_> = refs
-        .into_iter()
-        .filter(|r| {
-            !licenses
-                .iter()
-                .any(|m| m.start_line <= r.end_line && r.start_line <= m.end_line)
-        })
-        .collect();
-    licenses.extend(refs);
     let lower = block.to_ascii_lowercase();
     let grant_words = GRANT_WORDS.iter().filter(|w| lower.contains(*w)).count();
-    // A rule that decided the block makes the text match redundant (and it is the
-    // expensive part of a scan: most files with a header take this path).
-    if !licenses.is_empty() || grant_words < 2 {
-        return Findings {
-            licenses,
-            ..Default::default()
-        };
-    }
-    let found = text::identify(block, text::Mode::Header);
+    // A block with fewer than two license words only mentions a license ("see LICENSE"):
+    // the rules may still name it, but a text match is pointless.
+    let found = if grant_words >= 2 {
+        text::identify(block, text::Mode::Header)
+    } else {
+        Default::default()
+    };
+    let gnu = reference::gnu_notices(block);
+    let mut licenses = prefer_gnu_rules(found.matches, &gnu);
+    licenses.extend(gnu);
+    // A reference ("Licensed under the Apache License, Version 2.0") inside a notice match
+    // adds nothing: the rules read only the lines no match covers.
+    let refs = reference::find_references(&blank_lines(block, &licenses));
+    licenses.extend(refs);
+    let unrecognized = if licenses.is_empty() {
+        found.unrecognized
+    } else {
+        Vec::new()
+    };
     Findings {
-        licenses: found.matches,
+        licenses,
         copyrights: Vec::new(),
-        unrecognized: found.unrecognized,
+        unrecognized,
     }
+}
+
+/// `text` with the lines of `matches` blanked (line numbers kept).
+fn blank_lines(text: &str, matches: &[LicenseMatch]) -> String {
+    if matches.is_empty() {
+        return text.to_string();
+    }
+    text.split('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            let n = i as u32 + 1;
+            if matches.iter().any(|m| m.start_line <= n && n <= m.end_line) {
+                ""
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The comments at the top of a source file, markers stripped, one output line per input

@@ -380,12 +380,10 @@ fn sentence_expression(
     let between = &span[found[0].1..found[found.len() - 1].0];
     let cue = cue_text.to_ascii_lowercase();
     let between_l = between.to_ascii_lowercase();
-    let has = |s: &str, w: &str| Regex::new(&format!(r"\b{w}\b")).unwrap().is_match(s);
-    let op = if has(&cue, "dual[- ]?licen[sc]ed")
-        || has(&cue, "either")
-        || has(&cue, "choice")
-        || has(&cue, "option")
-    {
+    // Whole-word tests; this runs for every sentence that names licenses.
+    let has = |s: &str, w: &str| s.split(|c: char| !c.is_alphanumeric()).any(|x| x == w);
+    let dual = cue.contains("dual") && (cue.contains("licensed") || cue.contains("licenced"));
+    let op = if dual || has(&cue, "either") || has(&cue, "choice") || has(&cue, "option") {
         "OR"
     } else if has(&cue, "both") && has(&between_l, "and") {
         "AND"
@@ -418,6 +416,13 @@ fn accept(expr: &str) -> Option<String> {
 /// Sentences that name licenses without carrying their text ("Licensed under either of
 /// Apache License, Version 2.0 or MIT license at your option."), `## License` headings
 /// followed by a bare name, and `License: <id>` lines.
+fn may_reference(line: &str) -> bool {
+    let b = line.as_bytes();
+    ["nder", "NDER", "icen", "ICEN"]
+        .iter()
+        .any(|n| memchr::memmem::find(b, n.as_bytes()).is_some())
+}
+
 pub fn find_references(text: &str) -> Vec<LicenseMatch> {
     let raw_lines: Vec<&str> = text.lines().collect();
     let lines: Vec<&str> = raw_lines.iter().map(|l| strip_comment(l)).collect();
@@ -447,6 +452,12 @@ pub fn find_references(text: &str) -> Vec<LicenseMatch> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
+        // Every rule below needs "under" or "licen(se)" on the line: a cheap test first,
+        // since this runs over whole READMEs and license files.
+        if !may_reference(line) {
+            i += 1;
+            continue;
+        }
         if let Some(t) = TRIGGER.find(line) {
             let (span_text, end) = sentence_from(&lines, &raw_lines, i, t.start());
             let cleaned = clean_span(&span_text);

@@ -39,11 +39,26 @@ pub fn find_tags(text: &str) -> TagFindings {
         let Some(caps) = TAG.captures(line) else {
             continue;
         };
+        // A tag inside a string literal is code that writes tags, not a tag.
+        let before = &line[..caps.get(0).map_or(0, |m| m.start())];
+        if before.contains(['"', '\'', '`']) {
+            continue;
+        }
         let line_no = idx as u32 + 1;
         let value = strip_terminators(&caps[2]);
         if caps[1].eq_ignore_ascii_case("FileCopyrightText") {
             if !value.is_empty() && !looks_like_code(value) {
-                out.copyrights.push((line_no, value.to_string()));
+                // Written as a statement like every other copyright we report.
+                let lower = value.to_ascii_lowercase();
+                let statement = if lower.starts_with("copyright")
+                    || value.starts_with('©')
+                    || lower.starts_with("(c)")
+                {
+                    value.to_string()
+                } else {
+                    format!("Copyright {value}")
+                };
+                out.copyrights.push((line_no, statement));
             }
             continue;
         }
@@ -141,7 +156,6 @@ mod tests {
                 "(* SPDX-License-Identifier: LGPL-2.1-or-later *)",
                 "LGPL-2.1-or-later",
             ),
-            ("\"SPDX-License-Identifier: MIT\",", "MIT"),
         ];
         for (line, want) in cases {
             assert_eq!(exprs(line), vec![want.to_string()], "{line}");
@@ -191,8 +205,15 @@ mod tests {
         assert_eq!(f.licenses[0].kind, MatchKind::Tag);
         assert_eq!(
             f.copyrights,
-            vec![(2, "2023 Jane Doe <jane@example.org>".to_string())]
+            vec![(2, "Copyright 2023 Jane Doe <jane@example.org>".to_string())]
         );
+    }
+
+    #[test]
+    fn tags_inside_string_literals_are_code() {
+        assert!(exprs("\"SPDX-License-Identifier: MIT\",").is_empty());
+        assert!(exprs("    \"/* SPDX-License-Identifier: GPL-2.0-only */\",").is_empty());
+        assert!(exprs("let t = 'SPDX-License-Identifier: MIT';").is_empty());
     }
 
     #[test]

@@ -107,12 +107,14 @@ fn license_like(lines: &[&str]) -> bool {
     KEYWORDS.iter().filter(|k| text.contains(*k)).count() >= 2
 }
 
-/// Narrow `[start, end)` to its non-blank lines.
-fn trim(lines: &[&str], mut start: usize, mut end: usize) -> (usize, usize) {
-    while start < end && lines[start].trim().is_empty() {
+/// Narrow `[start, end)` to the lines that carry license words: blank lines and
+/// copyright statements at the edges are not part of a match.
+fn trim(ctx: &Ctx<'_>, mut start: usize, mut end: usize) -> (usize, usize) {
+    let empty = |i: usize| ctx.grams[i].is_empty() || ctx.lines[i].trim().is_empty();
+    while start < end && empty(start) {
         start += 1;
     }
-    while end > start && lines[end - 1].trim().is_empty() {
+    while end > start && empty(end - 1) {
         end -= 1;
     }
     (start, end)
@@ -134,17 +136,23 @@ fn candidates(db: &LicenseDb, query: &Profile) -> Vec<(usize, f32)> {
         }
     };
     let mut names: Vec<&str> = Vec::new();
+    let live: Vec<usize> = (0..inter.len()).filter(|&v| inter[v] > 0).collect();
     for (rank, limit) in [(0, CANDIDATES), (1, CANDIDATES + CONTAINED_CANDIDATES)] {
-        let mut order: Vec<usize> = (0..inter.len()).filter(|&v| inter[v] > 0).collect();
         let key = |v: usize| if rank == 0 { dice(v) } else { contained(v) };
-        order.sort_by(|&a, &b| {
-            key(b)
-                .total_cmp(&key(a))
-                .then(totals[b].cmp(&totals[a]))
-                .then(a.cmp(&b))
-        });
-        for v in order {
-            if names.len() >= limit || key(v) < 0.05 {
+        let mut scored: Vec<(f32, u32, usize)> =
+            live.iter().map(|&v| (key(v), totals[v], v)).collect();
+        // Only the head of the ranking is needed: select it, then sort just that.
+        let head = (limit * 4).min(scored.len());
+        let order = |a: &(f32, u32, usize), b: &(f32, u32, usize)| {
+            b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
+        };
+        if head < scored.len() && head > 0 {
+            scored.select_nth_unstable_by(head - 1, order);
+            scored.truncate(head);
+        }
+        scored.sort_unstable_by(order);
+        for (score, _, v) in scored {
+            if names.len() >= limit || score < 0.05 {
                 break;
             }
             let name = db.variant(v).name.as_str();
@@ -153,23 +161,14 @@ fn candidates(db: &LicenseDb, query: &Profile) -> Vec<(usize, f32)> {
             }
         }
     }
-    (0..inter.len())
-        .filter(|&v| inter[v] > 0 && names.contains(&db.variant(v).name.as_str()))
+    let mut out: Vec<(usize, f32)> = live
+        .into_iter()
+        .filter(|&v| names.contains(&db.variant(v).name.as_str()))
         .map(|v| (v, dice(v)))
-        .collect::<Vec<_>>()
-        .tap_sort()
-}
-
-trait TapSort {
-    fn tap_sort(self) -> Self;
-}
-
-impl TapSort for Vec<(usize, f32)> {
-    /// Best Dice first, then by variant number, so the order is deterministic.
-    fn tap_sort(mut self) -> Self {
-        self.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        self
-    }
+        .collect();
+    // Best Dice first, then by variant number, so the order is deterministic.
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
 }
 
 fn scan_region(
@@ -180,7 +179,7 @@ fn scan_region(
     hits: &mut Vec<Hit>,
     unrecognized: &mut Vec<Unrecognized>,
 ) {
-    let (start, end) = trim(&ctx.lines, start, end);
+    let (start, end) = trim(ctx, start, end);
     if start >= end || depth > MAX_DEPTH {
         return;
     }
@@ -197,7 +196,18 @@ fn scan_region(
 
     // Where is each candidate in the region? Keep the window that fits best.
     let (mut a, mut b, mut best_v) = (start, end, first);
-    if first_score < SHALLOW {
+    // The fast score of the chosen window, when no other license comes close to it.
+    let mut clear_win: Option<f32> = None;
+    let name = |v: usize| ctx.db.variant(v).name.as_str();
+    if first_score >= SHALLOW {
+        let runner_up = cands
+            .iter()
+            .find(|c| name(c.0) != name(first))
+            .map_or(0.0, |c| c.1);
+        if runner_up < first_score - WINDOW_TIE {
+            clear_win = Some(first_score);
+        }
+    } else {
         let mut windows: Vec<(usize, usize, f32, usize)> = cands
             .iter()
             .map(|&(v, _)| {
@@ -214,26 +224,37 @@ fn scan_region(
         let top = windows.iter().map(|w| w.2).fold(0.0f32, f32::max);
         // Of windows that fit about equally well, the widest: the full Apache-2.0 text
         // (appendix included) over the alternate without it.
-        windows.retain(|w| w.2 >= top - WINDOW_TIE);
-        if let Some(w) = windows
+        let (close, far): (Vec<_>, Vec<_>) =
+            windows.drain(..).partition(|w| w.2 >= top - WINDOW_TIE);
+        if let Some(w) = close
             .iter()
             .max_by_key(|w| (w.1 - w.0, std::cmp::Reverse(w.3)))
         {
             (a, b, best_v) = (w.0, w.1, w.3);
-        }
-        (a, b) = trim(&ctx.lines, a, b);
-    }
-    // askalono's Dice is the judge: it scores the window against every candidate.
-    let window = TextData::new(&ctx.lines[a..b].join("\n"));
-    let (mut v, mut score) = (best_v, window.match_score(ctx.db.text_data(best_v)));
-    for &(c, _) in &cands {
-        if c != best_v {
-            let s = window.match_score(ctx.db.text_data(c));
-            if s > score {
-                (v, score) = (c, s);
+            if top >= SHALLOW && close.iter().all(|c| name(c.3) == name(w.3)) && !far.is_empty() {
+                clear_win = Some(w.2);
             }
         }
+        (a, b) = trim(ctx, a, b);
     }
+    let (v, score) = match clear_win {
+        // A near-exact copy with no rival: the fast Dice is the score.
+        Some(s) => (best_v, s),
+        None => {
+            // askalono's Dice is the judge: it scores the window against every candidate.
+            let window = TextData::new(&ctx.lines[a..b].join("\n"));
+            let (mut v, mut score) = (best_v, window.match_score(ctx.db.text_data(best_v)));
+            for &(c, _) in &cands {
+                if c != best_v {
+                    let s = window.match_score(ctx.db.text_data(c));
+                    if s > score {
+                        (v, score) = (c, s);
+                    }
+                }
+            }
+            (v, score)
+        }
+    };
     if a < b && score >= ctx.mode.threshold() {
         hits.push(Hit {
             variant: v,

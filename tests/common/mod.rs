@@ -1,0 +1,163 @@
+//! Helpers shared by the integration tests (each test file uses a part of them).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The SPDX tag keyword, split in the source so that scanning this repository does not
+/// take the test data in string literals for tags of the test code itself.
+pub const TAG: &str = concat!("SPDX-", "License-", "Identifier");
+
+/// Matches below this score are not licenses (the matcher's threshold for license files).
+pub const THRESHOLD: f64 = 0.85;
+
+/// The crate root: fixture paths in the tests are relative to it.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("tests/fixtures").join(rel)
+}
+
+/// The `ospo` binary, run from the crate root, with a timeout so a hang fails the test.
+pub fn ospo() -> Command {
+    let mut cmd = Command::cargo_bin("ospo").expect("ospo binary");
+    cmd.current_dir(root())
+        .timeout(Duration::from_secs(120))
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Run `ospo <args>`, expect exit 0, and parse stdout as JSON. Returns (json, stderr).
+pub fn run_json(args: &[&str]) -> (Value, String) {
+    let out = ospo().args(args).output().expect("run ospo");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "ospo {args:?} failed\nstdout: {}\nstderr: {stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "ospo {args:?}: stdout is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (v, stderr)
+}
+
+/// `ospo detect FILE --format json`: the one FileRecord.
+pub fn detect_one(path: &Path) -> Value {
+    let p = path.to_str().expect("UTF-8 fixture path");
+    let (v, _) = run_json(&["detect", p, "--format", "json"]);
+    let files = v.as_array().expect("detect --format json prints an array");
+    assert_eq!(files.len(), 1, "one record for {p}: {v:#}");
+    files[0].clone()
+}
+
+/// The `licenses` of a record (absent = none).
+pub fn licenses(record: &Value) -> Vec<Value> {
+    record
+        .get("licenses")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The expressions of a record's licenses, in file order.
+pub fn expressions(record: &Value) -> Vec<String> {
+    licenses(record)
+        .iter()
+        .map(|m| m["expression"].as_str().unwrap().to_string())
+        .collect()
+}
+
+pub fn copyrights(record: &Value) -> Vec<String> {
+    record
+        .get("copyrights")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|c| c.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+pub fn lines(m: &Value) -> (u64, u64) {
+    (
+        m["start_line"].as_u64().unwrap(),
+        m["end_line"].as_u64().unwrap(),
+    )
+}
+
+pub fn score(m: &Value) -> f64 {
+    m["score"].as_f64().unwrap()
+}
+
+/// The record of `path` in a scan's `files`.
+pub fn file<'a>(scan: &'a Value, path: &str) -> Option<&'a Value> {
+    scan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+}
+
+pub fn paths(scan: &Value) -> Vec<String> {
+    scan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every difference between two JSON values, one line each, as `/json/pointer: ...`.
+pub fn json_diff(expected: &Value, actual: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    diff_at("", expected, actual, &mut out);
+    out
+}
+
+fn diff_at(at: &str, e: &Value, a: &Value, out: &mut Vec<String>) {
+    match (e, a) {
+        (Value::Object(eo), Value::Object(ao)) => {
+            for (k, ev) in eo {
+                let p = format!("{at}/{k}");
+                match ao.get(k) {
+                    Some(av) => diff_at(&p, ev, av, out),
+                    None => out.push(format!("{p}: missing (expected {ev})")),
+                }
+            }
+            for (k, av) in ao {
+                if !eo.contains_key(k) {
+                    out.push(format!("{at}/{k}: unexpected {av}"));
+                }
+            }
+        }
+        (Value::Array(ea), Value::Array(aa)) => {
+            for i in 0..ea.len().max(aa.len()) {
+                // Name records by their path: "/files/4(csrc/driver.h)/licenses/0/kind".
+                let name = ea
+                    .get(i)
+                    .or(aa.get(i))
+                    .and_then(|v| v.get("path"))
+                    .and_then(Value::as_str);
+                let p = match name {
+                    Some(n) => format!("{at}/{i}({n})"),
+                    None => format!("{at}/{i}"),
+                };
+                match (ea.get(i), aa.get(i)) {
+                    (Some(ev), Some(av)) => diff_at(&p, ev, av, out),
+                    (Some(ev), None) => out.push(format!("{p}: missing (expected {ev})")),
+                    (None, Some(av)) => out.push(format!("{p}: unexpected {av}")),
+                    (None, None) => {}
+                }
+            }
+        }
+        _ if e != a => out.push(format!("{at}: expected {e}, got {a}")),
+        _ => {}
+    }
+}

@@ -1,0 +1,436 @@
+//! `ospo detect`: one test per known trap of license detection, on real license texts
+//! (tests/fixtures/licenses/, origins in SOURCES.md) and real headers (tests/fixtures/snippets/).
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn lic(name: &str) -> Value {
+    detect_one(&fixture(&format!("licenses/{name}")))
+}
+
+fn snippet(name: &str) -> Value {
+    detect_one(&fixture(&format!("snippets/{name}")))
+}
+
+/// The record holds exactly one license: `expr`, of `kind`, at or above the threshold.
+fn assert_single(rec: &Value, expr: &str, kind: &str) -> Value {
+    let ls = licenses(rec);
+    assert_eq!(expressions(rec), vec![expr.to_string()], "{rec:#}");
+    let m = ls[0].clone();
+    assert_eq!(m["kind"], kind, "{rec:#}");
+    assert!(
+        score(&m) >= THRESHOLD,
+        "score {} below {THRESHOLD}: {rec:#}",
+        score(&m)
+    );
+    m
+}
+
+#[test]
+fn bsd_2_clause_is_not_bsd_3_clause() {
+    let two = lic("bsd-2-clause.LICENSE");
+    let m = assert_single(&two, "BSD-2-Clause", "text");
+    // The text starts after the copyright line and ends with the disclaimer.
+    let (start, end) = lines(&m);
+    assert!(start <= 3 && end == 24, "lines {start}-{end}");
+    assert_eq!(copyrights(&two), ["Copyright 2019 The Fuchsia Authors."]);
+
+    let three = lic("bsd-3-clause.LICENSE");
+    let m = assert_single(&three, "BSD-3-Clause", "text");
+    assert_eq!(lines(&m).1, 29);
+    assert_eq!(copyrights(&three).len(), 2, "{three:#}");
+}
+
+#[test]
+fn apache_without_appendix_is_apache_not_pixar() {
+    let rec = lic("apache-2.0-no-appendix.LICENSE");
+    let m = assert_single(&rec, "Apache-2.0", "text");
+    assert_eq!(lines(&m), (1, 176));
+    assert!(score(&m) >= 0.95, "{rec:#}");
+    assert!(!rec.to_string().contains("Pixar"), "{rec:#}");
+}
+
+#[test]
+fn apache_with_appendix_is_one_apache_text() {
+    // The appendix holds a notice template ("Licensed under the Apache License..."): it is
+    // part of the text, not a second license.
+    let rec = lic("apache-2.0-with-appendix.LICENSE");
+    let m = assert_single(&rec, "Apache-2.0", "text");
+    assert_eq!(lines(&m), (1, 201));
+}
+
+#[test]
+fn gpl_2_0_only_notice() {
+    // "version 2 as published by" without "or any later version": -only. The tag says
+    // `GPL-2.0`, a deprecated id that means GPL-2.0-only.
+    let rec = snippet("gpl-2.0-only-linux.c");
+    let ls = licenses(&rec);
+    assert!(
+        ls.iter().all(|m| m["expression"] == "GPL-2.0-only"),
+        "{rec:#}"
+    );
+    let tag = ls.iter().find(|m| m["kind"] == "tag").expect("tag");
+    assert_eq!(lines(tag), (1, 1));
+    let notice = ls.iter().find(|m| m["kind"] == "notice").expect("notice");
+    let (start, end) = lines(notice);
+    assert!(
+        start >= 5 && end <= 12 && start <= end,
+        "notice lines {start}-{end}"
+    );
+
+    let rec = detect_one(&fixture("tree/csrc/driver.h"));
+    let m = assert_single(&rec, "GPL-2.0-only", "notice");
+    let (start, end) = lines(&m);
+    assert!(
+        (3..=6).contains(&start) && (5..=11).contains(&end),
+        "lines {start}-{end}"
+    );
+}
+
+#[test]
+fn gpl_2_0_or_later_notice() {
+    let rec = detect_one(&fixture("tree/csrc/util.c"));
+    let m = assert_single(&rec, "GPL-2.0-or-later", "notice");
+    let (start, end) = lines(&m);
+    assert!(
+        (5..=7).contains(&start) && (8..=18).contains(&end),
+        "lines {start}-{end}"
+    );
+    assert_eq!(
+        copyrights(&rec),
+        ["Copyright (C) 1998-2003 Jane Hacker <jane@example.org>"]
+    );
+}
+
+#[test]
+fn gnu_notices_other_versions() {
+    for (name, expr) in [
+        ("gpl-3.0-or-later.sh", "GPL-3.0-or-later"),
+        ("agpl-3.0-or-later.py", "AGPL-3.0-or-later"),
+        ("lgpl-2.1-or-later-libxdiff.h", "LGPL-2.1-or-later"),
+    ] {
+        let rec = snippet(name);
+        assert_single(&rec, expr, "notice");
+    }
+}
+
+#[test]
+fn gpl_how_to_apply_template_is_not_a_notice() {
+    // The end of the GPL-2.0 text: its "How to Apply" appendix is a template for others,
+    // not a grant of GPL-2.0-or-later for this file.
+    let rec = snippet("gpl-2.0-howto-appendix.txt");
+    assert!(
+        !expressions(&rec).iter().any(|e| e.contains("GPL")),
+        "{rec:#}"
+    );
+}
+
+#[test]
+fn mit_with_a_real_copyright_line() {
+    let rec = lic("mit-carl-lerche.LICENSE");
+    let m = assert_single(&rec, "MIT", "text");
+    // The match is the license text; the copyright statement above it is reported apart.
+    assert_eq!(lines(&m), (3, 25));
+    assert_eq!(copyrights(&rec), ["Copyright (c) 2018 Carl Lerche"]);
+
+    // No copyright line at all (serde's LICENSE-MIT).
+    assert_single(&lic("mit-no-copyright.LICENSE"), "MIT", "text");
+}
+
+#[test]
+fn mit_with_a_changed_copyright_line() {
+    // The same real text with another holder, more years and an e-mail address: still MIT,
+    // with the new statement as its copyright.
+    let original = std::fs::read_to_string(fixture("licenses/mit-carl-lerche.LICENSE")).unwrap();
+    let changed = original.replacen(
+        "Copyright (c) 2018 Carl Lerche",
+        "Copyright (c) 2015-2026 The Example Project Developers <dev@example.org>\nCopyright (c) 2014 Someone Else",
+        1,
+    );
+    assert_ne!(original, changed);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("LICENSE");
+    std::fs::write(&path, changed).unwrap();
+    let rec = detect_one(&path);
+    let m = assert_single(&rec, "MIT", "text");
+    assert!(score(&m) >= 0.95, "{rec:#}");
+    assert_eq!(lines(&m).1, 26, "{rec:#}");
+    assert_eq!(
+        copyrights(&rec),
+        [
+            "Copyright (c) 2015-2026 The Example Project Developers <dev@example.org>",
+            "Copyright (c) 2014 Someone Else"
+        ]
+    );
+}
+
+#[test]
+fn mit_then_apache_in_one_file_gives_both() {
+    let rec = lic("mit-then-apache-2.0.LICENSE");
+    assert_eq!(expressions(&rec), ["MIT", "Apache-2.0"], "{rec:#}");
+    let ls = licenses(&rec);
+    for m in &ls {
+        assert_eq!(m["kind"], "text");
+        assert!(score(m) >= THRESHOLD, "{m}");
+    }
+    // MIT is lines 1-25, Apache-2.0 lines 26-226 (a few lines of slack at the seam).
+    let (ms, me) = lines(&ls[0]);
+    let (as_, ae) = lines(&ls[1]);
+    assert!(ms <= 3 && (20..=26).contains(&me), "MIT lines {ms}-{me}");
+    assert!(
+        as_ > me && as_ <= 30 && (220..=226).contains(&ae),
+        "Apache lines {as_}-{ae}"
+    );
+}
+
+#[test]
+fn with_exception_tag() {
+    let rec = snippet("llvm-exception-tag.rs");
+    let tag = licenses(&rec)
+        .into_iter()
+        .find(|m| m["kind"] == "tag")
+        .expect("tag");
+    assert_eq!(tag["expression"], "Apache-2.0 WITH LLVM-exception");
+    assert_eq!(lines(&tag), (4, 4));
+    assert_eq!(score(&tag), 1.0);
+    // The prose above the tag must not turn into a second, different license.
+    assert!(
+        expressions(&rec)
+            .iter()
+            .all(|e| e.starts_with("Apache-2.0")),
+        "{rec:#}"
+    );
+}
+
+#[test]
+fn license_ref_tag_and_file_copyright_text() {
+    let rec = detect_one(&fixture("tree/tools/release.py"));
+    let m = assert_single(&rec, "MIT OR LicenseRef-Acme-1.0", "tag");
+    assert_eq!(lines(&m), (2, 2));
+    assert_eq!(copyrights(&rec).len(), 1, "{rec:#}");
+    assert!(copyrights(&rec)[0].contains("2024 Acme Corp"), "{rec:#}");
+}
+
+#[test]
+fn tags_written_in_many_ways() {
+    // Deprecated ids become current ones, a DocumentRef/LicenseRef and a lower-case
+    // operator are kept as valid SPDX, and a tag in a block comment ends at "*/".
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("a.c", "/* TAG: GPL-2.0+ */\nint x;\n", "GPL-2.0-or-later"),
+        (
+            "b.rs",
+            "// TAG: LicenseRef-Proprietary\nfn f() {}\n",
+            "LicenseRef-Proprietary",
+        ),
+        (
+            "c.py",
+            "# TAG: (MIT OR Apache-2.0) AND LicenseRef-Foo-Bar.1\n",
+            "(MIT OR Apache-2.0) AND LicenseRef-Foo-Bar.1",
+        ),
+        (
+            "d.h",
+            "// TAG: GPL-2.0-only WITH Linux-syscall-note\n",
+            "GPL-2.0-only WITH Linux-syscall-note",
+        ),
+    ];
+    for (name, content, expr) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, content.replace("TAG", TAG)).unwrap();
+        let rec = detect_one(&p);
+        let m = assert_single(&rec, expr, "tag");
+        assert_eq!(lines(&m), (1, 1), "{name}");
+    }
+}
+
+#[test]
+fn latin1_text_is_identified() {
+    let bytes = std::fs::read(fixture("licenses/mit-latin1.LICENSE")).unwrap();
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture must stay Latin-1"
+    );
+    let rec = lic("mit-latin1.LICENSE");
+    let m = assert_single(&rec, "MIT", "text");
+    assert_eq!(lines(&m), (3, 19));
+    // Decoded, not mangled: 0xC9 is "É".
+    assert_eq!(
+        copyrights(&rec),
+        ["Copyright (c) 2020 Élie ROUDNINSKI (marmeladema) <xademax@gmail.com>"]
+    );
+}
+
+#[test]
+fn crlf_and_bom_text_is_identified() {
+    let bytes = std::fs::read(fixture("licenses/mit-crlf-bom.LICENSE")).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF") && bytes.windows(2).any(|w| w == b"\r\n"),
+        "fixture changed"
+    );
+    let rec = lic("mit-crlf-bom.LICENSE");
+    let m = assert_single(&rec, "MIT", "text");
+    assert_eq!(lines(&m), (3, 25));
+    assert_eq!(copyrights(&rec), ["Copyright (c) 2018 Carl Lerche"]);
+
+    // A CRLF source file with a BOM before its comment.
+    let rec = snippet("gpl-2.0-or-later-crlf-bom.c");
+    let m = assert_single(&rec, "GPL-2.0-or-later", "notice");
+    assert_eq!(lines(&m).0, 6);
+    assert!(!copyrights(&rec)[0].contains('\r'), "{rec:#}");
+}
+
+#[test]
+fn empty_file_has_no_license() {
+    let out = ospo()
+        .args([
+            "detect",
+            "tests/fixtures/licenses/empty.LICENSE",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["path"], "tests/fixtures/licenses/empty.LICENSE");
+    assert_eq!(v[0]["size"], 0);
+    assert!(licenses(&v[0]).is_empty(), "{v:#}");
+
+    ospo()
+        .args(["detect", "tests/fixtures/licenses/empty.LICENSE"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("no license found"));
+}
+
+#[test]
+fn every_license_fixture() {
+    // One walk over the whole fixture directory: each file's licenses, in file order.
+    let (v, _) = run_json(&["detect", "tests/fixtures/licenses", "--format", "json"]);
+    let expected: &[(&str, &[&str])] = &[
+        ("apache-2.0-no-appendix.LICENSE", &["Apache-2.0"]),
+        ("apache-2.0-with-appendix.LICENSE", &["Apache-2.0"]),
+        ("bsd-2-clause.LICENSE", &["BSD-2-Clause"]),
+        ("bsd-3-clause.LICENSE", &["BSD-3-Clause"]),
+        ("bsl-1.0.LICENSE", &["BSL-1.0"]),
+        ("isc.LICENSE", &["ISC"]),
+        ("mit-carl-lerche.LICENSE", &["MIT"]),
+        ("mit-crlf-bom.LICENSE", &["MIT"]),
+        ("mit-latin1.LICENSE", &["MIT"]),
+        ("mit-no-copyright.LICENSE", &["MIT"]),
+        ("mit-then-apache-2.0.LICENSE", &["MIT", "Apache-2.0"]),
+        ("mpl-2.0.LICENSE", &["MPL-2.0"]),
+        ("unicode-3.0.LICENSE", &["Unicode-3.0"]),
+        ("unlicense.LICENSE", &["Unlicense"]),
+        ("zlib.LICENSE", &["Zlib"]),
+    ];
+    let records = v.as_array().unwrap();
+    for (name, want) in expected {
+        let path = format!("tests/fixtures/licenses/{name}");
+        let rec = records
+            .iter()
+            .find(|r| r["path"] == path.as_str())
+            .unwrap_or_else(|| panic!("{path} missing: {v:#}"));
+        assert_eq!(&expressions(rec), want, "{path}: {rec:#}");
+        for m in licenses(rec) {
+            assert_eq!(m["kind"], "text", "{path}");
+            assert!(score(&m) >= THRESHOLD, "{path}: {m}");
+        }
+    }
+    // The LGPL-2.1 text alone does not say -only or -or-later; either id of 2.1 will do.
+    let lgpl = records
+        .iter()
+        .find(|r| r["path"] == "tests/fixtures/licenses/lgpl-2.1.LICENSE")
+        .expect("lgpl");
+    let e = expressions(lgpl);
+    assert!(e.len() == 1 && e[0].starts_with("LGPL-2.1"), "{lgpl:#}");
+    // A directory lists only files with license evidence: not the empty one.
+    assert!(!records
+        .iter()
+        .any(|r| r["path"].as_str().unwrap().ends_with("empty.LICENSE")));
+}
+
+#[test]
+fn several_files_in_one_call_keep_their_order() {
+    let (v, _) = run_json(&[
+        "detect",
+        "tests/fixtures/licenses/zlib.LICENSE",
+        "tests/fixtures/licenses/isc.LICENSE",
+        "--format",
+        "json",
+    ]);
+    let ps: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ps,
+        [
+            "tests/fixtures/licenses/zlib.LICENSE",
+            "tests/fixtures/licenses/isc.LICENSE"
+        ]
+    );
+}
+
+#[test]
+fn human_format_names_the_license() {
+    ospo()
+        .args([
+            "detect",
+            "tests/fixtures/licenses/bsd-3-clause.LICENSE",
+            "tests/fixtures/licenses/mit-then-apache-2.0.LICENSE",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "tests/fixtures/licenses/bsd-3-clause.LICENSE:",
+        ))
+        .stdout(predicates::str::contains("BSD-3-Clause"))
+        .stdout(predicates::str::contains("MIT"))
+        .stdout(predicates::str::contains("Apache-2.0"))
+        .stdout(predicates::str::contains("lines 4-29"))
+        .stdout(predicates::str::contains(
+            "Copyright (c) 2016-2024 Isis Agora Lovecruft",
+        ));
+}
+
+#[test]
+fn binary_file_is_reported_not_matched() {
+    let out = ospo()
+        .args([
+            "detect",
+            "tests/fixtures/tree/assets/pixel.png",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["class"], "binary");
+    assert!(licenses(&v[0]).is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("pixel.png") && stderr.contains("binary"),
+        "stderr: {stderr}"
+    );
+}
+
+#[test]
+fn detect_output_is_deterministic() {
+    let args = [
+        "detect",
+        "tests/fixtures/licenses",
+        "tests/fixtures/snippets",
+        "--format",
+        "json",
+    ];
+    let a = ospo().args(args).output().unwrap();
+    let b = ospo().args(args).output().unwrap();
+    assert_eq!(a.status.code(), Some(0));
+    assert!(a.stdout == b.stdout, "two runs of `ospo detect` differ");
+}
