@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod detect;
+pub mod ecosystem;
 pub mod emit;
 pub mod expression;
 pub mod licensedb;

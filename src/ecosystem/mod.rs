@@ -1,0 +1,139 @@
+//! Components: every package in the tree, one module per package ecosystem.
+//!
+//! Each ecosystem reads its manifests, lockfiles and installed-package metadata (never
+//! running a package manager or a build script) and reports [`Component`]s with purls,
+//! scopes, hashes and dependency edges. Anything malformed becomes a [`Diagnostic`] and
+//! the rest goes on. Licenses are only *declared* here (the manifest's raw string in
+//! `declared_raw`); the resolver normalises them and adds the evidence from files.
+
+pub mod cargo;
+pub mod go;
+pub mod maven;
+pub mod npm;
+pub mod python;
+pub mod vendored;
+
+use std::path::{Path, PathBuf};
+
+use crate::model::{Component, Diagnostic, Edge};
+
+/// What the walk found that ecosystems need.
+pub struct Context<'a> {
+    /// The scan root on disk (a directory).
+    pub root: &'a Path,
+    /// Paths (relative to the root, '/'-separated, sorted) of every file the walk saw whose
+    /// name is a manifest or lockfile (see `walk::classify_name`), dependency directories
+    /// (node_modules, vendor/, site-packages) included even where .gitignore lists them.
+    pub manifests: &'a [String],
+    /// Paths of every license file (class License) the walk saw, for vendored-code discovery.
+    pub license_files: &'a [String],
+    /// Read caches outside the tree (the cargo registry's sources, the Go module cache).
+    /// Off in tests so results do not depend on the machine.
+    pub use_local_caches: bool,
+}
+
+/// What one ecosystem reports.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Components. `bom_ref` is the purl when there is one (unique per name+version);
+    /// `path` is the component's root directory relative to the scan root when its files
+    /// are in the tree; `declared_raw` is the license string exactly as the manifest wrote it.
+    pub components: Vec<Component>,
+    pub edges: Vec<Edge>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Directories outside the tree that hold a component's files (a crate's sources in the
+    /// cargo registry cache): their top-level license files are scanned for evidence.
+    pub external_dirs: Vec<(String, PathBuf)>,
+    /// bom-refs of the project's own components (the manifests at the scan root, or
+    /// workspace members): they become the root component and are never "dependencies".
+    pub roots: Vec<String>,
+}
+
+impl Found {
+    pub fn extend(&mut self, other: Found) {
+        self.components.extend(other.components);
+        self.edges.extend(other.edges);
+        self.diagnostics.extend(other.diagnostics);
+        self.external_dirs.extend(other.external_dirs);
+        self.roots.extend(other.roots);
+    }
+}
+
+/// Run every ecosystem.
+pub fn discover(ctx: &Context<'_>) -> Found {
+    let mut found = Found::default();
+    found.extend(cargo::discover(ctx));
+    found.extend(npm::discover(ctx));
+    found.extend(python::discover(ctx));
+    found.extend(go::discover(ctx));
+    found.extend(maven::discover(ctx));
+    found.extend(vendored::discover(ctx, &found));
+    found
+}
+
+/// Manifest and lockfile reads are bounded: a hostile tree must not exhaust memory.
+pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
+/// Read a manifest (relative to the root) as text, with a size limit; errors become a
+/// diagnostic naming the file.
+pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let path = ctx.root.join(rel);
+    match std::fs::metadata(&path) {
+        Ok(m) if m.len() > MAX_MANIFEST_BYTES => {
+            diags.push(Diagnostic::warning(
+                Some(rel.to_string()),
+                format!("manifest is {} MiB, over the {} MiB limit; not read", m.len() >> 20, MAX_MANIFEST_BYTES >> 20),
+            ));
+            return None;
+        }
+        Err(e) => {
+            diags.push(Diagnostic::warning(Some(rel.to_string()), format!("cannot read: {e}")));
+            return None;
+        }
+        _ => {}
+    }
+    match std::fs::read(&path) {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) => {
+            diags.push(Diagnostic::warning(Some(rel.to_string()), format!("cannot read: {e}")));
+            None
+        }
+    }
+}
+
+/// The directory part of a relative path ("" for a file at the root).
+pub fn dir_of(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+/// The file-name part of a relative path.
+pub fn file_name(rel: &str) -> &str {
+    rel.rfind('/').map_or(rel, |i| &rel[i + 1..])
+}
+
+/// Manifest and license-file paths under `root` (every file, ignore rules off): what the
+/// scan hands [`discover`]. For tests and tools that run an ecosystem alone.
+pub fn collect_paths(root: &Path) -> (Vec<String>, Vec<String>) {
+    use crate::model::FileClass;
+    use std::sync::{Arc, Mutex};
+    type Paths = (Vec<String>, Vec<String>);
+    let found: Arc<Mutex<Paths>> = Arc::default();
+    let mut opts = crate::walk::WalkOptions::new(root);
+    opts.no_ignore = true;
+    let _ = crate::walk::walk(&opts, || {
+        let sink = found.clone();
+        Box::new(move |e: crate::walk::Entry<'_>| {
+            if let crate::walk::Entry::File { rel, .. } = e {
+                match crate::walk::classify_name(&rel) {
+                    Some(FileClass::Manifest) => sink.lock().unwrap().0.push(rel),
+                    Some(FileClass::License) => sink.lock().unwrap().1.push(rel),
+                    _ => {}
+                }
+            }
+        })
+    });
+    let (mut m, mut l) = std::mem::take(&mut *found.lock().unwrap());
+    m.sort();
+    l.sort();
+    (m, l)
+}

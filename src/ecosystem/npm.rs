@@ -1,0 +1,5 @@
+//! STUB: npm components (being written).
+use super::{Context, Found};
+pub fn discover(_ctx: &Context<'_>) -> Found {
+    Found::default()
+}
