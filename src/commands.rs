@@ -18,6 +18,7 @@ const MAX_STDERR_DIAGNOSTICS: usize = 100;
 fn walk_options(path: &std::path::Path, c: &Common) -> WalkOptions {
     WalkOptions {
         root: path.to_path_buf(),
+        base: None,
         no_ignore: c.no_ignore,
         excludes: c.exclude.clone(),
         follow_links: c.follow,

@@ -12,5 +12,6 @@ pub mod emit;
 pub mod expression;
 pub mod licensedb;
 pub mod model;
+pub mod resolve;
 pub mod scan;
 pub mod walk;

@@ -136,10 +136,17 @@ impl LicenseDb {
 
     /// Ids that share the text of `name` (including `name` itself), sorted.
     pub fn same_text(&self, name: &str) -> Vec<String> {
-        let mut v = vec![name.to_string()];
-        if let Some((_, a)) = self.meta.aliases.iter().find(|(n, _)| n == name) {
-            v.extend(a.iter().cloned());
-        }
+        let group = self
+            .meta
+            .aliases
+            .iter()
+            .find(|(n, a)| n == name || a.iter().any(|x| x == name));
+        let mut v = match group {
+            Some((n, a)) => std::iter::once(n.clone())
+                .chain(a.iter().cloned())
+                .collect(),
+            None => vec![name.to_string()],
+        };
         v.sort();
         v
     }

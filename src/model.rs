@@ -16,6 +16,9 @@ pub struct Scan {
     /// The scanned root as given on the command line.
     pub root: String,
     pub summary: Summary,
+    /// bom-ref of the scanned project's own component (the root of the dependency graph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
     /// Files that carry license or copyright evidence, license files and manifests.
     pub files: Vec<FileRecord>,
     #[serde(default)]
@@ -177,6 +180,9 @@ pub struct Component {
     /// Reasons a human should look at this component (declared vs detected disagree, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub review: Vec<String>,
+    /// How the resolver read the declaration ("`Apache 2` read as `Apache-2.0`").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -31,6 +31,10 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// Show a progress bar on stderr (only honoured when stderr is a terminal).
     pub progress: bool,
+    /// Find components and conclude their licenses (stages 3 and 4).
+    pub components: bool,
+    /// Read package caches outside the tree (cargo registry sources, Go module cache).
+    pub use_local_caches: bool,
 }
 
 impl ScanOptions {
@@ -38,6 +42,8 @@ impl ScanOptions {
         ScanOptions {
             walk: WalkOptions::new(root),
             progress: false,
+            components: true,
+            use_local_caches: true,
         }
     }
 }
@@ -105,16 +111,29 @@ pub fn scan(opts: &ScanOptions) -> Result<Scan> {
         progress,
     };
     let shared = Arc::new(shared);
-    walk::walk(&opts.walk, || -> walk::Visitor {
-        let mut worker = Worker {
-            shared: shared.clone(),
-            buf: Vec::with_capacity(64 << 10),
-            records: Vec::new(),
-            diagnostics: Vec::new(),
-        };
-        Box::new(move |entry: Entry<'_>| worker.visit(entry))
-    })?;
-    // Every visitor (and its clone of `shared`) was dropped when the walk joined.
+    run_walk(&shared, &opts.walk)?;
+    // Dependency directories ship with the product even where .gitignore lists them:
+    // walk those the first walk skipped, with the ignore rules off.
+    if !opts.walk.no_ignore && opts.walk.root.is_dir() {
+        let seen: Vec<String> = shared
+            .records
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.path.clone())
+            .collect();
+        for dir in skipped_dependency_dirs(&opts.walk.root, &seen) {
+            if walk::is_excluded(&opts.walk, &dir) {
+                continue;
+            }
+            let mut sub = opts.walk.clone();
+            sub.base = Some(opts.walk.root.clone());
+            sub.root = opts.walk.root.join(&dir);
+            sub.no_ignore = true;
+            run_walk(&shared, &sub)?;
+        }
+    }
+    // Every visitor (and its clone of `shared`) was dropped when the walks joined.
     let shared =
         Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("walker threads still running"));
     if let Some(pb) = &shared.progress {
@@ -140,11 +159,15 @@ pub fn scan(opts: &ScanOptions) -> Result<Scan> {
         tool: Tool::current(),
         root: opts.walk.root.to_string_lossy().into_owned(),
         summary,
+        project: None,
         files: records,
         components: Vec::new(),
         dependencies: Vec::new(),
         diagnostics,
     };
+    if opts.components {
+        crate::resolve::components(&mut scan, &opts.walk.root, opts.use_local_caches);
+    }
     scan.normalize();
     Ok(scan)
 }
@@ -295,6 +318,55 @@ fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| p.downcast_ref::<String>().cloned())
         .unwrap_or_default()
+}
+
+fn run_walk(shared: &Arc<Shared>, opts: &WalkOptions) -> Result<()> {
+    walk::walk(opts, || -> walk::Visitor {
+        let mut worker = Worker {
+            shared: shared.clone(),
+            buf: Vec::with_capacity(64 << 10),
+            records: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        Box::new(move |entry: Entry<'_>| worker.visit(entry))
+    })
+}
+
+/// Directories of installed dependencies (node_modules, a Cargo/Go `vendor/`, a
+/// virtualenv) beside a manifest, that exist on disk but that the walk did not enter.
+pub fn skipped_dependency_dirs(root: &Path, seen: &[String]) -> Vec<String> {
+    let mut manifest_dirs: Vec<&str> = vec![""];
+    for p in seen {
+        if walk::classify_name(p) == Some(FileClass::Manifest) {
+            manifest_dirs.push(crate::ecosystem::dir_of(p));
+        }
+    }
+    manifest_dirs.sort();
+    manifest_dirs.dedup();
+    let mut out = Vec::new();
+    for d in manifest_dirs {
+        for sub in ["node_modules", "vendor", ".venv", "venv", "site-packages"] {
+            let rel = if d.is_empty() {
+                sub.to_string()
+            } else {
+                format!("{d}/{sub}")
+            };
+            let prefix = format!("{rel}/");
+            // Inside a dependency directory already: its own nested ones were walked.
+            if ["node_modules/", "vendor/", ".venv/", "venv/"]
+                .iter()
+                .any(|n| d.contains(n) || d.starts_with(n.trim_end_matches('/')))
+            {
+                continue;
+            }
+            if root.join(&rel).is_dir() && !seen.iter().any(|p| p.starts_with(&prefix)) {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The first `lines` lines of `bytes`.

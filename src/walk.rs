@@ -16,6 +16,9 @@ use crate::model::{Diagnostic, FileClass};
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
     pub root: PathBuf,
+    /// Paths (and --exclude globs) are relative to this; default: `root`. Set when a
+    /// subdirectory of the scan is walked on its own (a dependency directory).
+    pub base: Option<PathBuf>,
     /// Do not read .gitignore / .ignore files.
     pub no_ignore: bool,
     /// gitignore-style globs, relative to the root, of paths to leave out.
@@ -29,6 +32,7 @@ impl WalkOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         WalkOptions {
             root: root.into(),
+            base: None,
             no_ignore: false,
             excludes: Vec::new(),
             follow_links: false,
@@ -79,7 +83,7 @@ where
             !(e.file_type().is_some_and(|t| t.is_dir()) && is_vcs_dir(e.file_name()))
         });
     if !opts.excludes.is_empty() {
-        let mut ov = OverrideBuilder::new(root);
+        let mut ov = OverrideBuilder::new(opts.base.as_ref().unwrap_or(root));
         for g in &opts.excludes {
             let g = g.trim();
             if g.is_empty() {
@@ -95,7 +99,7 @@ where
     let root_is_file = meta.is_file();
     builder.build_parallel().run(|| {
         let mut visit = make_visitor();
-        let root = root.clone();
+        let root = opts.base.clone().unwrap_or_else(|| root.clone());
         Box::new(move |result| {
             match result {
                 Ok(e) => {
@@ -125,6 +129,24 @@ where
         })
     });
     Ok(())
+}
+
+/// Whether `--exclude` leaves out the directory `rel` (relative to the scan root).
+pub fn is_excluded(opts: &WalkOptions, rel: &str) -> bool {
+    if opts.excludes.is_empty() {
+        return false;
+    }
+    let base = opts.base.as_ref().unwrap_or(&opts.root);
+    let mut ov = OverrideBuilder::new(base);
+    for g in opts.excludes.iter().filter(|g| !g.trim().is_empty()) {
+        if ov.add(&format!("!{}", g.trim())).is_err() {
+            return false;
+        }
+    }
+    let Ok(ov) = ov.build() else { return false };
+    // A directory is out when it, or anything in it, matches.
+    let path = base.join(rel);
+    ov.matched(&path, true).is_ignore() || ov.matched(path.join("x"), false).is_ignore()
 }
 
 pub fn default_threads() -> usize {

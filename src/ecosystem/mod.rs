@@ -82,12 +82,19 @@ pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) 
         Ok(m) if m.len() > MAX_MANIFEST_BYTES => {
             diags.push(Diagnostic::warning(
                 Some(rel.to_string()),
-                format!("manifest is {} MiB, over the {} MiB limit; not read", m.len() >> 20, MAX_MANIFEST_BYTES >> 20),
+                format!(
+                    "manifest is {} MiB, over the {} MiB limit; not read",
+                    m.len() >> 20,
+                    MAX_MANIFEST_BYTES >> 20
+                ),
             ));
             return None;
         }
         Err(e) => {
-            diags.push(Diagnostic::warning(Some(rel.to_string()), format!("cannot read: {e}")));
+            diags.push(Diagnostic::warning(
+                Some(rel.to_string()),
+                format!("cannot read: {e}"),
+            ));
             return None;
         }
         _ => {}
@@ -95,7 +102,10 @@ pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) 
     match std::fs::read(&path) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) => {
-            diags.push(Diagnostic::warning(Some(rel.to_string()), format!("cannot read: {e}")));
+            diags.push(Diagnostic::warning(
+                Some(rel.to_string()),
+                format!("cannot read: {e}"),
+            ));
             None
         }
     }

@@ -44,6 +44,10 @@ pub fn scan_summary(scan: &Scan) -> String {
         }
     }
 
+    if !scan.components.is_empty() {
+        components_summary(&mut out, scan);
+    }
+
     let unrec: Vec<&FileRecord> = scan
         .files
         .iter()
@@ -81,6 +85,75 @@ pub fn scan_summary(scan: &Scan) -> String {
         );
     }
     out
+}
+
+fn components_summary(out: &mut String, scan: &Scan) {
+    let mut by_eco: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &scan.components {
+        *by_eco.entry(c.ecosystem.as_str()).or_default() += 1;
+    }
+    let ecos: Vec<String> = by_eco.iter().map(|(e, n)| format!("{e} {n}")).collect();
+    let unknown = scan
+        .components
+        .iter()
+        .filter(|c| c.concluded == crate::resolve::NOASSERTION)
+        .count();
+    let flagged: Vec<&crate::model::Component> = scan
+        .components
+        .iter()
+        .filter(|c| !c.review.is_empty() && c.concluded != crate::resolve::NOASSERTION)
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nComponents: {} ({})",
+        scan.components.len(),
+        ecos.join(", ")
+    );
+    if let Some(p) = scan
+        .project
+        .as_deref()
+        .and_then(|p| scan.components.iter().find(|c| c.bom_ref == p))
+    {
+        let _ = writeln!(
+            out,
+            "  project: {} {}: {}",
+            p.name,
+            p.version.as_deref().unwrap_or(""),
+            p.concluded
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  license concluded: {}   unknown (NOASSERTION): {}   flagged for review: {}",
+        scan.components.len() - unknown,
+        unknown,
+        flagged.len()
+    );
+    for c in flagged.iter().take(10) {
+        let _ = writeln!(out, "  review {}: {}", c.bom_ref, c.review.join("; "));
+    }
+    if flagged.len() > 10 {
+        let _ = writeln!(
+            out,
+            "  ... and {} more flagged (see --format json)",
+            flagged.len() - 10
+        );
+    }
+    let unknowns: Vec<&str> = scan
+        .components
+        .iter()
+        .filter(|c| c.concluded == crate::resolve::NOASSERTION)
+        .map(|c| c.bom_ref.as_str())
+        .collect();
+    if !unknowns.is_empty() {
+        let shown: Vec<&str> = unknowns.iter().take(10).copied().collect();
+        let more = if unknowns.len() > 10 {
+            format!(" and {} more", unknowns.len() - 10)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  known unknowns: {}{more}", shown.join(", "));
+    }
 }
 
 /// `ospo detect` for a terminal: one block per file.

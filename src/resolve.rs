@@ -1,0 +1,521 @@
+//! Stage 4: one SPDX expression per component, from what its manifest declares and what
+//! its own files show, each term traced to its evidence.
+//!
+//! - declared: the manifest's license string, normalised (lax parse, imprecise names,
+//!   deprecated ids; anything else a `LicenseRef-` that keeps the text);
+//! - detected: the licenses in the component's own top-level license files (and its
+//!   `LICENSES/` folder), or in its sources in a local package cache;
+//! - concluded: the declared expression when the evidence agrees; the declared expression
+//!   AND every detected license it misses when they disagree (flagged for review with both
+//!   sides); the detected licenses when nothing is declared; NOASSERTION, listed as a known
+//!   unknown, when there is neither.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use crate::detect::{self, Cache};
+use crate::ecosystem::{self, Found};
+use crate::expression;
+use crate::licensedb;
+use crate::model::{Component, Edge, Evidence, FileClass, LicenseMatch, MatchKind, Scan};
+
+pub const NOASSERTION: &str = "NOASSERTION";
+
+/// Find the components of `scan` (a finished walk of `root`), assign files to them and
+/// conclude their licenses.
+pub fn components(scan: &mut Scan, root: &Path, use_local_caches: bool) {
+    if !root.is_dir() {
+        return;
+    }
+    let manifests: Vec<String> = scan
+        .files
+        .iter()
+        .filter(|f| f.class == Some(FileClass::Manifest))
+        .map(|f| f.path.clone())
+        .collect();
+    let license_files: Vec<String> = scan
+        .files
+        .iter()
+        .filter(|f| f.class == Some(FileClass::License))
+        .map(|f| f.path.clone())
+        .collect();
+    let ctx = ecosystem::Context {
+        root,
+        manifests: &manifests,
+        license_files: &license_files,
+        use_local_caches,
+    };
+    let found = ecosystem::discover(&ctx);
+    assemble(scan, root, found);
+}
+
+/// Everything after discovery: merge, root, ownership, evidence, conclusion.
+pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
+    let Found {
+        components,
+        edges,
+        diagnostics,
+        external_dirs,
+        roots,
+    } = found;
+    scan.diagnostics.extend(diagnostics);
+
+    // One component per bom-ref; a second sighting fills what the first lacked.
+    let mut by_ref: BTreeMap<String, Component> = BTreeMap::new();
+    for c in components {
+        match by_ref.get_mut(&c.bom_ref) {
+            None => {
+                by_ref.insert(c.bom_ref.clone(), c);
+            }
+            Some(have) => merge(have, c),
+        }
+    }
+
+    // The scanned project: the root manifest's component, or one named after the folder.
+    let root_ref = roots
+        .iter()
+        .find(|r| {
+            by_ref
+                .get(*r)
+                .is_some_and(|c| c.path.as_deref() == Some(""))
+        })
+        .cloned();
+    let project = match root_ref {
+        Some(r) => r,
+        None => {
+            let name = project_name(root);
+            let purl = packageurl::PackageUrl::new("generic", name.as_str())
+                .map(|p| p.to_string())
+                .ok();
+            let c = Component {
+                bom_ref: purl.clone().unwrap_or_else(|| format!("project:{name}")),
+                name,
+                purl,
+                ecosystem: "generic".into(),
+                path: Some(String::new()),
+                concluded: NOASSERTION.into(),
+                ..Default::default()
+            };
+            let r = c.bom_ref.clone();
+            by_ref.insert(r.clone(), c);
+            r
+        }
+    };
+    let mut edges = edges;
+    // Workspace members and vendored folders are the project's direct parts.
+    let other_roots: Vec<String> = roots
+        .iter()
+        .filter(|r| **r != project && by_ref.contains_key(*r))
+        .cloned()
+        .chain(
+            by_ref
+                .values()
+                .filter(|c| c.bom_ref != project && is_vendored(c))
+                .map(|c| c.bom_ref.clone()),
+        )
+        .collect();
+    if !other_roots.is_empty() {
+        edges.push(Edge {
+            from: project.clone(),
+            to: other_roots,
+        });
+    }
+    if let Some(p) = by_ref.get_mut(&project) {
+        p.scope = None;
+    }
+
+    assign_files(scan, &by_ref);
+    let external = external_evidence(&external_dirs);
+
+    for c in by_ref.values_mut() {
+        let mut evidence = own_license_evidence(scan, c);
+        if let Some(ev) = external.get(&c.bom_ref) {
+            evidence.extend(ev.iter().cloned());
+        }
+        conclude(c, evidence);
+    }
+
+    // Edges between known components only, merged per source.
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for e in edges {
+        if !by_ref.contains_key(&e.from) {
+            continue;
+        }
+        let to = graph.entry(e.from).or_default();
+        to.extend(e.to.into_iter().filter(|t| by_ref.contains_key(t)));
+    }
+    scan.dependencies = graph
+        .into_iter()
+        .map(|(from, to)| Edge {
+            from,
+            to: to.into_iter().collect(),
+        })
+        .collect();
+    scan.components = by_ref.into_values().collect();
+    scan.project = Some(project);
+}
+
+fn is_vendored(c: &Component) -> bool {
+    c.ecosystem == "generic"
+        && c.purl
+            .as_deref()
+            .is_some_and(|p| p.contains("vendored_at="))
+}
+
+fn merge(have: &mut Component, other: Component) {
+    macro_rules! fill {
+        ($($f:ident),*) => { $( if have.$f.is_none() { have.$f = other.$f; } )* };
+    }
+    // The shallower copy is the primary one (node_modules/a over node_modules/b/node_modules/a).
+    if let (Some(a), Some(b)) = (&have.path, &other.path) {
+        if (b.len(), b) < (a.len(), a) {
+            have.path = other.path.clone();
+        }
+    }
+    fill!(version, purl, path, declared_raw, scope, supplier, homepage);
+    for h in other.hashes {
+        if !have.hashes.contains(&h) {
+            have.hashes.push(h);
+        }
+    }
+    // Required wins over optional wins over dev: the strongest need decides.
+    if let (Some(a), Some(b)) = (have.scope, other.scope) {
+        have.scope = Some(a.min(b));
+    }
+}
+
+fn project_name(root: &Path) -> String {
+    std::fs::canonicalize(root)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "project".into())
+}
+
+/// Each file belongs to the component with the deepest root directory above it.
+fn assign_files(scan: &mut Scan, by_ref: &BTreeMap<String, Component>) {
+    let mut dirs: HashMap<&str, &str> = HashMap::new();
+    for c in by_ref.values() {
+        if let Some(p) = &c.path {
+            // Two components claiming one directory: keep the first in bom-ref order.
+            dirs.entry(p.as_str()).or_insert(c.bom_ref.as_str());
+        }
+    }
+    for f in &mut scan.files {
+        let mut dir = ecosystem::dir_of(&f.path);
+        loop {
+            if let Some(r) = dirs.get(dir) {
+                f.component = Some((*r).to_string());
+                break;
+            }
+            if dir.is_empty() {
+                break;
+            }
+            dir = ecosystem::dir_of(dir);
+        }
+    }
+}
+
+fn evidence_of(path: &str, m: &LicenseMatch) -> Evidence {
+    Evidence {
+        expression: m.expression.clone(),
+        kind: m.kind,
+        path: path.to_string(),
+        start_line: m.start_line,
+        end_line: m.end_line,
+        score: m.score,
+    }
+}
+
+/// The license evidence in a component's own top-level license files (and `LICENSES/`),
+/// and the license references of its top-level README.
+fn own_license_evidence(scan: &Scan, c: &Component) -> Vec<Evidence> {
+    let Some(dir) = c.path.as_deref() else {
+        return Vec::new();
+    };
+    let licenses_dir = if dir.is_empty() {
+        "LICENSES".to_string()
+    } else {
+        format!("{dir}/LICENSES")
+    };
+    let mut out = Vec::new();
+    for f in &scan.files {
+        if f.component.as_deref() != Some(c.bom_ref.as_str()) {
+            continue;
+        }
+        let d = ecosystem::dir_of(&f.path);
+        match f.class {
+            Some(FileClass::License) if d == dir || d == licenses_dir => {
+                out.extend(f.licenses.iter().map(|m| evidence_of(&f.path, m)));
+            }
+            Some(FileClass::Readme) if d == dir => {
+                out.extend(
+                    f.licenses
+                        .iter()
+                        .filter(|m| m.kind == MatchKind::Reference)
+                        .map(|m| evidence_of(&f.path, m)),
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// License files at the top of directories outside the tree (a package cache).
+fn external_evidence(dirs: &[(String, std::path::PathBuf)]) -> HashMap<String, Vec<Evidence>> {
+    let cache = Cache::default();
+    let mut out: HashMap<String, Vec<Evidence>> = HashMap::new();
+    for (bom_ref, dir) in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut names: Vec<std::path::PathBuf> =
+            entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        names.sort();
+        for path in names {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !path.is_file() || !crate::walk::is_license_name(&name) {
+                continue;
+            }
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if meta.len() > crate::scan::LICENSE_READ_LIMIT {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let Some(text) = crate::scan::decode(&bytes) else {
+                continue;
+            };
+            let found = detect::detect(Some(FileClass::License), &text.text, &cache, None);
+            let shown = path.to_string_lossy().into_owned();
+            out.entry(bom_ref.clone())
+                .or_default()
+                .extend(found.licenses.iter().map(|m| evidence_of(&shown, m)));
+        }
+    }
+    out
+}
+
+/// Ids of an expression with GNU texts folded: a bare GPL-2.0 text (which cannot tell
+/// -only from -or-later) agrees with either.
+fn ids(expr: &str) -> BTreeSet<String> {
+    expression::license_ids(expr)
+}
+
+fn same_family(a: &str, b: &str) -> bool {
+    let db = licensedb::db();
+    a == b || db.same_text(a).iter().any(|x| x == b)
+}
+
+fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
+    // Declared.
+    let declared = c.declared_raw.as_deref().map(expression::normalize);
+    if let Some(n) = &declared {
+        if n.expression != NOASSERTION {
+            c.declared = Some(n.expression.clone());
+        }
+        for f in &n.fixups {
+            c.notes.push(format!("declared license: {f}"));
+        }
+    }
+
+    // Detected: the distinct licenses of the evidence, joined with AND (separate license
+    // texts in one package are each in force unless a declaration says otherwise).
+    let mut found_ids: BTreeSet<String> = BTreeSet::new();
+    let mut exprs: Vec<String> = Vec::new();
+    for e in &evidence {
+        if !exprs.contains(&e.expression) {
+            exprs.push(e.expression.clone());
+        }
+        found_ids.extend(ids(&e.expression));
+    }
+    exprs.sort();
+    c.detected = detected_expression(&exprs, &found_ids);
+    c.evidence = evidence;
+
+    let declared_ids = c.declared.as_deref().map(ids).unwrap_or_default();
+    let declared_only_refs =
+        !declared_ids.is_empty() && declared_ids.iter().all(|i| i.starts_with("LicenseRef-"));
+    c.concluded = match (&c.declared, &c.detected) {
+        (Some(d), Some(t)) if declared_only_refs => {
+            c.notes.push(format!(
+                "declared `{d}` is not an SPDX expression; concluded from the license files"
+            ));
+            t.clone()
+        }
+        (Some(d), Some(_)) => {
+            let extra: Vec<&String> = found_ids
+                .iter()
+                .filter(|t| !declared_ids.iter().any(|d| same_family(d, t)))
+                .collect();
+            if extra.is_empty() {
+                d.clone()
+            } else {
+                let files: BTreeSet<&str> = c
+                    .evidence
+                    .iter()
+                    .filter(|e| ids(&e.expression).iter().any(|i| extra.contains(&i)))
+                    .map(|e| e.path.as_str())
+                    .collect();
+                let extra_list: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
+                c.review.push(format!(
+                    "declared `{d}` but the license files also show {} ({}); concluded with both",
+                    extra_list.join(", "),
+                    files.into_iter().collect::<Vec<_>>().join(", ")
+                ));
+                let mut parts = vec![wrap(d)];
+                parts.extend(extra_list.iter().map(|s| s.to_string()));
+                parts.join(" AND ")
+            }
+        }
+        (Some(d), None) => d.clone(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => {
+            c.review
+                .push("no license declared and no license text found: a known unknown".into());
+            NOASSERTION.into()
+        }
+    };
+}
+
+/// One expression for the evidence: a single expression as it is; several joined with AND,
+/// but an expression (a reference or tag like `Apache-2.0 OR MIT`) that names every license
+/// the texts show stands for all of them.
+fn detected_expression(exprs: &[String], all_ids: &BTreeSet<String>) -> Option<String> {
+    match exprs.len() {
+        0 => None,
+        1 => Some(exprs[0].clone()),
+        _ => {
+            if let Some(cover) = exprs
+                .iter()
+                .find(|e| e.contains(" OR ") && ids(e) == *all_ids)
+            {
+                return Some(cover.clone());
+            }
+            let mut parts: Vec<String> = Vec::new();
+            for e in exprs {
+                let w = wrap(e);
+                if !parts.contains(&w) {
+                    parts.push(w);
+                }
+            }
+            // Single ids that a compound part already names add nothing.
+            let compound_ids: BTreeSet<String> = exprs
+                .iter()
+                .filter(|e| e.contains(' '))
+                .flat_map(|e| ids(e))
+                .collect();
+            parts.retain(|p| p.contains(' ') || !compound_ids.contains(p));
+            Some(parts.join(" AND "))
+        }
+    }
+}
+
+fn wrap(e: &str) -> String {
+    if e.contains(" OR ") || e.contains(" AND ") {
+        format!("({e})")
+    } else {
+        e.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(expr: &str, kind: MatchKind, path: &str) -> Evidence {
+        Evidence {
+            expression: expr.into(),
+            kind,
+            path: path.into(),
+            start_line: 1,
+            end_line: 20,
+            score: 1.0,
+        }
+    }
+
+    fn comp(declared: Option<&str>) -> Component {
+        Component {
+            bom_ref: "pkg:cargo/x@1.0.0".into(),
+            declared_raw: declared.map(String::from),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn agreeing_declaration_is_concluded() {
+        let mut c = comp(Some("MIT/Apache-2.0"));
+        conclude(
+            &mut c,
+            vec![
+                ev("MIT", MatchKind::Text, "LICENSE-MIT"),
+                ev("Apache-2.0", MatchKind::Text, "LICENSE-APACHE"),
+            ],
+        );
+        assert_eq!(c.declared.as_deref(), Some("MIT OR Apache-2.0"));
+        assert_eq!(c.detected.as_deref(), Some("Apache-2.0 AND MIT"));
+        assert_eq!(c.concluded, "MIT OR Apache-2.0");
+        assert!(c.review.is_empty());
+        assert!(!c.notes.is_empty(), "the `/` fix-up is recorded");
+    }
+
+    #[test]
+    fn disagreement_adds_the_missing_license_and_flags_review() {
+        let mut c = comp(Some("MIT"));
+        conclude(
+            &mut c,
+            vec![
+                ev("MIT", MatchKind::Text, "LICENSE"),
+                ev("GPL-3.0-only", MatchKind::Text, "COPYING"),
+            ],
+        );
+        assert_eq!(c.concluded, "MIT AND GPL-3.0-only");
+        assert_eq!(c.review.len(), 1);
+        assert!(c.review[0].contains("COPYING"), "{:?}", c.review);
+    }
+
+    #[test]
+    fn gnu_text_agrees_with_either_or_later_or_only() {
+        let mut c = comp(Some("GPL-2.0-or-later"));
+        conclude(&mut c, vec![ev("GPL-2.0-only", MatchKind::Text, "COPYING")]);
+        assert_eq!(c.concluded, "GPL-2.0-or-later");
+        assert!(c.review.is_empty());
+    }
+
+    #[test]
+    fn nothing_known_is_noassertion_and_a_known_unknown() {
+        let mut c = comp(None);
+        conclude(&mut c, vec![]);
+        assert_eq!(c.concluded, NOASSERTION);
+        assert!(c.review[0].contains("known unknown"));
+    }
+
+    #[test]
+    fn detected_only_and_dual_reference() {
+        let mut c = comp(None);
+        conclude(
+            &mut c,
+            vec![
+                ev("MIT", MatchKind::Text, "LICENSE-MIT"),
+                ev("Apache-2.0", MatchKind::Text, "LICENSE-APACHE"),
+                ev("Apache-2.0 OR MIT", MatchKind::Reference, "README.md"),
+            ],
+        );
+        assert_eq!(c.concluded, "Apache-2.0 OR MIT");
+    }
+
+    #[test]
+    fn unparseable_declaration_yields_to_the_files() {
+        let mut c = comp(Some("SEE LICENSE IN LICENSE.txt"));
+        conclude(&mut c, vec![ev("ISC", MatchKind::Text, "LICENSE.txt")]);
+        assert!(c.declared.as_deref().unwrap().starts_with("LicenseRef-"));
+        assert_eq!(c.concluded, "ISC");
+    }
+}
