@@ -65,6 +65,10 @@ pub struct Common {
     /// Follow symbolic links (loops are detected and reported)
     #[arg(long, short = 'L')]
     pub follow: bool,
+    /// Do not read package caches outside the tree (~/.cargo/registry, the Go module
+    /// cache, ~/.m2) for dependencies' license files
+    #[arg(long)]
+    pub no_caches: bool,
     /// Print nothing on stderr but errors
     #[arg(short, long)]
     pub quiet: bool,

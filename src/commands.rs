@@ -61,6 +61,7 @@ pub fn scan(a: &ScanArgs) -> Result<u8> {
     let mut opts = ScanOptions::new(&a.path);
     opts.walk = walk_options(&a.path, &a.common);
     opts.progress = !a.common.quiet;
+    opts.use_local_caches = !a.common.no_caches;
     let mut result = scan::scan(&opts)?;
     print_diagnostics(&result.diagnostics, &a.common);
     let bytes = match a.format {
@@ -89,6 +90,7 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
         if meta.is_dir() {
             let mut opts = ScanOptions::new(path);
             opts.walk = walk_options(path, &a.common);
+            opts.components = false;
             let s = scan::scan(&opts)?;
             let prefix = path.to_string_lossy().trim_end_matches('/').to_string();
             files.extend(
