@@ -39,7 +39,8 @@ fi
 [[ -x "$OSPO" ]] || { echo "ospo binary not found: $OSPO" >&2; exit 2; }
 JOBS_ARG=()
 [[ -n "${JOBS:-}" ]] && JOBS_ARG=(-j "$JOBS")
-read -r -a EXTRA_ARGS <<< "${OSPO_ARGS:-}"
+# rg -uu reads ignored and hidden files; so does ospo with --no-ignore (it always reads hidden ones).
+read -r -a EXTRA_ARGS <<< "${OSPO_ARGS---no-ignore}"
 
 # timed NAME CMD...: run CMD $RUNS times under GNU time; appends "wall_s rss_kb exit" lines
 # to $WORK/NAME.times (wall from date +%s%N, peak RSS from GNU time). Output of CMD goes to $WORK/NAME.out/.err (last run).

@@ -85,6 +85,9 @@ pub struct ScanArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
     pub format: ScanFormat,
+    /// Only the per-file evidence: skip finding components and concluding their licenses
+    #[arg(long)]
+    pub files_only: bool,
     /// Write to FILE instead of stdout (written whole or not at all)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -62,6 +62,7 @@ pub fn scan(a: &ScanArgs) -> Result<u8> {
     opts.walk = walk_options(&a.path, &a.common);
     opts.progress = !a.common.quiet;
     opts.use_local_caches = !a.common.no_caches;
+    opts.components = !a.files_only;
     let mut result = scan::scan(&opts)?;
     print_diagnostics(&result.diagnostics, &a.common);
     let bytes = match a.format {
