@@ -326,11 +326,31 @@ fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
         }
     }
 
+    // Third-party notice files list the licenses of code the package bundles: kept as
+    // evidence and named in a note, but they are not the package's own license.
+    let bundled: BTreeSet<String> = evidence
+        .iter()
+        .filter(|e| is_third_party_notice(&e.path))
+        .flat_map(|e| ids(&e.expression))
+        .collect();
+    if !bundled.is_empty() {
+        let files: BTreeSet<&str> = evidence
+            .iter()
+            .filter(|e| is_third_party_notice(&e.path))
+            .map(|e| e.path.as_str())
+            .collect();
+        c.notes.push(format!(
+            "bundles third-party code under {} (per {})",
+            bundled.into_iter().collect::<Vec<_>>().join(", "),
+            files.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+
     // Detected: the distinct licenses of the evidence, joined with AND (separate license
     // texts in one package are each in force unless a declaration says otherwise).
     let mut found_ids: BTreeSet<String> = BTreeSet::new();
     let mut exprs: Vec<String> = Vec::new();
-    for e in &evidence {
+    for e in evidence.iter().filter(|e| !is_third_party_notice(&e.path)) {
         if !exprs.contains(&e.expression) {
             exprs.push(e.expression.clone());
         }
@@ -383,6 +403,17 @@ fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
             NOASSERTION.into()
         }
     };
+}
+
+/// NOTICE files, THIRD-PARTY-NOTICES, ThirdPartyNotices.txt, LICENSE-THIRD-PARTY, CREDITS.
+fn is_third_party_notice(path: &str) -> bool {
+    let name = ecosystem::file_name(path)
+        .to_ascii_uppercase()
+        .replace(['-', '_', ' '], "");
+    name.starts_with("NOTICE")
+        || name.contains("THIRDPARTY")
+        || name.contains("3RDPARTY")
+        || name.starts_with("CREDITS")
 }
 
 /// One expression for the evidence: a single expression as it is; several joined with AND,
@@ -517,5 +548,27 @@ mod tests {
         conclude(&mut c, vec![ev("ISC", MatchKind::Text, "LICENSE.txt")]);
         assert!(c.declared.as_deref().unwrap().starts_with("LicenseRef-"));
         assert_eq!(c.concluded, "ISC");
+    }
+
+    #[test]
+    fn third_party_notices_do_not_change_the_conclusion() {
+        let mut c = comp(Some("Apache-2.0"));
+        conclude(
+            &mut c,
+            vec![
+                ev("Apache-2.0", MatchKind::Text, "LICENSE.txt"),
+                ev("MIT", MatchKind::Text, "ThirdPartyNoticeText.txt"),
+            ],
+        );
+        assert_eq!(c.concluded, "Apache-2.0");
+        assert!(c.review.is_empty());
+        assert!(
+            c.notes
+                .iter()
+                .any(|n| n.contains("bundles third-party code under MIT")),
+            "{:?}",
+            c.notes
+        );
+        assert_eq!(c.evidence.len(), 2, "the notice stays as evidence");
     }
 }
