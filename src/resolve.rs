@@ -17,7 +17,9 @@ use crate::detect::{self, Cache};
 use crate::ecosystem::{self, Found};
 use crate::expression;
 use crate::licensedb;
-use crate::model::{Component, Edge, Evidence, FileClass, LicenseMatch, MatchKind, Scan};
+use crate::model::{
+    Component, Edge, Evidence, FileClass, FileRecord, LicenseMatch, MatchKind, Scan,
+};
 
 pub const NOASSERTION: &str = "NOASSERTION";
 
@@ -127,8 +129,17 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
     assign_files(scan, &by_ref);
     let external = external_evidence(&external_dirs);
 
+    let mut files_of: HashMap<&str, Vec<&FileRecord>> = HashMap::new();
+    for f in &scan.files {
+        if let Some(r) = f.component.as_deref() {
+            files_of.entry(r).or_default().push(f);
+        }
+    }
     for c in by_ref.values_mut() {
-        let mut evidence = own_license_evidence(scan, c);
+        let mut evidence = own_license_evidence(
+            files_of.get(c.bom_ref.as_str()).map_or(&[][..], |v| &v[..]),
+            c,
+        );
         if let Some(ev) = external.get(&c.bom_ref) {
             evidence.extend(ev.iter().cloned());
         }
@@ -229,7 +240,7 @@ fn evidence_of(path: &str, m: &LicenseMatch) -> Evidence {
 
 /// The license evidence in a component's own top-level license files (and `LICENSES/`),
 /// and the license references of its top-level README.
-fn own_license_evidence(scan: &Scan, c: &Component) -> Vec<Evidence> {
+fn own_license_evidence(files: &[&FileRecord], c: &Component) -> Vec<Evidence> {
     let Some(dir) = c.path.as_deref() else {
         return Vec::new();
     };
@@ -239,10 +250,7 @@ fn own_license_evidence(scan: &Scan, c: &Component) -> Vec<Evidence> {
         format!("{dir}/LICENSES")
     };
     let mut out = Vec::new();
-    for f in &scan.files {
-        if f.component.as_deref() != Some(c.bom_ref.as_str()) {
-            continue;
-        }
+    for f in files {
         let d = ecosystem::dir_of(&f.path);
         match f.class {
             Some(FileClass::License) if d == dir || d == licenses_dir => {
@@ -348,9 +356,26 @@ fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
 
     // Detected: the distinct licenses of the evidence, joined with AND (separate license
     // texts in one package are each in force unless a declaration says otherwise).
+    // A README is weaker evidence than a license file (it mentions the licenses of
+    // bundled or related projects too): it counts when the package has no license file,
+    // or when it explains the files ("Apache-2.0 OR MIT" over LICENSE-APACHE, LICENSE-MIT).
+    let own: Vec<&Evidence> = evidence
+        .iter()
+        .filter(|e| !is_third_party_notice(&e.path))
+        .collect();
+    let file_ids: BTreeSet<String> = own
+        .iter()
+        .filter(|e| !is_readme(&e.path))
+        .flat_map(|e| ids(&e.expression))
+        .collect();
+    let counts = |e: &&&Evidence| {
+        !is_readme(&e.path)
+            || file_ids.is_empty()
+            || (e.expression.contains(" OR ") && ids(&e.expression).is_superset(&file_ids))
+    };
     let mut found_ids: BTreeSet<String> = BTreeSet::new();
     let mut exprs: Vec<String> = Vec::new();
-    for e in evidence.iter().filter(|e| !is_third_party_notice(&e.path)) {
+    for e in own.iter().filter(counts) {
         if !exprs.contains(&e.expression) {
             exprs.push(e.expression.clone());
         }
@@ -403,6 +428,12 @@ fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
             NOASSERTION.into()
         }
     };
+}
+
+fn is_readme(path: &str) -> bool {
+    ecosystem::file_name(path)
+        .to_ascii_uppercase()
+        .starts_with("README")
 }
 
 /// NOTICE files, THIRD-PARTY-NOTICES, ThirdPartyNotices.txt, LICENSE-THIRD-PARTY, CREDITS.
@@ -570,5 +601,23 @@ mod tests {
             c.notes
         );
         assert_eq!(c.evidence.len(), 2, "the notice stays as evidence");
+    }
+
+    #[test]
+    fn readme_mentions_do_not_outweigh_license_files() {
+        let mut c = comp(Some("BSD-3-Clause"));
+        conclude(
+            &mut c,
+            vec![
+                ev("BSD-3-Clause", MatchKind::Text, "LICENSE"),
+                ev("GPL-2.0-only", MatchKind::Reference, "Readme.md"),
+            ],
+        );
+        assert_eq!(c.concluded, "BSD-3-Clause");
+        assert!(c.review.is_empty(), "{:?}", c.review);
+        // Without any license file, the README is the evidence.
+        let mut c = comp(None);
+        conclude(&mut c, vec![ev("MIT", MatchKind::Reference, "README.md")]);
+        assert_eq!(c.concluded, "MIT");
     }
 }

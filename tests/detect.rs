@@ -434,3 +434,15 @@ fn detect_output_is_deterministic() {
     assert_eq!(a.status.code(), Some(0));
     assert!(a.stdout == b.stdout, "two runs of `ospo detect` differ");
 }
+
+/// SPDX's LGPL-3.0 text carries the whole GPL-3.0 after it; real projects ship the LGPL
+/// part alone, which must still be LGPL-3.0 (an alternate in license-db/), and the
+/// LGPL's own sentences about "version 3 of the GNU General Public License" are not a
+/// separate GPL notice.
+#[test]
+fn lgpl_3_0_as_shipped_is_lgpl_not_gpl() {
+    let rec = lic("lgpl-3.0-without-gpl.LICENSE");
+    let m = assert_single(&rec, "LGPL-3.0-only", "text");
+    assert_eq!(lines(&m), (1, 165));
+    assert!(score(&m) >= 0.95, "{rec:#}");
+}

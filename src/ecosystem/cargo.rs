@@ -100,41 +100,63 @@ fn discover_with(ctx: &Context<'_>, cargo_home: Option<&Path>) -> Found {
     let mut own_tomls: BTreeMap<String, Manifest> = BTreeMap::new();
     let mut vendored_tomls: Vec<Manifest> = Vec::new();
     let mut locks: Vec<Lock> = Vec::new();
-    for rel in ctx.manifests {
-        let name = file_name(rel);
-        if name != "Cargo.toml" && name != "Cargo.lock" {
-            continue;
-        }
-        let dir = dir_of(rel);
-        // Manifests inside a vendored crate (its tests, examples, its own Cargo.lock) describe
-        // that crate's development, not this project; build output copies are not sources.
-        if in_target_dir(dir, &listed) || under_any(dir, &vendored, name == "Cargo.toml") {
-            continue;
-        }
-        let Some(text) = read_manifest(ctx, rel, diags) else {
-            continue;
-        };
-        if name == "Cargo.lock" {
-            if let Some(pkgs) = parse_lock(rel, &text, diags) {
-                locks.push(Lock {
-                    rel: rel.clone(),
-                    dir: dir.to_string(),
-                    pkgs,
+    // Manifests inside a vendored crate (its tests, examples, its own Cargo.lock) describe
+    // that crate's development, not this project; build output copies are not sources.
+    let wanted: Vec<&String> = ctx
+        .manifests
+        .iter()
+        .filter(|rel| {
+            let name = file_name(rel);
+            let dir = dir_of(rel);
+            (name == "Cargo.toml" || name == "Cargo.lock")
+                && !in_target_dir(dir, &listed)
+                && !under_any(dir, &vendored, name == "Cargo.toml")
+        })
+        .collect();
+    // A vendored tree has a thousand manifests: read and parse them in parallel (the
+    // results keep the input order, so the outcome does not depend on scheduling).
+    enum Parsed {
+        Lock(Lock),
+        Toml(Manifest),
+    }
+    let parsed: Vec<(Vec<Diagnostic>, Option<Parsed>)> = {
+        use rayon::prelude::*;
+        wanted
+            .par_iter()
+            .map(|rel| {
+                let mut d = Vec::new();
+                let dir = dir_of(rel);
+                let p = read_manifest(ctx, rel, &mut d).and_then(|text| {
+                    if file_name(rel) == "Cargo.lock" {
+                        parse_lock(rel, &text, &mut d).map(|pkgs| {
+                            Parsed::Lock(Lock {
+                                rel: (*rel).clone(),
+                                dir: dir.to_string(),
+                                pkgs,
+                            })
+                        })
+                    } else {
+                        parse_toml(rel, &text, &mut d).map(|table| {
+                            Parsed::Toml(Manifest {
+                                dir: dir.to_string(),
+                                table,
+                            })
+                        })
+                    }
                 });
+                (d, p)
+            })
+            .collect()
+    };
+    for (d, p) in parsed {
+        diags.extend(d);
+        match p {
+            Some(Parsed::Lock(l)) => locks.push(l),
+            Some(Parsed::Toml(m)) if vendored.contains(&m.dir) => vendored_tomls.push(m),
+            Some(Parsed::Toml(m)) => {
+                own_tomls.insert(m.dir.clone(), m);
             }
-            continue;
-        }
-        let Some(table) = parse_toml(rel, &text, diags) else {
-            continue;
-        };
-        let m = Manifest {
-            dir: dir.to_string(),
-            table,
-        };
-        if vendored.contains(dir) {
-            vendored_tomls.push(m);
-        } else {
-            own_tomls.insert(dir.to_string(), m);
+            None => {}
         }
     }
 

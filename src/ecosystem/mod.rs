@@ -61,12 +61,20 @@ impl Found {
 
 /// Run every ecosystem.
 pub fn discover(ctx: &Context<'_>) -> Found {
+    // Independent of each other: run them side by side, merge in a fixed order.
+    let ((cargo, npm), (python, (go, maven))) = rayon::join(
+        || rayon::join(|| cargo::discover(ctx), || npm::discover(ctx)),
+        || {
+            rayon::join(
+                || python::discover(ctx),
+                || rayon::join(|| go::discover(ctx), || maven::discover(ctx)),
+            )
+        },
+    );
     let mut found = Found::default();
-    found.extend(cargo::discover(ctx));
-    found.extend(npm::discover(ctx));
-    found.extend(python::discover(ctx));
-    found.extend(go::discover(ctx));
-    found.extend(maven::discover(ctx));
+    for f in [cargo, npm, python, go, maven] {
+        found.extend(f);
+    }
     found.extend(vendored::discover(ctx, &found));
     found
 }

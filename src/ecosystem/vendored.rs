@@ -50,10 +50,13 @@ pub fn discover(ctx: &Context<'_>, so_far: &Found) -> Found {
         }
         // Inside a package another ecosystem found (node_modules/x/vendor/y) or inside a
         // dependency directory: that package owns it.
-        if claimed
-            .iter()
-            .any(|c| !c.is_empty() && (dir == *c || dir.starts_with(&format!("{c}/"))))
-        {
+        let mut up = dir;
+        let mut inside_claimed = false;
+        while !up.is_empty() && !inside_claimed {
+            inside_claimed = claimed.contains(up);
+            up = dir_of(up);
+        }
+        if inside_claimed {
             continue;
         }
         if dir
