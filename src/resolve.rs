@@ -69,7 +69,7 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
             None => {
                 by_ref.insert(c.bom_ref.clone(), c);
             }
-            Some(have) => merge(have, c),
+            Some(have) => ecosystem::merge_component(have, c),
         }
     }
 
@@ -171,28 +171,6 @@ fn is_vendored(c: &Component) -> bool {
         && c.purl
             .as_deref()
             .is_some_and(|p| p.contains("vendored_at="))
-}
-
-fn merge(have: &mut Component, other: Component) {
-    macro_rules! fill {
-        ($($f:ident),*) => { $( if have.$f.is_none() { have.$f = other.$f; } )* };
-    }
-    // The shallower copy is the primary one (node_modules/a over node_modules/b/node_modules/a).
-    if let (Some(a), Some(b)) = (&have.path, &other.path) {
-        if (b.len(), b) < (a.len(), a) {
-            have.path = other.path.clone();
-        }
-    }
-    fill!(version, purl, path, declared_raw, scope, supplier, homepage);
-    for h in other.hashes {
-        if !have.hashes.contains(&h) {
-            have.hashes.push(h);
-        }
-    }
-    // Required wins over optional wins over dev: the strongest need decides.
-    if let (Some(a), Some(b)) = (have.scope, other.scope) {
-        have.scope = Some(a.min(b));
-    }
 }
 
 fn project_name(root: &Path) -> String {

@@ -298,9 +298,9 @@ fn match_key(text: &str) -> String {
     key
 }
 
-/// Distinct words of license grants; a block with fewer than two only mentions licenses
-/// ("see LICENSE") and is not worth a text match.
-const GRANT_WORDS: &[&str] = &[
+/// Distinct words of license grants. Text with fewer than two of them only mentions a
+/// license ("see LICENSE"), or is a list of copyright lines: not license text.
+const LICENSE_WORDS: &[&str] = &[
     "licen",
     "permission",
     "redistribut",
@@ -310,11 +310,17 @@ const GRANT_WORDS: &[&str] = &[
     "subject to the terms",
     "public domain",
     "granted",
+    "rights reserved",
 ];
+
+/// How many distinct [`LICENSE_WORDS`] `lower` (lower-cased text) holds.
+pub(crate) fn license_words(lower: &str) -> usize {
+    LICENSE_WORDS.iter().filter(|w| lower.contains(*w)).count()
+}
 
 fn header_block(block: &str) -> Findings {
     let lower = block.to_ascii_lowercase();
-    let grant_words = GRANT_WORDS.iter().filter(|w| lower.contains(*w)).count();
+    let grant_words = license_words(&lower);
     // A block with fewer than two license words only mentions a license ("see LICENSE"):
     // the rules may still name it, but a text match is pointless.
     let found = if grant_words >= 2 {

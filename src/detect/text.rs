@@ -93,18 +93,7 @@ fn words(lines: &[&str]) -> usize {
 
 /// At least two distinct license words (a list of copyright lines is not license text).
 fn license_like(lines: &[&str]) -> bool {
-    const KEYWORDS: &[&str] = &[
-        "licen",
-        "permission",
-        "redistribut",
-        "warrant",
-        "liabil",
-        "free software",
-        "granted",
-        "rights reserved",
-    ];
-    let text = lines.join(" ").to_ascii_lowercase();
-    KEYWORDS.iter().filter(|k| text.contains(*k)).count() >= 2
+    super::license_words(&lines.join(" ").to_ascii_lowercase()) >= 2
 }
 
 /// Narrow `[start, end)` to the lines that carry license words: blank lines and

@@ -23,13 +23,13 @@
 //!   `external_dirs` so its license files can be scanned (Go modules declare no license in
 //!   metadata: `declared_raw` is always None, the license comes from files).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use packageurl::PackageUrl;
 
 use super::{dir_of, file_name, read_manifest, Context, Found};
-use crate::model::{Component, Diagnostic, Edge, Scope};
+use crate::model::{Component, Diagnostic, Scope};
 
 pub fn discover(ctx: &Context<'_>) -> Found {
     let cache = if ctx.use_local_caches {
@@ -518,56 +518,8 @@ fn join_rel(dir: &str, p: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-#[derive(Default)]
-struct Out {
-    found: Found,
-    /// bom_ref → index in found.components: one component per purl.
-    index: HashMap<String, usize>,
-    /// from → to, merged per root.
-    edges: BTreeMap<String, Vec<String>>,
-}
-
-impl Out {
-    /// Add a component, or merge into the one with the same bom_ref: the strongest scope
-    /// wins, and a path on disk is kept once known.
-    fn upsert(&mut self, c: Component) -> String {
-        let key = c.bom_ref.clone();
-        match self.index.get(&key) {
-            Some(&i) => {
-                let have = &mut self.found.components[i];
-                have.scope = match (have.scope, c.scope) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                if have.path.is_none() {
-                    have.path = c.path;
-                }
-            }
-            None => {
-                self.index.insert(key.clone(), self.found.components.len());
-                self.found.components.push(c);
-            }
-        }
-        key
-    }
-
-    fn finish(mut self) -> Found {
-        self.found.edges = self
-            .edges
-            .into_iter()
-            .map(|(from, mut to)| {
-                to.sort();
-                to.dedup();
-                Edge { from, to }
-            })
-            .collect();
-        self.found.roots.sort();
-        self.found.roots.dedup();
-        self.found.external_dirs.sort();
-        self.found.external_dirs.dedup();
-        self.found
-    }
-}
+/// One component per purl, edges merged per source (shared with the other ecosystems).
+type Out = super::Collector;
 
 fn component(
     module: &str,

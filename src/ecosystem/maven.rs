@@ -31,7 +31,7 @@
 //!   `&custom;` reference stays literal text), element depth and count are bounded, and the
 //!   file size is bounded by `read_manifest`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use packageurl::PackageUrl;
@@ -40,7 +40,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::{dir_of, file_name, read_manifest, Context, Found};
-use crate::model::{Component, Diagnostic, Edge, Scope};
+use crate::model::{Component, Diagnostic, Scope};
 
 /// Deeper than any real pom (they nest 6-8 levels): a bound against hostile input.
 const MAX_DEPTH: usize = 64;
@@ -855,67 +855,8 @@ fn declared(licenses: &[String]) -> Option<String> {
     (!names.is_empty()).then(|| names.join(" AND "))
 }
 
-#[derive(Default)]
-struct Out {
-    found: Found,
-    index: HashMap<String, usize>,
-    edges: BTreeMap<String, Vec<String>>,
-}
-
-impl Out {
-    /// One component per purl: merge, keeping the strongest scope and whatever one of them
-    /// knows (a module that is also a sibling's dependency has a path and licenses).
-    fn upsert(&mut self, c: Component) -> String {
-        let key = c.bom_ref.clone();
-        match self.index.get(&key) {
-            Some(&i) => {
-                let have = &mut self.found.components[i];
-                have.scope = match (have.scope, c.scope) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                if have.path.is_none() {
-                    have.path = c.path;
-                }
-                if have.declared_raw.is_none() {
-                    have.declared_raw = c.declared_raw;
-                }
-                if have.homepage.is_none() {
-                    have.homepage = c.homepage;
-                }
-                if have.supplier.is_none() {
-                    have.supplier = c.supplier;
-                }
-            }
-            None => {
-                self.index.insert(key.clone(), self.found.components.len());
-                self.found.components.push(c);
-            }
-        }
-        key
-    }
-
-    fn finish(mut self) -> Found {
-        // The project's own poms are not anyone's "dependency" scope-wise.
-        for r in &self.found.roots {
-            if let Some(&i) = self.index.get(r) {
-                self.found.components[i].scope = None;
-            }
-        }
-        self.found.edges = self
-            .edges
-            .into_iter()
-            .map(|(from, mut to)| {
-                to.sort();
-                to.dedup();
-                Edge { from, to }
-            })
-            .collect();
-        self.found.roots.sort();
-        self.found.roots.dedup();
-        self.found
-    }
-}
+/// One component per purl, edges merged per source (shared with the other ecosystems).
+type Out = super::Collector;
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ pub mod npm;
 pub mod python;
 pub mod vendored;
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::model::{Component, Diagnostic, Edge};
@@ -56,6 +57,77 @@ impl Found {
         self.diagnostics.extend(other.diagnostics);
         self.external_dirs.extend(other.external_dirs);
         self.roots.extend(other.roots);
+    }
+}
+
+/// Merge a second sighting of one component into the first: fill what the first lacks,
+/// keep the shallower copy on disk (node_modules/a over node_modules/b/node_modules/a), the
+/// union of hashes, and the strongest scope (required over optional over dev).
+pub fn merge_component(have: &mut Component, other: Component) {
+    if let (Some(a), Some(b)) = (&have.path, &other.path) {
+        if (b.len(), b) < (a.len(), a) {
+            have.path = other.path.clone();
+        }
+    }
+    if let (Some(a), Some(b)) = (have.scope, other.scope) {
+        have.scope = Some(a.min(b));
+    }
+    macro_rules! fill {
+        ($($f:ident),*) => { $( if have.$f.is_none() { have.$f = other.$f; } )* };
+    }
+    fill!(version, purl, path, declared_raw, scope, supplier, homepage);
+    for h in other.hashes {
+        if !have.hashes.contains(&h) {
+            have.hashes.push(h);
+        }
+    }
+}
+
+/// Builds a [`Found`]: one component per bom-ref, edges merged per source.
+#[derive(Default)]
+pub struct Collector {
+    pub found: Found,
+    /// bom_ref -> index in `found.components`.
+    pub index: HashMap<String, usize>,
+    /// from -> to, merged per source.
+    pub edges: BTreeMap<String, Vec<String>>,
+}
+
+impl Collector {
+    /// Add a component, or merge it into the one with the same bom-ref; returns the bom-ref.
+    pub fn upsert(&mut self, c: Component) -> String {
+        let key = c.bom_ref.clone();
+        match self.index.get(&key) {
+            Some(&i) => merge_component(&mut self.found.components[i], c),
+            None => {
+                self.index.insert(key.clone(), self.found.components.len());
+                self.found.components.push(c);
+            }
+        }
+        key
+    }
+
+    pub fn finish(mut self) -> Found {
+        // The project's own components are nobody's dependency: they have no scope.
+        for r in &self.found.roots {
+            if let Some(&i) = self.index.get(r) {
+                self.found.components[i].scope = None;
+            }
+        }
+        self.found.edges = self
+            .edges
+            .into_iter()
+            .map(|(from, mut to)| {
+                to.sort();
+                to.dedup();
+                Edge { from, to }
+            })
+            .collect();
+        self.found.roots.sort();
+        self.found.roots.dedup();
+        self.found.external_dirs.sort();
+        self.found.external_dirs.dedup();
+        self.found
     }
 }
 
