@@ -446,3 +446,17 @@ fn lgpl_3_0_as_shipped_is_lgpl_not_gpl() {
     assert_eq!(lines(&m), (1, 165));
     assert!(score(&m) >= 0.95, "{rec:#}");
 }
+
+/// Real license files that are not license texts: a bare SPDX expression, a sentence
+/// naming a Creative Commons license, the short CC0 dedication.
+#[test]
+fn short_license_files_seen_in_the_wild() {
+    let rec = lic("expression-only.LICENSE");
+    assert_single(&rec, "MIT OR Apache-2.0", "reference");
+    let rec = lic("cc-by-sa-4.0-reference.LICENSE");
+    let m = assert_single(&rec, "CC-BY-SA-4.0", "reference");
+    assert_eq!(lines(&m), (3, 4));
+    let rec = lic("cc0-dedication.LICENSE");
+    let m = assert_single(&rec, "CC0-1.0", "notice");
+    assert!(score(&m) >= 0.9, "{rec:#}");
+}

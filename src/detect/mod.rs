@@ -184,11 +184,44 @@ fn license_file(text: &str) -> Findings {
         })
         .collect();
     licenses.extend(refs);
+    if licenses.is_empty() {
+        licenses.extend(bare_expression(text));
+    }
     Findings {
         licenses,
         copyrights: Vec::new(),
         unrecognized: found.unrecognized,
     }
+}
+
+/// A license file that holds nothing but an SPDX expression (`MIT OR Apache-2.0`).
+fn bare_expression(text: &str) -> Option<LicenseMatch> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let [(i, line)] = lines[..] else { return None };
+    if line.len() > 120 {
+        return None;
+    }
+    let n = crate::expression::normalize(line.trim());
+    // Only when every part is a known id: a file saying "see LICENSE.txt" is not a license.
+    if !n.license_refs.is_empty()
+        || n.expression == "NOASSERTION"
+        || n.expression.contains("LicenseRef-")
+    {
+        return None;
+    }
+    Some(LicenseMatch {
+        expression: n.expression,
+        kind: MatchKind::Reference,
+        score: 1.0,
+        start_line: i as u32 + 1,
+        end_line: i as u32 + 1,
+        rule: Some("license-file-expression".into()),
+        matched_text: Some(line.trim().to_string()),
+    })
 }
 
 /// Phrases that only a full license text carries; a README with one embeds a license.
@@ -490,5 +523,15 @@ mod tests {
         assert!(b.contains("Copyright (c) 2019 X"));
         assert_eq!(b.split('\n').nth(3), Some("SPDX-License-Identifier: MIT"));
         assert!(!b.contains("include"));
+    }
+
+    #[test]
+    fn a_license_file_that_is_an_expression() {
+        let m = bare_expression("MIT OR Apache-2.0").unwrap();
+        assert_eq!(m.expression, "MIT OR Apache-2.0");
+        assert_eq!(m.rule.as_deref(), Some("license-file-expression"));
+        assert!(bare_expression("see LICENSE.txt").is_none());
+        assert!(bare_expression("Copyright 2020 Foo").is_none());
+        assert!(bare_expression("MIT\nApache-2.0\n").is_none());
     }
 }

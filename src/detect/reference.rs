@@ -264,6 +264,27 @@ fn version_or(c: &Captures, group: usize, family: &str, default: Option<&str>) -
     spdx::license_id(&id).map(|_| id)
 }
 
+/// `CC-BY[-NC][-ND|-SA]-<version>` from either capture form of the Creative Commons rule.
+fn creative_commons(c: &regex::Captures<'_>) -> Option<String> {
+    let (parts, version) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+        (Some(p), Some(v), _, _) => (p.as_str().to_ascii_lowercase(), v.as_str()),
+        (_, _, Some(p), Some(v)) => (p.as_str().to_ascii_lowercase(), v.as_str()),
+        _ => return None,
+    };
+    let has = |w: &[&str]| w.iter().any(|x| parts.contains(x));
+    let mut id = String::from("CC-BY");
+    if has(&["noncommercial", "non commercial", "non-commercial", "nc"]) {
+        id.push_str("-NC");
+    }
+    if has(&["noderiv", "no deriv", "no-deriv", "nd"]) {
+        id.push_str("-ND");
+    } else if has(&["sharealike", "share alike", "share-alike", "sa"]) {
+        id.push_str("-SA");
+    }
+    let id = format!("{id}-{version}");
+    spdx::license_id(&id).map(|_| id)
+}
+
 /// License names as prose writes them, each with how to turn the match into an id.
 static NAMES: Lazy<Vec<(Regex, Resolver)>> = Lazy::new(|| {
     let r = |s: &str| Regex::new(s).unwrap();
@@ -299,6 +320,14 @@ static NAMES: Lazy<Vec<(Regex, Resolver)>> = Lazy::new(|| {
         }),
         (r(r"(?i)\bisc\b(?:\s+licen[sc]e)?"), |_| Some("ISC".into())),
         (r(r"(?i)\bunlicense\b"), |_| Some("Unlicense".into())),
+        // Creative Commons by name ("Creative Commons Attribution-ShareAlike 4.0
+        // International License") or short form ("CC BY-NC-SA 4.0").
+        (
+            r(
+                r"(?i)\bcreative\s+commons\s+(attribution(?:[\s-]+(?:share[\s-]?alike|no[\s-]?derivatives?|no[\s-]?derivs|non[\s-]?commercial))*)[\s-]+(\d\.\d)|\bcc[\s-]by((?:[\s-](?:nc|nd|sa))*)[\s-]+(\d\.\d)\b",
+            ),
+            creative_commons,
+        ),
         (
             r(r"(?i)\bcc0(?:[\s-]*1\.0)?\b|\bcreative\s+commons\s+zero\b"),
             |_| Some("CC0-1.0".into()),
@@ -808,5 +837,18 @@ mod tests {
         // GNU prose is gnu_notices' job.
         assert!(refs("Licensed under the GNU General Public License v3.0 or later.").is_empty());
         assert!(refs("Licensed under the MIT license and Apache license in some cases where it is unclear which applies to what and why").len() <= 1);
+    }
+
+    #[test]
+    fn creative_commons_names() {
+        let found = find_references(
+            "Graphosaurus is licensed under a\nCreative Commons Attribution-ShareAlike 4.0 International License.",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].expression, "CC-BY-SA-4.0");
+        let found = find_references("The documentation is released under CC BY-NC-ND 4.0.");
+        assert_eq!(found[0].expression, "CC-BY-NC-ND-4.0");
+        let found = find_references("Icons are licensed under Creative Commons Attribution 3.0.");
+        assert_eq!(found[0].expression, "CC-BY-3.0");
     }
 }
