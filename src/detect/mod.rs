@@ -202,7 +202,13 @@ fn bare_expression(text: &str) -> Option<LicenseMatch> {
         .filter(|(_, l)| !l.trim().is_empty())
         .collect();
     let [(i, line)] = lines[..] else { return None };
-    if line.len() > 120 {
+    // `../LICENSE-MIT` (a symlink flattened when the package was made) points at a file
+    // that is not there: it is no statement of a license.
+    if line.len() > 120
+        || line.contains('/')
+        || line.contains('\\')
+        || line.trim_start().starts_with('.')
+    {
         return None;
     }
     let n = crate::expression::normalize(line.trim());
@@ -533,5 +539,6 @@ mod tests {
         assert!(bare_expression("see LICENSE.txt").is_none());
         assert!(bare_expression("Copyright 2020 Foo").is_none());
         assert!(bare_expression("MIT\nApache-2.0\n").is_none());
+        assert!(bare_expression("../LICENSE-MIT").is_none());
     }
 }

@@ -247,8 +247,24 @@ static HEADING: Lazy<Regex> =
 static SETEXT_HEADING: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?i)^\s{0,3}licen[sc](?:e|es|ing)\s*$").unwrap());
 static SETEXT_RULE: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\s{0,3}(?:=+|-+)\s*$").unwrap());
+/// Names of a license family, not of one license: "BSD" is 2-, 3- or 4-clause.
+fn ambiguous_name(v: &str) -> bool {
+    let v = v.trim().to_ascii_lowercase();
+    let v = v
+        .trim_end_matches(" license")
+        .trim_end_matches("-style")
+        .trim_end_matches(" style");
+    matches!(
+        v,
+        "bsd" | "bsd-like" | "gpl" | "lgpl" | "gnu" | "cc" | "creative commons"
+    )
+}
+
+static SEE_TRAILER: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)\s*[,;(]\s*see\b|\s+-\s+see\b").unwrap());
+// `License: MIT`, `**License:** MIT`, and reST/Sphinx field lists `:license: MIT`.
 static LICENSE_FIELD: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)^[*_]{0,2}licen[sc]e[*_]{0,2}\s*:\s*[*_]{0,2}\s*(.+?)\s*$").unwrap()
+    Regex::new(r"(?i)^(?:[*_]{0,2}|:)licen[sc]e[*_]{0,2}\s*:\s*[*_]{0,2}\s*(.+?)\s*$").unwrap()
 });
 
 type Resolver = fn(&Captures) -> Option<String>;
@@ -556,18 +572,60 @@ pub fn find_references(text: &str) -> Vec<LicenseMatch> {
             continue;
         }
         if let Some(c) = LICENSE_FIELD.captures(line) {
-            let value = c[1]
+            // "BSD, see LICENSE for details.": the name, without the pointer to the file.
+            let value = SEE_TRAILER.splitn(&c[1], 2).next().unwrap_or("").trim();
+            let value = value
                 .trim_matches(|ch| matches!(ch, '*' | '_' | '`' | '.' | '"' | '\''))
                 .replace('`', "");
             if !value.is_empty() && value.len() <= 80 && value.split_whitespace().count() <= 8 {
-                if let Some(expr) = accept(&value) {
+                if let Some(expr) = accept(&value).filter(|_| !ambiguous_name(&value)) {
                     push(&mut out, expr, i, i, "license-field", line.to_string());
                 }
             }
         }
         i += 1;
     }
+    license_urls(&lines, &mut out);
     out
+}
+
+/// `https://opensource.org/licenses/BSD-3-Clause`, `https://spdx.org/licenses/MIT.html`:
+/// a license URL names the exact license where the words may not ("the BSD License: <url>").
+static LICENSE_URL: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(?:opensource\.org/licenses?|spdx\.org/licenses)/([A-Za-z0-9][A-Za-z0-9.+-]*?)(?:\.html?|\.php)?(?:[/\s>)\]'\x22,;]|$)").unwrap()
+});
+
+fn license_urls(lines: &[&str], out: &mut Vec<LicenseMatch>) {
+    for (i, line) in lines.iter().enumerate() {
+        let Some(c) = LICENSE_URL.captures(line) else {
+            continue;
+        };
+        // Only as a statement about licensing, on this line or the one before it.
+        let context =
+            format!("{} {}", if i > 0 { lines[i - 1] } else { "" }, line).to_ascii_lowercase();
+        if !context.contains("licen") {
+            continue;
+        }
+        let Some(id) = crate::expression::normalize_id(&c[1]) else {
+            continue;
+        };
+        if id.contains("LicenseRef-")
+            || out
+                .iter()
+                .any(|m| m.start_line <= i as u32 + 1 && i as u32 + 1 <= m.end_line)
+        {
+            continue;
+        }
+        out.push(LicenseMatch {
+            expression: id,
+            kind: MatchKind::Reference,
+            score: 1.0,
+            start_line: i as u32 + 1,
+            end_line: i as u32 + 1,
+            rule: Some("license-url".into()),
+            matched_text: Some(line.trim().to_string()),
+        });
+    }
 }
 
 fn tail_after(found: &[(usize, usize, String)], span: &str) -> String {
@@ -850,5 +908,38 @@ mod tests {
         assert_eq!(found[0].expression, "CC-BY-NC-ND-4.0");
         let found = find_references("Icons are licensed under Creative Commons Attribution 3.0.");
         assert_eq!(found[0].expression, "CC-BY-3.0");
+    }
+
+    #[test]
+    fn rest_license_fields() {
+        let found = find_references(
+            "    :copyright: Copyright 2010 Foo.\n    :license: MIT, see LICENSE for details.\n",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].expression, "MIT");
+        assert_eq!(found[0].start_line, 2);
+        // "BSD" alone does not say which BSD: not claimed.
+        assert!(
+            find_references("    :license: BSD, see LICENSE for details.\n")
+                .iter()
+                .all(|m| !m.expression.starts_with("BSD"))
+        );
+    }
+
+    #[test]
+    fn license_urls_name_the_license() {
+        let text = "# This module is part of python-sqlparse and is released under\n# the BSD License: https://opensource.org/licenses/BSD-3-Clause\n";
+        let found = find_references(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].expression.as_str(), found[0].start_line),
+            ("BSD-3-Clause", 2)
+        );
+        let found = find_references("License: see https://spdx.org/licenses/MIT.html\n");
+        assert_eq!(found[0].expression, "MIT");
+        // A URL in prose that is not about licensing is not a claim.
+        assert!(
+            find_references("Read https://opensource.org/licenses/ for background.\n").is_empty()
+        );
     }
 }
