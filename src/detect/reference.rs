@@ -597,6 +597,9 @@ static LICENSE_URL: Lazy<Regex> = Lazy::new(|| {
 
 fn license_urls(lines: &[&str], out: &mut Vec<LicenseMatch>) {
     for (i, line) in lines.iter().enumerate() {
+        if memchr::memmem::find(line.as_bytes(), b"org/licen").is_none() {
+            continue;
+        }
         let Some(c) = LICENSE_URL.captures(line) else {
             continue;
         };
@@ -612,7 +615,7 @@ fn license_urls(lines: &[&str], out: &mut Vec<LicenseMatch>) {
         if id.contains("LicenseRef-")
             || out
                 .iter()
-                .any(|m| m.start_line <= i as u32 + 1 && i as u32 + 1 <= m.end_line)
+                .any(|m| m.start_line <= i as u32 + 1 && (i as u32) < m.end_line)
         {
             continue;
         }
