@@ -18,7 +18,7 @@
 //! - `vendor/modules.txt`: `# module version` lines add modules missing from go.mod (older
 //!   go versions listed only direct requirements there) and give `path` = `vendor/<module>`
 //!   when that directory exists.
-//! - `go.sum` `h1:` hashes are checked for form, but not recorded: see [`check_go_sum`].
+//! - `go.sum` `h1:` digests of module zips become the modules' SHA-256 hashes: see [`read_go_sum`].
 //! - With `use_local_caches`, each module's directory in the module cache is reported in
 //!   `external_dirs` so its license files can be scanned (Go modules declare no license in
 //!   metadata: `declared_raw` is always None, the license comes from files).
@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use packageurl::PackageUrl;
 
 use super::{dir_of, file_name, read_manifest, Context, Found};
-use crate::model::{Component, Diagnostic, Scope};
+use crate::model::{Component, Diagnostic, Hash, Scope};
 
 pub fn discover(ctx: &Context<'_>) -> Found {
     let cache = if ctx.use_local_caches {
@@ -66,16 +66,30 @@ fn discover_with_cache(ctx: &Context<'_>, cache: Option<&Path>) -> Found {
             continue;
         };
         let gomod = parse_go_mod(&text, rel, &mut out.found.diagnostics);
-        if let Some(sum) = go_sums.get(dir) {
-            if let Some(text) = read_manifest(ctx, sum, &mut out.found.diagnostics) {
-                check_go_sum(&text, sum, &mut out.found.diagnostics);
-            }
-        }
+        let sums = go_sums
+            .get(dir)
+            .and_then(|sum| read_manifest(ctx, sum, &mut out.found.diagnostics).map(|t| (sum, t)))
+            .map(|(sum, text)| read_go_sum(&text, sum, &mut out.found.diagnostics))
+            .unwrap_or_default();
         let vendored = modules_txt.get(dir).and_then(|mt| {
             read_manifest(ctx, mt, &mut out.found.diagnostics)
                 .map(|t| parse_modules_txt(&t, mt, &mut out.found.diagnostics))
         });
         module_components(ctx, cache, dir, rel, &gomod, vendored.as_deref(), &mut out);
+        for (module, version, digest) in sums {
+            let Some(i) = purl(&module, Some(&version)).and_then(|r| out.index.get(&r).copied())
+            else {
+                continue;
+            };
+            let hash = Hash {
+                alg: "SHA-256".into(),
+                value: digest,
+            };
+            let c = &mut out.found.components[i];
+            if !c.hashes.contains(&hash) {
+                c.hashes.push(hash);
+            }
+        }
     }
     out.finish()
 }
@@ -417,13 +431,16 @@ fn parse_modules_txt(text: &str, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<
 /// go.sum lines are `module version h1:<base64 of a SHA-256>` (the module zip) or
 /// `module version/go.mod h1:…` (its go.mod alone). The h1 digest is a SHA-256 over a sorted
 /// list of "sha256  filename" lines of the zip (Go's dirhash Hash1), not of any one file, but
-/// it is the value an SBOM consumer can compare with the checksum database, so it would be
-/// recorded as `SHA-256` (hex of the decoded digest) of the module.
-///
-/// Decoding base64 needs a base64 crate, which is not in this crate's dependency graph and
-/// must not be hand-rolled here: so the lines are only checked for form (a malformed go.sum
-/// is worth a warning) and no hash is recorded.
-fn check_go_sum(text: &str, rel: &str, diags: &mut Vec<Diagnostic>) {
+/// it is the value an SBOM consumer can compare with the checksum database, so it is
+/// recorded as the module's `SHA-256` (hex of the decoded digest). Returns (module,
+/// version, hex) for the zip lines; malformed lines are warnings.
+fn read_go_sum(
+    text: &str,
+    rel: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, String, String)> {
+    use base64::Engine;
+    let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let toks: Vec<&str> = line.split_whitespace().collect();
         let ok = match toks[..] {
@@ -441,8 +458,19 @@ fn check_go_sum(text: &str, rel: &str, diags: &mut Vec<Diagnostic>) {
                 Some(rel.to_string()),
                 format!("line {}: malformed go.sum line: {line}", i + 1),
             ));
+            continue;
+        }
+        if let [module, version, h] = toks[..] {
+            if version.ends_with("/go.mod") {
+                continue;
+            }
+            let b64 = h.trim_start_matches("h1:");
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64) {
+                out.push((module.to_string(), version.to_string(), hex::encode(bytes)));
+            }
         }
     }
+    out
 }
 
 /// Standard padded base64 of 32 bytes: 43 alphabet characters and one `=`.
@@ -771,8 +799,10 @@ mod tests {
         assert_eq!(cobra.concluded, "NOASSERTION");
         assert_eq!(cobra.declared_raw, None);
         assert_eq!(cobra.path.as_deref(), Some("vendor/github.com/spf13/cobra"));
-        // No base64 crate in the graph: go.sum h1 digests are not recorded.
-        assert!(cobra.hashes.is_empty());
+        // The go.sum h1 digest of the module zip, as hex.
+        assert_eq!(cobra.hashes.len(), 1, "{:?}", cobra.hashes);
+        assert_eq!(cobra.hashes[0].alg, "SHA-256");
+        assert_eq!(cobra.hashes[0].value.len(), 64);
 
         // Indirect requirement: still required, but no edge from the root.
         let pflag = get(&f, "pkg:golang/github.com/spf13/pflag@v1.0.5");
