@@ -225,7 +225,7 @@ pub fn gnu_notices(text: &str) -> Vec<LicenseMatch> {
 
 static TRIGGER: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
-        r"(?i)\b(?:dual[- ]?licen[sc]ed|licen[sc]ed|released|distributed|available|provided|published|offered|made\s+available|is)\s+(?:(?:freely|both|jointly|also|solely)\s+)?under\b",
+        r"(?i)\b(?:dual[- ]?licen[sc]ed|licen[sc]ed|released|distributed|available|provided|published|offered|made\s+available|is|(?:be\s+)?used)\s+(?:(?:freely|both|jointly|also|solely)\s+)?under\b",
     )
     .unwrap()
 });

@@ -196,6 +196,23 @@ fn scan_region(
         if runner_up < first_score - WINDOW_TIE {
             clear_win = Some(first_score);
         }
+        // A short text beside a long one (an exception before the GPL) barely moves the
+        // whole-region score: narrow to the long one's lines when enough is left outside.
+        let (wa, wb, s) = bigram::best_window(
+            &ctx.grams,
+            start,
+            end,
+            ctx.db.target(first),
+            ctx.db.index.totals[first],
+        );
+        let (wa, wb) = trim(ctx, wa, wb);
+        let outside = words(&ctx.lines[start..wa]) + words(&ctx.lines[wb..end]);
+        // Only when what is left could be a license of its own: a title line or "END OF
+        // TERMS AND CONDITIONS" outside a window that scores a hair better is not.
+        if outside >= UNRECOGNIZED_WORDS && s >= first_score + 0.003 {
+            (a, b) = (wa, wb);
+            clear_win = clear_win.map(|_| s);
+        }
     } else {
         let mut windows: Vec<(usize, usize, f32, usize)> = cands
             .iter()
@@ -286,11 +303,13 @@ fn finish(
     mode: Mode,
 ) -> TextFindings {
     let mut matches: Vec<LicenseMatch> = Vec::new();
+    let mut pending: Vec<(Hit, String)> = Vec::new();
     for h in hits {
         let var = db.variant(h.variant);
         let rule = rule_for(db, &var.name, var.kind);
         if is_exception(&var.name) {
-            // An exception modifies the license stated before it in the same file.
+            // An exception modifies the license stated before it in the same file; one
+            // written first (libgit2's COPYING) waits for the license that follows.
             if let Some(prev) = matches
                 .iter_mut()
                 .rev()
@@ -301,12 +320,7 @@ fn finish(
                 prev.score = prev.score.min(round(h.score));
                 prev.rule = Some(format!("{}; {}", prev.rule.as_deref().unwrap_or(""), rule));
             } else {
-                unrecognized.push(Unrecognized {
-                    start_line: h.start as u32 + 1,
-                    end_line: h.end as u32,
-                    closest: Some(var.name.clone()),
-                    score: round(h.score),
-                });
+                pending.push((h, rule));
             }
             continue;
         }
@@ -323,6 +337,27 @@ fn finish(
             rule: Some(rule),
             matched_text: None,
         });
+    }
+    for (h, rule) in pending {
+        let name = &db.variant(h.variant).name;
+        let next = matches
+            .iter_mut()
+            .filter(|m| m.start_line > h.end as u32 && !m.expression.contains(" WITH "))
+            .min_by_key(|m| m.start_line);
+        match next {
+            Some(m) => {
+                m.expression = format!("{} WITH {name}", m.expression);
+                m.start_line = m.start_line.min(h.start as u32 + 1);
+                m.score = m.score.min(round(h.score));
+                m.rule = Some(format!("{}; {rule}", m.rule.as_deref().unwrap_or("")));
+            }
+            None => unrecognized.push(Unrecognized {
+                start_line: h.start as u32 + 1,
+                end_line: h.end as u32,
+                closest: Some(name.clone()),
+                score: round(h.score),
+            }),
+        }
     }
     TextFindings {
         matches,
@@ -343,5 +378,43 @@ fn rule_for(db: &LicenseDb, name: &str, kind: VariantKind) -> String {
         format!("{name} {what} (same text as {})", others.join(", "))
     } else {
         format!("{name} {what}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::licensedb::license_text;
+
+    #[test]
+    fn exception_written_before_its_license() {
+        let text = format!(
+            "{}\n\n{}",
+            license_text("GCC-exception-2.0").unwrap(),
+            license_text("GPL-2.0-only").unwrap()
+        );
+        let found = identify(&text, Mode::LicenseFile);
+        let exprs: Vec<&str> = found
+            .matches
+            .iter()
+            .map(|m| m.expression.as_str())
+            .collect();
+        assert_eq!(exprs, ["GPL-2.0-only WITH GCC-exception-2.0"], "{found:?}");
+        assert_eq!(found.matches[0].start_line, 1);
+    }
+
+    #[test]
+    fn exception_after_its_license() {
+        let text = format!(
+            "{}\n\n{}",
+            license_text("Apache-2.0").unwrap(),
+            license_text("LLVM-exception").unwrap()
+        );
+        let found = identify(&text, Mode::LicenseFile);
+        assert_eq!(found.matches.len(), 1, "{found:?}");
+        assert_eq!(
+            found.matches[0].expression,
+            "Apache-2.0 WITH LLVM-exception"
+        );
     }
 }
