@@ -1043,23 +1043,13 @@ fn in_target_dir(dir: &str, listed: &HashSet<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecosystem::collect_paths;
 
     fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ecosystems/cargo")
-            .join(name)
+        crate::ecosystem::fixture_dir("cargo", name)
     }
 
     fn run(root: &Path, home: Option<&Path>) -> Found {
-        let (manifests, license_files) = collect_paths(root);
-        let ctx = Context {
-            root,
-            manifests: &manifests,
-            license_files: &license_files,
-            use_local_caches: home.is_some(),
-        };
-        discover_with(&ctx, home)
+        crate::ecosystem::with_context(root, home.is_some(), |ctx| discover_with(ctx, home))
     }
 
     fn comp<'a>(f: &'a Found, name: &str, version: &str) -> &'a Component {

@@ -708,20 +708,11 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ecosystems/go")
-            .join(name)
+        crate::ecosystem::fixture_dir("go", name)
     }
 
     fn run(root: &Path) -> Found {
-        let (manifests, licenses) = super::super::collect_paths(root);
-        let ctx = Context {
-            root,
-            manifests: &manifests,
-            license_files: &licenses,
-            use_local_caches: false,
-        };
-        discover(&ctx)
+        crate::ecosystem::with_context(root, false, discover)
     }
 
     fn get<'a>(f: &'a Found, bom_ref: &str) -> &'a Component {

@@ -864,20 +864,11 @@ mod tests {
     use std::path::Path;
 
     fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ecosystems/maven")
-            .join(name)
+        crate::ecosystem::fixture_dir("maven", name)
     }
 
     fn run(root: &Path, repo: Option<PathBuf>) -> Found {
-        let (manifests, licenses) = super::super::collect_paths(root);
-        let ctx = Context {
-            root,
-            manifests: &manifests,
-            license_files: &licenses,
-            use_local_caches: repo.is_some(),
-        };
-        discover_with_repo(&ctx, repo)
+        crate::ecosystem::with_context(root, repo.is_some(), |ctx| discover_with_repo(ctx, repo))
     }
 
     fn get<'a>(f: &'a Found, bom_ref: &str) -> &'a Component {

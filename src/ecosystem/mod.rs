@@ -227,3 +227,28 @@ pub fn collect_paths(root: &Path) -> (Vec<String>, Vec<String>) {
     l.sort();
     (m, l)
 }
+
+/// Test support: the fixture folder of an ecosystem's tests.
+#[cfg(test)]
+pub(crate) fn fixture_dir(ecosystem: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ecosystems")
+        .join(ecosystem)
+        .join(name)
+}
+
+/// Test support: run `f` on the [`Context`] of a folder, as a scan would build it.
+#[cfg(test)]
+pub(crate) fn with_context<R>(
+    root: &Path,
+    use_local_caches: bool,
+    f: impl FnOnce(&Context<'_>) -> R,
+) -> R {
+    let (manifests, license_files) = collect_paths(root);
+    f(&Context {
+        root,
+        manifests: &manifests,
+        license_files: &license_files,
+        use_local_caches,
+    })
+}

@@ -1553,19 +1553,11 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ecosystems/npm")
-            .join(name)
+        crate::ecosystem::fixture_dir("npm", name)
     }
 
     fn run(root: &Path) -> Found {
-        let (manifests, licenses) = collect_paths(root);
-        discover(&Context {
-            root,
-            manifests: &manifests,
-            license_files: &licenses,
-            use_local_caches: false,
-        })
+        crate::ecosystem::with_context(root, false, discover)
     }
 
     fn comp<'a>(f: &'a Found, name: &str, version: &str) -> &'a Component {

@@ -1502,20 +1502,11 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ecosystems/python")
-            .join(name)
+        crate::ecosystem::fixture_dir("python", name)
     }
 
     fn run_at(root: &Path) -> Found {
-        let (manifests, licenses) = super::super::collect_paths(root);
-        let ctx = Context {
-            root,
-            manifests: &manifests,
-            license_files: &licenses,
-            use_local_caches: false,
-        };
-        discover(&ctx)
+        crate::ecosystem::with_context(root, false, discover)
     }
 
     fn run(name: &str) -> Found {
