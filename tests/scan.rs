@@ -210,6 +210,13 @@ fn output_file_gets_everything_stdout_nothing() {
         scan_json_bytes(&[]),
         "-o writes what stdout would have held"
     );
+    // An ordinary file, not the private mode of the temporary file it was written as.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out_path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "mode {mode:o}");
+    }
 
     // The human format goes to the file as well.
     let human = dir.path().join("scan.txt");

@@ -43,6 +43,17 @@ impl Output {
                 tmp.write_all(bytes)
                     .with_context(|| format!("writing {}", path.display()))?;
                 tmp.as_file().sync_all().ok();
+                // A temp file is private (0600); the output is an ordinary file, and one
+                // that is replaced keeps its mode.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode =
+                        std::fs::metadata(&path).map_or(0o644, |m| m.permissions().mode() & 0o777);
+                    let _ = tmp
+                        .as_file()
+                        .set_permissions(std::fs::Permissions::from_mode(mode));
+                }
                 tmp.persist(&path).map_err(|e| {
                     anyhow::anyhow!("cannot write {}: {}", path.display(), io_reason(&e.error))
                 })?;
