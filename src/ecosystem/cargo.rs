@@ -136,7 +136,17 @@ fn discover_with(ctx: &Context<'_>, cargo_home: Option<&Path>) -> Found {
                             })
                         })
                     } else {
-                        parse_toml(rel, &text, &mut d).map(|table| {
+                        // A vendored crate's manifest matters only for its [package]
+                        // table: parse that section alone (a third of the file), and the
+                        // whole file only if the section does not stand on its own.
+                        let section = vendored
+                            .contains(dir)
+                            .then(|| package_section(&text))
+                            .flatten();
+                        let table = section
+                            .and_then(|s| toml::from_str::<Table>(s).ok())
+                            .or_else(|| parse_toml(rel, &text, &mut d));
+                        table.map(|table| {
                             Parsed::Toml(Manifest {
                                 dir: dir.to_string(),
                                 table,
@@ -525,6 +535,25 @@ fn purl(name: &str, version: &str, source: Option<&str>) -> Result<String, Strin
         _ => {}
     }
     Ok(p.to_string())
+}
+
+/// The `[package]` (or old `[project]`) table of a manifest as text: from its header to
+/// the next table header. None when there is no such header at a line start.
+fn package_section(text: &str) -> Option<&str> {
+    let mut start = None;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if let Some(s) = start {
+            if t.starts_with('[') {
+                return Some(&text[s..pos]);
+            }
+        } else if t.starts_with("[package]") || t.starts_with("[project]") {
+            start = Some(pos);
+        }
+        pos += line.len();
+    }
+    start.map(|s| &text[s..])
 }
 
 fn parse_toml(rel: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Table> {
@@ -1457,5 +1486,15 @@ mod tests {
         assert!(under_any("vendor/a", &dirs, false));
         assert_eq!(normalize("a/b/../c/./d").as_deref(), Some("a/c/d"));
         assert_eq!(normalize("../x"), None);
+    }
+
+    #[test]
+    fn package_section_alone() {
+        let text = "# generated\n[package]\nname = \"a\"\nversion = \"1.0.0\"\n\n[dependencies.b]\nversion = \"2\"\n";
+        assert_eq!(
+            package_section(text),
+            Some("[package]\nname = \"a\"\nversion = \"1.0.0\"\n\n")
+        );
+        assert_eq!(package_section("[lib]\n"), None);
     }
 }
