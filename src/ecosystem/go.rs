@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use packageurl::PackageUrl;
 
-use super::{dir_of, file_name, read_manifest, Context, Found};
+use super::{dir_of, file_name, join_rel, read_manifest, Context, Found};
 use crate::model::{Component, Diagnostic, Hash, Scope};
 
 pub fn discover(ctx: &Context<'_>) -> Found {
@@ -528,22 +528,6 @@ fn module_cache() -> Option<PathBuf> {
     non_empty("HOME")
         .or_else(|| non_empty("USERPROFILE"))
         .map(|h| PathBuf::from(h).join("go").join("pkg").join("mod"))
-}
-
-/// Join a '/'-separated relative directory and a relative path, resolving `.` and `..`;
-/// None when it leaves the scan root.
-fn join_rel(dir: &str, p: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for s in p.split(['/', '\\']) {
-        match s {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// One component per purl, edges merged per source (shared with the other ecosystems).

@@ -39,7 +39,7 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::{dir_of, file_name, read_manifest, Context, Found};
+use super::{dir_of, file_name, join_rel, read_manifest, Context, Found};
 use crate::model::{Component, Diagnostic, Scope};
 
 /// Deeper than any real pom (they nest 6-8 levels): a bound against hostile input.
@@ -622,22 +622,6 @@ fn interpolate_dep(
         ty: d.ty.clone(),
         classifier: d.classifier.clone(),
     }
-}
-
-/// Join a '/'-separated relative directory and a relative path, resolving `.` and `..`;
-/// None when it leaves the scan root.
-fn join_rel(dir: &str, p: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for s in p.split(['/', '\\']) {
-        match s {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 fn purl(group: &str, artifact: &str, version: Option<&str>) -> Option<String> {

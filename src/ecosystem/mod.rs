@@ -196,6 +196,22 @@ pub fn dir_of(rel: &str) -> &str {
     rel.rfind('/').map_or("", |i| &rel[..i])
 }
 
+/// Join a '/'-separated relative directory and a relative path, resolving `.` and `..`;
+/// None when it leaves the scan root.
+pub fn join_rel(dir: &str, p: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for s in p.split(['/', '\\']) {
+        match s {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// The file-name part of a relative path.
 pub fn file_name(rel: &str) -> &str {
     rel.rfind('/').map_or(rel, |i| &rel[i + 1..])

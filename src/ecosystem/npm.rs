@@ -610,6 +610,22 @@ fn resolved_sha1(resolved: &str) -> Option<Hash> {
     })
 }
 
+/// A lock entry's hashes: its `integrity`, and the SHA-1 a `resolved` URL may carry.
+fn lock_hashes(o: &serde_json::Map<String, Json>) -> Vec<Hash> {
+    let mut hashes = o
+        .get("integrity")
+        .and_then(Json::as_str)
+        .map(integrity)
+        .unwrap_or_default();
+    push_hash(
+        &mut hashes,
+        o.get("resolved")
+            .and_then(Json::as_str)
+            .and_then(resolved_sha1),
+    );
+    hashes
+}
+
 fn push_hash(hashes: &mut Vec<Hash>, h: Option<Hash>) {
     if let Some(h) = h {
         if !hashes.iter().any(|x| x.alg == h.alg) {
@@ -775,17 +791,7 @@ fn npm_lock_packages(
         else {
             continue;
         };
-        let mut hashes = o
-            .get("integrity")
-            .and_then(Json::as_str)
-            .map(integrity)
-            .unwrap_or_default();
-        push_hash(
-            &mut hashes,
-            o.get("resolved")
-                .and_then(Json::as_str)
-                .and_then(resolved_sha1),
-        );
+        let hashes = lock_hashes(o);
         let license = match o.get("license") {
             Some(Json::String(s)) => Some(s.clone()),
             _ => None,
@@ -865,17 +871,7 @@ fn npm_lock_v1(
             }
             // Git and tarball deps put their source in `version`: no registry version.
             let version = str_field(o, "version").filter(|v| !v.contains(':'));
-            let mut hashes = o
-                .get("integrity")
-                .and_then(Json::as_str)
-                .map(integrity)
-                .unwrap_or_default();
-            push_hash(
-                &mut hashes,
-                o.get("resolved")
-                    .and_then(Json::as_str)
-                    .and_then(resolved_sha1),
-            );
+            let hashes = lock_hashes(o);
             let i = acc.add(
                 Meta {
                     name: name.clone(),
