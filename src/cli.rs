@@ -33,8 +33,13 @@ pub enum Command {
     /// Each named file is matched as a whole (several licenses per file are found); a
     /// directory is walked like `scan` and every file with license evidence is listed.
     Detect(DetectArgs),
-    /// Write an SBOM (CycloneDX or SPDX) [not yet available]
-    Sbom(Unbuilt),
+    /// Write an SBOM: CycloneDX 1.6 (or 1.5) JSON / XML, SPDX 2.3 JSON / tag-value
+    ///
+    /// Scans PATH (or reads a saved scan or another tool's SBOM with --from) and writes one
+    /// SBOM: every component with its purl, declared and concluded licenses, the evidence
+    /// (file, lines, score), hashes and the dependency graph. Deterministic: set
+    /// SOURCE_DATE_EPOCH for a fixed timestamp, serial number and document namespace.
+    Sbom(SbomArgs),
     /// Check a tree against a license policy [not yet available]
     Check(Unbuilt),
     /// Write third-party notices [not yet available]
@@ -105,6 +110,55 @@ pub struct DetectArgs {
     pub format: ScanFormat,
     #[command(flatten)]
     pub common: Common,
+}
+
+/// Where a command's Scan comes from: a fresh scan of PATH, or a file read with --from.
+#[derive(Debug, Args)]
+pub struct Input {
+    /// The tree to scan
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Read a saved `ospo scan --format json`, or a CycloneDX (1.4-1.6, JSON or XML) or
+    /// SPDX (2.2/2.3, JSON or tag-value) SBOM, instead of scanning PATH
+    #[arg(long, value_name = "SCAN_OR_SBOM", conflicts_with = "path")]
+    pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX JSON
+    CyclonedxJson,
+    /// CycloneDX XML
+    CyclonedxXml,
+    /// SPDX 2.3 JSON
+    SpdxJson,
+    /// SPDX 2.3 tag-value
+    SpdxTv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CdxVersion {
+    #[value(name = "1.6")]
+    V1_6,
+    #[value(name = "1.5")]
+    V1_5,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// SBOM format
+    #[arg(long, value_enum, default_value_t = SbomFormat::CyclonedxJson)]
+    pub format: SbomFormat,
+    /// CycloneDX specification version (CycloneDX formats only)
+    #[arg(long, value_enum, default_value_t = CdxVersion::V1_6)]
+    pub spec_version: CdxVersion,
+    /// Write to FILE instead of stdout (written whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: Input,
 }
 
 /// Arguments of commands that are not built yet: accepted, so `--help` works, then refused.

@@ -5,10 +5,11 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
-use crate::cli::{Common, DetectArgs, ScanArgs, ScanFormat};
+use crate::cli::{Common, DetectArgs, Input, ScanArgs, ScanFormat};
 use crate::detect::{self, Cache};
 use crate::emit::{self, summary};
-use crate::model::{Diagnostic, FileClass, FileRecord, Severity};
+use crate::ingest;
+use crate::model::{Diagnostic, FileClass, FileRecord, Scan, Severity};
 use crate::scan::{self, ScanOptions};
 use crate::walk::{self, WalkOptions};
 
@@ -54,6 +55,23 @@ pub fn print_diagnostics(diags: &[Diagnostic], c: &Common) {
             shown.len() - MAX_STDERR_DIAGNOSTICS
         );
     }
+}
+
+/// The Scan a command works on: read with --from, or a fresh scan with components.
+pub fn load_input(i: &Input) -> Result<Scan> {
+    if let Some(from) = &i.from {
+        let scan = ingest::read(from)?;
+        print_diagnostics(&scan.diagnostics, &i.common);
+        return Ok(scan);
+    }
+    let mut opts = ScanOptions::new(&i.path);
+    opts.walk = walk_options(&i.path, &i.common);
+    opts.progress = !i.common.quiet;
+    opts.use_local_caches = !i.common.no_caches;
+    let mut scan = scan::scan(&opts)?;
+    scan.summary.elapsed_ms = None;
+    print_diagnostics(&scan.diagnostics, &i.common);
+    Ok(scan)
 }
 
 pub fn scan(a: &ScanArgs) -> Result<u8> {

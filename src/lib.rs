@@ -10,6 +10,7 @@ pub mod detect;
 pub mod ecosystem;
 pub mod emit;
 pub mod expression;
+pub mod ingest;
 pub mod licensedb;
 pub mod model;
 pub mod resolve;
