@@ -151,9 +151,13 @@ pub struct SbomArgs {
     /// SBOM format
     #[arg(long, value_enum, default_value_t = SbomFormat::CyclonedxJson)]
     pub format: SbomFormat,
-    /// CycloneDX specification version (CycloneDX formats only)
-    #[arg(long, value_enum, default_value_t = CdxVersion::V1_6)]
-    pub spec_version: CdxVersion,
+    /// CycloneDX specification version (CycloneDX formats only) [default: 1.6]
+    #[arg(long, value_enum)]
+    pub spec_version: Option<CdxVersion>,
+    /// Who made this SBOM (the NTIA "author of SBOM data"), e.g. "ACME OSPO <ospo@acme.example>";
+    /// repeatable. The tool is always named as well.
+    #[arg(long, value_name = "NAME")]
+    pub author: Vec<String>,
     /// Write to FILE instead of stdout (written whole or not at all)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -5,9 +5,11 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
-use crate::cli::{Common, DetectArgs, Input, ScanArgs, ScanFormat};
+use crate::cli::{
+    CdxVersion, Common, DetectArgs, Input, SbomArgs, SbomFormat, ScanArgs, ScanFormat,
+};
 use crate::detect::{self, Cache};
-use crate::emit::{self, summary};
+use crate::emit::{self, cyclonedx, spdx, summary};
 use crate::ingest;
 use crate::model::{Diagnostic, FileClass, FileRecord, Scan, Severity};
 use crate::scan::{self, ScanOptions};
@@ -93,6 +95,44 @@ pub fn scan(a: &ScanArgs) -> Result<u8> {
             v
         }
     };
+    output.write(&bytes)?;
+    Ok(0)
+}
+
+pub fn sbom(a: &SbomArgs) -> Result<u8> {
+    let cdx = matches!(
+        a.format,
+        SbomFormat::CyclonedxJson | SbomFormat::CyclonedxXml
+    );
+    if a.spec_version.is_some() && !cdx {
+        eprintln!(
+            "ospo: error: --spec-version applies to CycloneDX only; SPDX output is always 2.3 \
+             (drop --spec-version, or use --format cyclonedx-json / cyclonedx-xml)"
+        );
+        return Ok(2);
+    }
+    let spec = match a.spec_version.unwrap_or(CdxVersion::V1_6) {
+        CdxVersion::V1_6 => cyclonedx::SpecVersion::V1_6,
+        CdxVersion::V1_5 => cyclonedx::SpecVersion::V1_5,
+    };
+    let stamp = emit::Stamp::from_env()?;
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let scan = load_input(&a.input)?;
+    let mut diags = Vec::new();
+    let authors = cyclonedx::Authors(a.author.clone());
+    let bytes = match a.format {
+        SbomFormat::CyclonedxJson => {
+            cyclonedx::to_json(&cyclonedx::build(&scan, spec, &stamp, &authors, &mut diags))
+        }
+        SbomFormat::CyclonedxXml => {
+            cyclonedx::to_xml(&cyclonedx::build(&scan, spec, &stamp, &authors, &mut diags))
+        }
+        SbomFormat::SpdxJson => spdx::to_json(&spdx::build(&scan, &stamp, &a.author, &mut diags)),
+        SbomFormat::SpdxTv => {
+            spdx::to_tag_value(&spdx::build(&scan, &stamp, &a.author, &mut diags))
+        }
+    };
+    print_diagnostics(&diags, &a.input.common);
     output.write(&bytes)?;
     Ok(0)
 }

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(a) => commands::scan(&a),
         Command::Detect(a) => commands::detect(&a),
-        Command::Sbom(_) => commands::unbuilt("sbom"),
+        Command::Sbom(a) => commands::sbom(&a),
         Command::Check(_) => commands::unbuilt("check"),
         Command::Notice(_) => commands::unbuilt("notice"),
         Command::Report(_) => commands::unbuilt("report"),

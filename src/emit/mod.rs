@@ -1,5 +1,7 @@
 //! Emitters: each takes the finished model and writes bytes; none re-scans.
 
+pub mod cyclonedx;
+pub mod spdx;
 pub mod summary;
 
 use std::io::Write;
@@ -74,4 +76,74 @@ fn io_reason(e: &std::io::Error) -> String {
 /// Write `bytes` to `path` (whole or not at all) or to stdout.
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     Output::prepare(path)?.write(bytes)
+}
+
+/// When a document was made and how it is told apart from others: the creation time
+/// (SOURCE_DATE_EPOCH when set, so rebuilds are byte-identical) and a UUID derived from
+/// that time and the document's content (unique per content, yet deterministic).
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    /// RFC 3339, UTC, whole seconds: "2026-12-01T13:00:00Z".
+    pub created: String,
+}
+
+impl Stamp {
+    /// SOURCE_DATE_EPOCH if set, else the current time.
+    pub fn from_env() -> Result<Self> {
+        match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(v) if !v.trim().is_empty() => {
+                let secs: i64 = v.trim().parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "SOURCE_DATE_EPOCH={v:?} is not a number of seconds since 1970-01-01 \
+                         (try SOURCE_DATE_EPOCH=$(git log -1 --format=%ct))"
+                    )
+                })?;
+                Self::at(secs)
+            }
+            _ => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64);
+                Self::at(now)
+            }
+        }
+    }
+
+    pub fn at(epoch_secs: i64) -> Result<Self> {
+        let t = time::OffsetDateTime::from_unix_timestamp(epoch_secs)
+            .map_err(|e| anyhow::anyhow!("SOURCE_DATE_EPOCH={epoch_secs} is out of range: {e}"))?;
+        let created = t.format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))?;
+        Ok(Stamp { created })
+    }
+
+    /// A UUID for a document of this kind made now from this Scan.
+    pub fn uuid(&self, kind: &str, scan: &crate::model::Scan) -> uuid::Uuid {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for part in [
+            kind,
+            &self.created,
+            &scan.root,
+            scan.project.as_deref().unwrap_or(""),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        for c in &scan.components {
+            for part in [&c.bom_ref, &c.concluded] {
+                h.update(part.as_bytes());
+                h.update([0]);
+            }
+        }
+        for e in &scan.dependencies {
+            h.update(e.from.as_bytes());
+            for t in &e.to {
+                h.update(t.as_bytes());
+            }
+            h.update([1]);
+        }
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, &h.finalize())
+    }
 }

@@ -1,0 +1,874 @@
+//! CycloneDX 1.6 (default) and 1.5, JSON and XML, from the model.
+//!
+//! One set of serde types of our own: cyclonedx-bom 0.8 writes only up to 1.5 and 1.6 adds
+//! what we need most (`acknowledgement` declared / concluded, occurrences with lines). The
+//! JSON is these types through serde; the XML walks the same values in the XSD's element
+//! order. What 1.5 lacks is left out for 1.5, so both validate against their schemas.
+//!
+//! Licenses are always one SPDX `expression`: it is valid whatever the schema's license-id
+//! enum holds, and it never mixes with license objects. Mapping of the other model fields
+//! (the `ospo:*` properties that make our own SBOMs read back losslessly) is in README.md.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::Stamp;
+use crate::model::{Component, Diagnostic, Edge, MatchKind, Scan, Scope};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecVersion {
+    V1_5,
+    V1_6,
+}
+
+impl SpecVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecVersion::V1_5 => "1.5",
+            SpecVersion::V1_6 => "1.6",
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bom {
+    #[serde(rename = "$schema")]
+    schema: String,
+    bom_format: &'static str,
+    spec_version: &'static str,
+    serial_number: String,
+    version: u32,
+    metadata: Metadata,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    components: Vec<Comp>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    dependencies: Vec<Dependency>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Metadata {
+    timestamp: String,
+    tools: Tools,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<Contact>,
+    component: Comp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supplier: Option<Org>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    properties: Vec<Property>,
+}
+
+#[derive(Debug, Serialize)]
+struct Tools {
+    components: Vec<Comp>,
+}
+
+#[derive(Debug, Serialize)]
+struct Contact {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Org {
+    name: String,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+struct Property {
+    name: String,
+    value: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Comp {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+    bom_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supplier: Option<Org>,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashes: Vec<HashEntry>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    licenses: Vec<LicenseExpr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purl: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    external_references: Vec<ExtRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    properties: Vec<Property>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<Evidence>,
+}
+
+#[derive(Debug, Serialize)]
+struct HashEntry {
+    alg: &'static str,
+    content: String,
+}
+
+#[derive(Debug, Serialize)]
+struct LicenseExpr {
+    expression: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    acknowledgement: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct ExtRef {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Evidence {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    occurrences: Vec<Occurrence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    licenses: Vec<LicenseExpr>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    copyright: Vec<CopyrightText>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Occurrence {
+    location: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    additional_context: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct CopyrightText {
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Dependency {
+    #[serde(rename = "ref")]
+    reference: String,
+    depends_on: Vec<String>,
+}
+
+/// Who made the SBOM, for `metadata.authors` (NTIA "author of SBOM data").
+#[derive(Debug, Clone, Default)]
+pub struct Authors(pub Vec<String>);
+
+/// Build the document. Problems that do not stop it (an edge to an unknown component)
+/// are pushed to `diags`.
+pub fn build(
+    scan: &Scan,
+    spec: SpecVersion,
+    stamp: &Stamp,
+    authors: &Authors,
+    diags: &mut Vec<Diagnostic>,
+) -> Bom {
+    let v16 = spec == SpecVersion::V1_6;
+    let copyrights = copyrights_by_component(scan);
+    let project_ref = scan.project.clone();
+
+    let mut project: Option<Comp> = None;
+    let mut components = Vec::with_capacity(scan.components.len());
+    for c in &scan.components {
+        let mut comp = component(c, v16, copyrights.get(c.bom_ref.as_str()));
+        if Some(&c.bom_ref) == project_ref.as_ref() {
+            comp.kind = "application";
+            project = Some(comp);
+        } else {
+            components.push(comp);
+        }
+    }
+    let project = project.unwrap_or_else(|| Comp {
+        kind: "application",
+        bom_ref: Some(root_ref(scan)),
+        name: root_name(scan),
+        ..Default::default()
+    });
+    let supplier = project.supplier.as_ref().map(|o| Org {
+        name: o.name.clone(),
+    });
+
+    let known: BTreeSet<&str> = std::iter::once(project.bom_ref.as_deref().unwrap_or(""))
+        .chain(components.iter().filter_map(|c| c.bom_ref.as_deref()))
+        .collect();
+    let dependencies = dependencies(&scan.dependencies, &known, diags);
+
+    Bom {
+        schema: format!(
+            "http://cyclonedx.org/schema/bom-{}.schema.json",
+            spec.as_str()
+        ),
+        bom_format: "CycloneDX",
+        spec_version: spec.as_str(),
+        serial_number: format!("urn:uuid:{}", stamp.uuid("cyclonedx", scan)),
+        version: 1,
+        metadata: Metadata {
+            timestamp: stamp.created.clone(),
+            tools: Tools {
+                components: vec![Comp {
+                    kind: "application",
+                    name: scan.tool.name.clone(),
+                    version: Some(scan.tool.version.clone()),
+                    ..Default::default()
+                }],
+            },
+            authors: authors
+                .0
+                .iter()
+                .map(|a| {
+                    let (name, email) = split_contact(a);
+                    Contact { name, email }
+                })
+                .collect(),
+            component: project,
+            supplier,
+            properties: vec![Property {
+                name: "ospo:license-list-version".into(),
+                value: scan.tool.license_list_version.clone(),
+            }],
+        },
+        components,
+        dependencies,
+    }
+}
+
+/// "Jane Doe <jane@example.com>" -> name and email.
+fn split_contact(s: &str) -> (String, Option<String>) {
+    match (s.find('<'), s.rfind('>')) {
+        (Some(a), Some(b)) if a < b => {
+            let name = s[..a].trim();
+            let email = s[a + 1..b].trim().to_string();
+            let name = if name.is_empty() {
+                email.clone()
+            } else {
+                name.to_string()
+            };
+            (name, Some(email).filter(|e| !e.is_empty()))
+        }
+        _ => (s.trim().to_string(), None),
+    }
+}
+
+pub(crate) fn root_name(scan: &Scan) -> String {
+    let trimmed = scan.root.trim_end_matches(['/', '\\']);
+    let base = std::path::Path::new(trimmed)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if base.is_empty() || base == "." {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "project".into())
+    } else {
+        base
+    }
+}
+
+fn root_ref(scan: &Scan) -> String {
+    format!("project:{}", root_name(scan))
+}
+
+/// Copyright lines of every component's own files, deduplicated, in order.
+pub(crate) fn copyrights_by_component(scan: &Scan) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for f in &scan.files {
+        if let Some(c) = &f.component {
+            if !f.copyrights.is_empty() {
+                out.entry(c.as_str())
+                    .or_default()
+                    .extend(f.copyrights.iter().map(String::as_str));
+            }
+        }
+    }
+    out
+}
+
+fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> Comp {
+    let known = c.concluded != "NOASSERTION" && !c.concluded.is_empty();
+    let licenses = if known {
+        let ack = if c.declared.as_deref() == Some(c.concluded.as_str()) {
+            "declared"
+        } else {
+            "concluded"
+        };
+        vec![LicenseExpr {
+            expression: c.concluded.clone(),
+            acknowledgement: v16.then_some(ack),
+        }]
+    } else {
+        Vec::new()
+    };
+
+    let mut properties = vec![Property {
+        name: "ospo:ecosystem".into(),
+        value: c.ecosystem.clone(),
+    }];
+    let mut prop = |name: &str, value: &str| {
+        properties.push(Property {
+            name: name.into(),
+            value: value.into(),
+        })
+    };
+    if let Some(p) = &c.path {
+        prop("ospo:path", p);
+    }
+    if let Some(d) = &c.declared {
+        if !known || d != &c.concluded {
+            prop("ospo:declared", d);
+        }
+    }
+    if let Some(raw) = &c.declared_raw {
+        prop("ospo:declared-raw", raw);
+    }
+    if !known {
+        prop("ospo:concluded", "NOASSERTION");
+    }
+    if c.scope == Some(Scope::Dev) {
+        prop("ospo:scope", "dev");
+    }
+    for r in &c.review {
+        prop("ospo:review", r);
+    }
+    for n in &c.notes {
+        prop("ospo:note", n);
+    }
+    properties.sort();
+
+    let mut evidence = Evidence::default();
+    if let Some(d) = &c.detected {
+        evidence.licenses.push(LicenseExpr {
+            expression: d.clone(),
+            acknowledgement: None,
+        });
+    }
+    for e in &c.evidence {
+        evidence.occurrences.push(Occurrence {
+            location: e.path.clone(),
+            line: v16.then_some(e.start_line).filter(|l| *l > 0),
+            additional_context: v16.then(|| {
+                format!(
+                    "{} ({}, score {:.2}, lines {}-{})",
+                    e.expression,
+                    kind_name(e.kind),
+                    e.score,
+                    e.start_line,
+                    e.end_line
+                )
+            }),
+        });
+    }
+    if let Some(cs) = copyrights {
+        evidence.copyright = cs
+            .iter()
+            .map(|t| CopyrightText {
+                text: (*t).to_string(),
+            })
+            .collect();
+    }
+    let has_evidence = !evidence.occurrences.is_empty()
+        || !evidence.licenses.is_empty()
+        || !evidence.copyright.is_empty();
+
+    Comp {
+        kind: "library",
+        bom_ref: Some(c.bom_ref.clone()),
+        supplier: c.supplier.as_ref().map(|s| Org { name: s.clone() }),
+        name: c.name.clone(),
+        version: c.version.clone(),
+        scope: c.scope.map(|s| match s {
+            Scope::Required => "required",
+            Scope::Optional => "optional",
+            Scope::Dev => "excluded",
+        }),
+        hashes: c
+            .hashes
+            .iter()
+            .filter_map(|h| {
+                let alg = match h.alg.to_ascii_uppercase().replace('_', "-").as_str() {
+                    "SHA-1" | "SHA1" => "SHA-1",
+                    "SHA-256" | "SHA256" => "SHA-256",
+                    "SHA-384" | "SHA384" => "SHA-384",
+                    "SHA-512" | "SHA512" => "SHA-512",
+                    "MD5" => "MD5",
+                    _ => return None,
+                };
+                Some(HashEntry {
+                    alg,
+                    content: h.value.to_ascii_lowercase(),
+                })
+            })
+            .collect(),
+        licenses,
+        purl: c.purl.clone(),
+        external_references: c
+            .homepage
+            .iter()
+            .filter(|h| h.contains("://"))
+            .map(|h| ExtRef {
+                kind: "website",
+                url: h.clone(),
+            })
+            .collect(),
+        properties,
+        evidence: has_evidence.then_some(evidence),
+    }
+}
+
+pub(crate) fn kind_name(k: MatchKind) -> &'static str {
+    match k {
+        MatchKind::Text => "text",
+        MatchKind::Notice => "notice",
+        MatchKind::Tag => "tag",
+        MatchKind::Reference => "reference",
+        MatchKind::Manifest => "manifest",
+    }
+}
+
+/// One entry per known component (CycloneDX asks every component to be listed, leaves
+/// with no dependsOn); edges to refs that are not in the document are dropped and said.
+fn dependencies(
+    edges: &[Edge],
+    known: &BTreeSet<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Dependency> {
+    let mut graph: BTreeMap<&str, BTreeSet<&str>> =
+        known.iter().map(|r| (*r, BTreeSet::new())).collect();
+    let mut dangling = 0usize;
+    for e in edges {
+        if !known.contains(e.from.as_str()) {
+            dangling += e.to.len().max(1);
+            continue;
+        }
+        for t in &e.to {
+            if known.contains(t.as_str()) {
+                graph.entry(e.from.as_str()).or_default().insert(t.as_str());
+            } else {
+                dangling += 1;
+            }
+        }
+    }
+    if dangling > 0 {
+        diags.push(Diagnostic::warning(
+            None,
+            format!(
+                "{dangling} dependency edges name components that are not in the SBOM; left out"
+            ),
+        ));
+    }
+    graph
+        .into_iter()
+        .filter(|(r, _)| !r.is_empty())
+        .map(|(r, to)| Dependency {
+            reference: r.to_string(),
+            depends_on: to.into_iter().map(str::to_string).collect(),
+        })
+        .collect()
+}
+
+pub fn to_json(bom: &Bom) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(bom).expect("CycloneDX types serialize");
+    v.push(b'\n');
+    v
+}
+
+/// XML in the XSD's element order.
+pub fn to_xml(bom: &Bom) -> Vec<u8> {
+    let mut x = Xml::default();
+    x.out
+        .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let ns = format!("http://cyclonedx.org/schema/bom/{}", bom.spec_version);
+    x.open(
+        "bom",
+        &[
+            ("xmlns", ns.as_str()),
+            ("serialNumber", &bom.serial_number),
+            ("version", &bom.version.to_string()),
+        ],
+    );
+    let m = &bom.metadata;
+    x.open("metadata", &[]);
+    x.leaf("timestamp", &[], &m.timestamp);
+    x.open("tools", &[]);
+    x.open("components", &[]);
+    for t in &m.tools.components {
+        xml_component(&mut x, t);
+    }
+    x.close("components");
+    x.close("tools");
+    if !m.authors.is_empty() {
+        x.open("authors", &[]);
+        for a in &m.authors {
+            x.open("author", &[]);
+            x.leaf("name", &[], &a.name);
+            if let Some(e) = &a.email {
+                x.leaf("email", &[], e);
+            }
+            x.close("author");
+        }
+        x.close("authors");
+    }
+    xml_component_as(&mut x, "component", &m.component);
+    if let Some(s) = &m.supplier {
+        x.open("supplier", &[]);
+        x.leaf("name", &[], &s.name);
+        x.close("supplier");
+    }
+    xml_properties(&mut x, &m.properties);
+    x.close("metadata");
+    if !bom.components.is_empty() {
+        x.open("components", &[]);
+        for c in &bom.components {
+            xml_component(&mut x, c);
+        }
+        x.close("components");
+    }
+    if !bom.dependencies.is_empty() {
+        x.open("dependencies", &[]);
+        for d in &bom.dependencies {
+            if d.depends_on.is_empty() {
+                x.empty("dependency", &[("ref", &d.reference)]);
+            } else {
+                x.open("dependency", &[("ref", &d.reference)]);
+                for t in &d.depends_on {
+                    x.empty("dependency", &[("ref", t)]);
+                }
+                x.close("dependency");
+            }
+        }
+        x.close("dependencies");
+    }
+    x.close("bom");
+    x.out.into_bytes()
+}
+
+fn xml_component(x: &mut Xml, c: &Comp) {
+    xml_component_as(x, "component", c);
+}
+
+fn xml_component_as(x: &mut Xml, tag: &str, c: &Comp) {
+    let mut attrs: Vec<(&str, &str)> = vec![("type", c.kind)];
+    if let Some(r) = &c.bom_ref {
+        attrs.push(("bom-ref", r));
+    }
+    x.open(tag, &attrs);
+    if let Some(s) = &c.supplier {
+        x.open("supplier", &[]);
+        x.leaf("name", &[], &s.name);
+        x.close("supplier");
+    }
+    x.leaf("name", &[], &c.name);
+    if let Some(v) = &c.version {
+        x.leaf("version", &[], v);
+    }
+    if let Some(s) = c.scope {
+        x.leaf("scope", &[], s);
+    }
+    if !c.hashes.is_empty() {
+        x.open("hashes", &[]);
+        for h in &c.hashes {
+            x.leaf("hash", &[("alg", h.alg)], &h.content);
+        }
+        x.close("hashes");
+    }
+    xml_licenses(x, &c.licenses);
+    if let Some(p) = &c.purl {
+        x.leaf("purl", &[], p);
+    }
+    if !c.external_references.is_empty() {
+        x.open("externalReferences", &[]);
+        for r in &c.external_references {
+            x.open("reference", &[("type", r.kind)]);
+            x.leaf("url", &[], &r.url);
+            x.close("reference");
+        }
+        x.close("externalReferences");
+    }
+    xml_properties(x, &c.properties);
+    if let Some(e) = &c.evidence {
+        x.open("evidence", &[]);
+        if !e.occurrences.is_empty() {
+            x.open("occurrences", &[]);
+            for o in &e.occurrences {
+                x.open("occurrence", &[]);
+                x.leaf("location", &[], &o.location);
+                if let Some(l) = o.line {
+                    x.leaf("line", &[], &l.to_string());
+                }
+                if let Some(a) = &o.additional_context {
+                    x.leaf("additionalContext", &[], a);
+                }
+                x.close("occurrence");
+            }
+            x.close("occurrences");
+        }
+        xml_licenses(x, &e.licenses);
+        if !e.copyright.is_empty() {
+            x.open("copyright", &[]);
+            for t in &e.copyright {
+                x.leaf("text", &[], &t.text);
+            }
+            x.close("copyright");
+        }
+        x.close("evidence");
+    }
+    x.close(tag);
+}
+
+fn xml_licenses(x: &mut Xml, licenses: &[LicenseExpr]) {
+    if licenses.is_empty() {
+        return;
+    }
+    x.open("licenses", &[]);
+    for l in licenses {
+        match l.acknowledgement {
+            Some(a) => x.leaf("expression", &[("acknowledgement", a)], &l.expression),
+            None => x.leaf("expression", &[], &l.expression),
+        }
+    }
+    x.close("licenses");
+}
+
+fn xml_properties(x: &mut Xml, props: &[Property]) {
+    if props.is_empty() {
+        return;
+    }
+    x.open("properties", &[]);
+    for p in props {
+        x.leaf("property", &[("name", &p.name)], &p.value);
+    }
+    x.close("properties");
+}
+
+/// A small indenting XML writer; text and attribute values are escaped and characters
+/// XML 1.0 cannot carry (control characters from scanned files) are dropped.
+#[derive(Default)]
+struct Xml {
+    out: String,
+    depth: usize,
+}
+
+impl Xml {
+    fn indent(&mut self) {
+        for _ in 0..self.depth {
+            self.out.push_str("  ");
+        }
+    }
+    fn start(&mut self, tag: &str, attrs: &[(&str, &str)]) {
+        self.indent();
+        self.out.push('<');
+        self.out.push_str(tag);
+        for (k, v) in attrs {
+            let _ = write!(self.out, " {k}=\"{}\"", escape(v));
+        }
+    }
+    fn open(&mut self, tag: &str, attrs: &[(&str, &str)]) {
+        self.start(tag, attrs);
+        self.out.push_str(">\n");
+        self.depth += 1;
+    }
+    fn empty(&mut self, tag: &str, attrs: &[(&str, &str)]) {
+        self.start(tag, attrs);
+        self.out.push_str("/>\n");
+    }
+    fn leaf(&mut self, tag: &str, attrs: &[(&str, &str)], text: &str) {
+        self.start(tag, attrs);
+        let _ = writeln!(self.out, ">{}</{tag}>", escape(text));
+    }
+    fn close(&mut self, tag: &str) {
+        self.depth -= 1;
+        self.indent();
+        let _ = writeln!(self.out, "</{tag}>");
+    }
+}
+
+fn escape(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r')
+                || ('\u{20}'..='\u{D7FF}').contains(&c)
+                || ('\u{E000}'..='\u{FFFD}').contains(&c)
+                || c >= '\u{10000}'
+        })
+        .collect();
+    quick_xml::escape::escape(clean.as_str()).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Evidence as Ev, Hash};
+
+    fn scan() -> Scan {
+        let mut s = Scan {
+            root: "demo".into(),
+            project: Some("pkg:cargo/app@1.0.0".into()),
+            tool: crate::model::Tool::current(),
+            ..Default::default()
+        };
+        s.components = vec![
+            Component {
+                bom_ref: "pkg:cargo/app@1.0.0".into(),
+                name: "app".into(),
+                version: Some("1.0.0".into()),
+                purl: Some("pkg:cargo/app@1.0.0".into()),
+                ecosystem: "cargo".into(),
+                declared: Some("MIT".into()),
+                concluded: "MIT".into(),
+                ..Default::default()
+            },
+            Component {
+                bom_ref: "pkg:cargo/dep@0.2.0".into(),
+                name: "dep".into(),
+                version: Some("0.2.0".into()),
+                purl: Some("pkg:cargo/dep@0.2.0".into()),
+                ecosystem: "cargo".into(),
+                declared: Some("MIT".into()),
+                detected: Some("Apache-2.0".into()),
+                concluded: "MIT AND Apache-2.0".into(),
+                evidence: vec![Ev {
+                    expression: "Apache-2.0".into(),
+                    kind: MatchKind::Text,
+                    path: "vendor/dep/LICENSE".into(),
+                    start_line: 1,
+                    end_line: 176,
+                    score: 0.99,
+                }],
+                hashes: vec![Hash {
+                    alg: "SHA-256".into(),
+                    value: "AB".repeat(32),
+                }],
+                scope: Some(Scope::Dev),
+                ..Default::default()
+            },
+            Component {
+                bom_ref: "vendored:x".into(),
+                name: "x <&>".into(),
+                ecosystem: "generic".into(),
+                concluded: "NOASSERTION".into(),
+                ..Default::default()
+            },
+        ];
+        s.dependencies = vec![Edge {
+            from: "pkg:cargo/app@1.0.0".into(),
+            to: vec!["pkg:cargo/dep@0.2.0".into(), "pkg:cargo/gone@1.0.0".into()],
+        }];
+        s
+    }
+
+    fn json(spec: SpecVersion) -> (serde_json::Value, Vec<Diagnostic>) {
+        let mut d = Vec::new();
+        let bom = build(
+            &scan(),
+            spec,
+            &Stamp::at(0).unwrap(),
+            &Authors::default(),
+            &mut d,
+        );
+        (serde_json::from_slice(&to_json(&bom)).unwrap(), d)
+    }
+
+    #[test]
+    fn licenses_acknowledge_declared_and_concluded() {
+        let (v, _) = json(SpecVersion::V1_6);
+        let project = &v["metadata"]["component"];
+        assert_eq!(project["type"], "application");
+        assert_eq!(project["licenses"][0]["expression"], "MIT");
+        assert_eq!(project["licenses"][0]["acknowledgement"], "declared");
+        let dep = &v["components"][0];
+        assert_eq!(dep["licenses"][0]["expression"], "MIT AND Apache-2.0");
+        assert_eq!(dep["licenses"][0]["acknowledgement"], "concluded");
+        assert_eq!(dep["evidence"]["licenses"][0]["expression"], "Apache-2.0");
+        assert_eq!(
+            dep["evidence"]["occurrences"][0]["location"],
+            "vendor/dep/LICENSE"
+        );
+        assert_eq!(dep["evidence"]["occurrences"][0]["line"], 1);
+        assert_eq!(dep["scope"], "excluded");
+        assert_eq!(dep["hashes"][0]["content"], "ab".repeat(32));
+        let props: Vec<(String, String)> = dep["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().into(),
+                    p["value"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert!(props.contains(&("ospo:declared".into(), "MIT".into())));
+        assert!(props.contains(&("ospo:scope".into(), "dev".into())));
+    }
+
+    #[test]
+    fn unknown_license_is_stated_not_invented() {
+        let (v, _) = json(SpecVersion::V1_6);
+        let x = &v["components"][1];
+        assert!(x.get("licenses").is_none());
+        assert!(x["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "ospo:concluded" && p["value"] == "NOASSERTION"));
+    }
+
+    #[test]
+    fn spec_1_5_leaves_out_what_it_lacks() {
+        let (v, _) = json(SpecVersion::V1_5);
+        assert_eq!(v["specVersion"], "1.5");
+        let dep = &v["components"][0];
+        assert!(dep["licenses"][0].get("acknowledgement").is_none());
+        assert!(dep["evidence"]["occurrences"][0].get("line").is_none());
+    }
+
+    #[test]
+    fn dangling_edges_are_dropped_and_said() {
+        let (v, d) = json(SpecVersion::V1_6);
+        let deps = v["dependencies"].as_array().unwrap();
+        assert_eq!(deps.len(), 3, "every component has an entry");
+        let app = deps
+            .iter()
+            .find(|d| d["ref"] == "pkg:cargo/app@1.0.0")
+            .unwrap();
+        assert_eq!(app["dependsOn"], serde_json::json!(["pkg:cargo/dep@0.2.0"]));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("1 dependency edges"));
+    }
+
+    #[test]
+    fn xml_escapes_and_drops_control_characters() {
+        assert_eq!(escape("a<b>&\"c\u{1}"), "a&lt;b&gt;&amp;&quot;c");
+        let mut d = Vec::new();
+        let bom = build(
+            &scan(),
+            SpecVersion::V1_6,
+            &Stamp::at(0).unwrap(),
+            &Authors(vec!["OSPO <ospo@example.com>".into()]),
+            &mut d,
+        );
+        let xml = String::from_utf8(to_xml(&bom)).unwrap();
+        assert!(xml.contains("<name>x &lt;&amp;&gt;</name>"));
+        assert!(xml
+            .contains("<expression acknowledgement=\"concluded\">MIT AND Apache-2.0</expression>"));
+        assert!(xml.contains("<email>ospo@example.com</email>"));
+        assert!(xml.contains("xmlns=\"http://cyclonedx.org/schema/bom/1.6\""));
+    }
+}

@@ -1,0 +1,357 @@
+//! `ospo sbom` end to end: golden files for the fixture tree in every format; every format
+//! checked against the official schemas (tests/schemas/) and by the CycloneDX and SPDX
+//! projects' own validators plus the NTIA minimum-elements checker (tests/validate_sbom.py,
+//! installed into target/sbom-validators from tests/validators.txt on first use);
+//! determinism; `--from` a saved scan.
+//!
+//! After an intended change: `UPDATE_GOLDEN=1 cargo test --test sbom`, then review the diff.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+use std::sync::OnceLock;
+
+use common::*;
+use serde_json::Value;
+
+const TREE: &str = "tests/fixtures/tree";
+const EPOCH: &str = "1700000000";
+
+/// (--format, --spec-version, file suffix)
+const FORMATS: &[(&str, Option<&str>, &str)] = &[
+    ("cyclonedx-json", None, "cdx.json"),
+    ("cyclonedx-xml", None, "cdx.xml"),
+    ("cyclonedx-json", Some("1.5"), "1.5.cdx.json"),
+    ("cyclonedx-xml", Some("1.5"), "1.5.cdx.xml"),
+    ("spdx-json", None, "spdx.json"),
+    ("spdx-tv", None, "spdx"),
+];
+
+fn sbom_of(args: &[&str], epoch: &str) -> Vec<u8> {
+    let mut all = vec!["sbom", "--no-caches", "-q"];
+    all.extend_from_slice(args);
+    let out = ospo()
+        .args(&all)
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "ospo {all:?}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn sbom(path: &str, format: &str, spec: Option<&str>) -> Vec<u8> {
+    let mut args = vec![path, "--format", format];
+    if let Some(s) = spec {
+        args.extend(["--spec-version", s]);
+    }
+    sbom_of(&args, EPOCH)
+}
+
+#[test]
+fn golden_sboms_of_the_fixture_tree() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v != "0");
+    let mut failed = Vec::new();
+    for (format, spec, suffix) in FORMATS {
+        let bytes = sbom(TREE, format, *spec);
+        let golden = root().join(format!("tests/golden/tree.{suffix}"));
+        let actual_path = root().join(format!("tests/golden/tree.{suffix}.actual"));
+        if update {
+            std::fs::write(&golden, &bytes).unwrap();
+            let _ = std::fs::remove_file(&actual_path);
+            continue;
+        }
+        let expected = std::fs::read(&golden)
+            .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", golden.display()));
+        if expected != bytes {
+            std::fs::write(&actual_path, &bytes).unwrap();
+            let (e, a) = (
+                String::from_utf8_lossy(&expected),
+                String::from_utf8_lossy(&bytes),
+            );
+            let first = e
+                .lines()
+                .zip(a.lines())
+                .enumerate()
+                .find(|(_, (x, y))| x != y)
+                .map(|(i, (x, y))| format!("line {}:\n  expected {x}\n  actual   {y}", i + 1))
+                .unwrap_or_else(|| "lengths differ".into());
+            failed.push(format!("{} ({first})", golden.display()));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "SBOMs differ from their golden files (the .actual files beside them hold the output; \
+         UPDATE_GOLDEN=1 after an intended change):\n{}",
+        failed.join("\n")
+    );
+}
+
+#[test]
+fn same_tree_same_epoch_same_bytes() {
+    for (format, spec, _) in FORMATS {
+        let a = sbom(TREE, format, *spec);
+        let b = sbom(TREE, format, *spec);
+        assert!(a == b, "{format} {spec:?} differs between two runs");
+    }
+    // Another time gives another timestamp and serial / namespace, nothing else.
+    let a: Value = serde_json::from_slice(&sbom(TREE, "cyclonedx-json", None)).unwrap();
+    let mut b: Value = serde_json::from_slice(&sbom_of(
+        &[TREE, "--format", "cyclonedx-json"],
+        "1800000000",
+    ))
+    .unwrap();
+    assert_eq!(b["metadata"]["timestamp"], "2027-01-15T08:00:00Z");
+    assert_ne!(a["serialNumber"], b["serialNumber"]);
+    b["metadata"]["timestamp"] = a["metadata"]["timestamp"].clone();
+    b["serialNumber"] = a["serialNumber"].clone();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn from_a_saved_scan_gives_the_same_sbom() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("scan.json");
+    let out = ospo()
+        .args(["scan", TREE, "--no-caches", "-q", "--format", "json", "-o"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    for (format, spec, _) in FORMATS {
+        let mut args = vec!["--from", saved.to_str().unwrap(), "--format", format];
+        if let Some(s) = spec {
+            args.extend(["--spec-version", *s]);
+        }
+        let from = sbom_of(&args, EPOCH);
+        assert!(
+            from == sbom(TREE, format, *spec),
+            "{format} {spec:?}: --from scan.json differs from a fresh scan"
+        );
+    }
+}
+
+/// Every component and every edge of the scan is in both SBOMs.
+#[test]
+fn every_component_and_edge_is_carried() {
+    let (scan, _) = run_json(&["scan", TREE, "--no-caches", "--format", "json"]);
+    let comps = scan["components"].as_array().unwrap();
+    let project = scan["project"].as_str().unwrap();
+
+    let cdx: Value = serde_json::from_slice(&sbom(TREE, "cyclonedx-json", None)).unwrap();
+    let mut refs: Vec<&str> = cdx["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["bom-ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(cdx["metadata"]["component"]["bom-ref"], project);
+    refs.push(project);
+    refs.sort();
+    let mut want: Vec<&str> = comps
+        .iter()
+        .map(|c| c["bom_ref"].as_str().unwrap())
+        .collect();
+    want.sort();
+    assert_eq!(refs, want);
+    for c in comps {
+        let r = c["bom_ref"].as_str().unwrap();
+        let e = if r == project {
+            &cdx["metadata"]["component"]
+        } else {
+            cdx["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["bom-ref"] == r)
+                .unwrap()
+        };
+        assert_eq!(e["licenses"][0]["expression"], c["concluded"], "{r}");
+    }
+    for edge in scan["dependencies"].as_array().unwrap() {
+        let d = cdx["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["ref"] == edge["from"])
+            .unwrap();
+        assert_eq!(d["dependsOn"], edge["to"]);
+    }
+
+    let spdx: Value = serde_json::from_slice(&sbom(TREE, "spdx-json", None)).unwrap();
+    let packages = spdx["packages"].as_array().unwrap();
+    assert_eq!(packages.len(), comps.len());
+    for c in comps {
+        let p = packages
+            .iter()
+            .find(|p| p["externalRefs"][0]["referenceLocator"] == c["purl"])
+            .unwrap_or_else(|| panic!("no package for {}", c["bom_ref"]));
+        assert_eq!(p["licenseConcluded"], c["concluded"]);
+        assert_eq!(p["name"], c["name"]);
+    }
+    let depends = spdx["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["relationshipType"] == "DEPENDS_ON")
+        .count();
+    let edges: usize = scan["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["to"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(depends, edges);
+}
+
+/// The Python validators, installed once per target dir.
+fn validators() -> Option<PathBuf> {
+    static PY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    if std::env::var_os("OSPO_SKIP_VALIDATORS").is_some_and(|v| v != "0") {
+        eprintln!("SKIPPED: OSPO_SKIP_VALIDATORS is set; the SBOM validators did not run");
+        return None;
+    }
+    match PY.get_or_init(install_validators) {
+        Ok(p) => Some(p.clone()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn install_validators() -> Result<PathBuf, String> {
+    let dir = root().join("target/sbom-validators");
+    let python = dir.join("bin/python");
+    let stamp = dir.join("installed-from.txt");
+    let wanted = std::fs::read_to_string(root().join("tests/validators.txt")).unwrap();
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) && python.exists() {
+        return Ok(python);
+    }
+    let hint = "the SBOM validator tests need python3 (with venv) and PyPI to install \
+                tests/validators.txt; set OSPO_SKIP_VALIDATORS=1 to skip them";
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = |cmd: &mut Std| -> Result<(), String> {
+        let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}; {hint}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{cmd:?} failed: {}{}; {hint}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    };
+    run(Std::new("python3").args(["-m", "venv"]).arg(&dir))?;
+    run(Std::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-r",
+        root().join("tests/validators.txt").to_str().unwrap(),
+    ]))?;
+    std::fs::write(&stamp, wanted).unwrap();
+    Ok(python)
+}
+
+fn validate(files: &[PathBuf]) {
+    let Some(python) = validators() else { return };
+    let out = Std::new(python)
+        .arg(root().join("tests/validate_sbom.py"))
+        .args(files)
+        .output()
+        .unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{report}");
+    assert!(out.status.success(), "SBOM validation failed:\n{report}");
+    assert_eq!(
+        report.matches(": ok").count(),
+        files.len(),
+        "every file is reported ok:\n{report}"
+    );
+}
+
+fn write_all_formats(tree: &str, dir: &Path, files: &mut Vec<PathBuf>) {
+    let stem = tree.replace('/', "_");
+    for (format, spec, suffix) in FORMATS {
+        let path = dir.join(format!("{stem}.{suffix}"));
+        std::fs::write(&path, sbom(tree, format, *spec)).unwrap();
+        files.push(path);
+    }
+}
+
+#[test]
+fn every_format_passes_the_schemas_and_reference_validators() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for tree in [
+        TREE,
+        "tests/fixtures/ecosystems/cargo/workspace",
+        "tests/fixtures/ecosystems/npm/v3",
+        "tests/fixtures/ecosystems/python/poetry",
+        "tests/fixtures/ecosystems/go/project",
+        "tests/fixtures/ecosystems/maven/multi",
+    ] {
+        write_all_formats(tree, dir.path(), &mut files);
+    }
+    validate(&files);
+}
+
+#[test]
+fn bad_source_date_epoch_is_a_usage_error() {
+    let out = ospo()
+        .args(["sbom", TREE, "-q"])
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("SOURCE_DATE_EPOCH") && err.contains("seconds"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn spec_version_is_for_cyclonedx_only() {
+    let out = ospo()
+        .args([
+            "sbom",
+            TREE,
+            "--format",
+            "spdx-json",
+            "--spec-version",
+            "1.5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CycloneDX only"));
+}
+
+#[test]
+fn authors_are_named_in_both_formats() {
+    let args = [TREE, "--author", "ACME OSPO <ospo@acme.example>"];
+    let mut cdx_args = args.to_vec();
+    cdx_args.extend(["--format", "cyclonedx-json"]);
+    let cdx: Value = serde_json::from_slice(&sbom_of(&cdx_args, EPOCH)).unwrap();
+    assert_eq!(cdx["metadata"]["authors"][0]["name"], "ACME OSPO");
+    assert_eq!(cdx["metadata"]["authors"][0]["email"], "ospo@acme.example");
+    let mut spdx_args = args.to_vec();
+    spdx_args.extend(["--format", "spdx-json"]);
+    let spdx: Value = serde_json::from_slice(&sbom_of(&spdx_args, EPOCH)).unwrap();
+    assert_eq!(
+        spdx["creationInfo"]["creators"][1],
+        "Person: ACME OSPO (ospo@acme.example)"
+    );
+}
