@@ -330,7 +330,11 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
         }
         if let Value::Object(m) = &f.raw {
             for k in m.keys().filter(|k| !READ_KEYS.contains(&k.as_str())) {
-                *field_losses.entry(k.clone()).or_default() += 1;
+                if k == "copyright" {
+                    losses.warn("component copyright texts", 1);
+                } else {
+                    *field_losses.entry(k.clone()).or_default() += 1;
+                }
             }
         }
         let preferred = cdx
@@ -338,7 +342,10 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
             .clone()
             .unwrap_or_else(|| fallback_ref(cdx.purl.as_deref(), &name, cdx.version.as_deref()));
         if cdx.bom_ref.is_some() && refs.is_used(&preferred) {
-            losses.warn("components whose bom-ref repeats another's (malformed; renamed)", 1);
+            losses.warn(
+                "components whose bom-ref repeats another's (malformed; renamed)",
+                1,
+            );
         }
         let bom_ref = refs.unique(&preferred);
         if let Some(doc_ref) = &cdx.bom_ref {
@@ -370,7 +377,10 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
         let dep: Dependency = match serde_json::from_value(d) {
             Ok(d) => d,
             Err(e) => {
-                losses.warn(format!("dependency entries that could not be read ({e})"), 1);
+                losses.warn(
+                    format!("dependency entries that could not be read ({e})"),
+                    1,
+                );
                 continue;
             }
         };
@@ -421,7 +431,10 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
     losses.info("annotations", bom.annotations.len());
     losses.info("formulation entries", bom.formulation.len());
     losses.info("document properties", bom.properties.len());
-    losses.info("document external references", bom.external_references.len());
+    losses.info(
+        "document external references",
+        bom.external_references.len(),
+    );
     losses.info("declarations", usize::from(bom.declarations.is_some()));
     losses.info("definitions", usize::from(bom.definitions.is_some()));
     losses.info("signatures", usize::from(bom.signature.is_some()));
@@ -499,6 +512,7 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
     let mut concluded_terms = Vec::new();
     let mut raws = Vec::new();
     let mut notes = Vec::new();
+    let mut reread = false;
     for l in &c.licenses {
         let (raw, ack) = match (&l.expression, &l.license) {
             (Some(e), _) => (e.clone(), l.acknowledgement.clone()),
@@ -521,7 +535,10 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
                 }
             }
             (None, None) => {
-                losses.warn("license entries with neither license nor expression (malformed)", 1);
+                losses.warn(
+                    "license entries with neither license nor expression (malformed)",
+                    1,
+                );
                 continue;
             }
         };
@@ -538,6 +555,7 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
         } else {
             raws.push(raw.trim().to_string());
             if read.raw.is_some() && !native {
+                reread = true;
                 notes.extend(read.notes);
             }
             declared_terms.push(read.expression);
@@ -550,9 +568,7 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
     let declared_raw = match prop("ospo:declared-raw") {
         Some(r) => Some(r),
         // Another tool's license text that needed reading: keep it as written.
-        None if !native && declared_terms.iter().zip(&raws).any(|(e, r)| e != r) => {
-            Some(raws.join(" AND "))
-        }
+        None if reread => Some(raws.join(" AND ")),
         None => None,
     };
     let concluded = if prop("ospo:concluded").as_deref() == Some("NOASSERTION") {
@@ -571,9 +587,11 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
             .licenses
             .iter()
             .filter_map(|l| {
-                l.expression
-                    .clone()
-                    .or_else(|| l.license.as_ref().and_then(|x| x.id.clone().or(x.name.clone())))
+                l.expression.clone().or_else(|| {
+                    l.license
+                        .as_ref()
+                        .and_then(|x| x.id.clone().or(x.name.clone()))
+                })
             })
             .filter_map(|r| read_license(&r))
             .map(|r| r.expression)
@@ -634,7 +652,10 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
 
     let full_name = match c.group.as_deref().map(str::trim) {
         Some(g) if !g.is_empty() => {
-            let maven = c.purl.as_deref().is_some_and(|p| p.starts_with("pkg:maven/"));
+            let maven = c
+                .purl
+                .as_deref()
+                .is_some_and(|p| p.starts_with("pkg:maven/"));
             format!("{g}{}{name}", if maven { ":" } else { "/" })
         }
         _ => name,
@@ -782,12 +803,14 @@ mod xml {
                 }
                 Event::Text(t) => {
                     if let Some(n) = stack.last_mut() {
-                        n.text.push_str(&t.decode().map_err(|e| (at, e.to_string()))?);
+                        n.text
+                            .push_str(&t.decode().map_err(|e| (at, e.to_string()))?);
                     }
                 }
                 Event::CData(t) => {
                     if let Some(n) = stack.last_mut() {
-                        n.text.push_str(&t.decode().map_err(|e| (at, e.to_string()))?);
+                        n.text
+                            .push_str(&t.decode().map_err(|e| (at, e.to_string()))?);
                     }
                 }
                 Event::GeneralRef(r) => {
@@ -841,10 +864,8 @@ mod xml {
                 "components" => list(c, "component", component),
                 "dependencies" => list(c, "dependency", dependency),
                 "properties" => list(c, "property", property),
-                "services" | "vulnerabilities" | "compositions" | "annotations"
-                | "formulation" | "externalReferences" => {
-                    Value::Array(c.children.iter().map(generic).collect())
-                }
+                "services" | "vulnerabilities" | "compositions" | "annotations" | "formulation"
+                | "externalReferences" => Value::Array(c.children.iter().map(generic).collect()),
                 _ => generic(c),
             };
             m.insert(c.name.clone(), v);
@@ -891,9 +912,7 @@ mod xml {
                 "hashes" => Value::Array(
                     c.children
                         .iter()
-                        .map(|h| {
-                            serde_json::json!({ "alg": h.attr("alg"), "content": h.text() })
-                        })
+                        .map(|h| serde_json::json!({ "alg": h.attr("alg"), "content": h.text() }))
                         .collect(),
                 ),
                 "licenses" => licenses(c),
@@ -994,7 +1013,9 @@ mod xml {
         for c in &n.children {
             let v = generic(c);
             match m.get_mut(&c.name) {
-                Some(Value::Array(a)) if n.children.iter().filter(|x| x.name == c.name).count() > 1 => {
+                Some(Value::Array(a))
+                    if n.children.iter().filter(|x| x.name == c.name).count() > 1 =>
+                {
                     a.push(v)
                 }
                 Some(_) => {}
@@ -1052,7 +1073,11 @@ mod tests {
         assert_eq!(s.components.len(), 3);
         let app = &s.components[0];
         assert_eq!(
-            (app.declared.as_deref(), app.concluded.as_str(), app.path.as_deref()),
+            (
+                app.declared.as_deref(),
+                app.concluded.as_str(),
+                app.path.as_deref()
+            ),
             (Some("MIT"), "MIT", Some("."))
         );
         let x = &s.components[1];
@@ -1078,7 +1103,10 @@ mod tests {
             }]
         );
         let z = &s.components[2];
-        assert_eq!((z.concluded.as_str(), z.declared.as_deref()), ("NOASSERTION", None));
+        assert_eq!(
+            (z.concluded.as_str(), z.declared.as_deref()),
+            ("NOASSERTION", None)
+        );
         assert_eq!(z.ecosystem, "generic");
         assert_eq!(s.dependencies.len(), 2);
         assert_eq!(
@@ -1125,14 +1153,23 @@ mod tests {
 
     #[test]
     fn malformed_json_names_line_and_column() {
-        let e = read_json("{\n \"bomFormat\": \"CycloneDX\",\n \"components\": [ }", "bad.json")
-            .unwrap_err()
-            .to_string();
+        let e = read_json(
+            "{\n \"bomFormat\": \"CycloneDX\",\n \"components\": [ }",
+            "bad.json",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("bad.json: line 3, column"), "{e}");
-        let e = read_json("{\"bomFormat\":\"CycloneDX\",\"components\":{}}", "bad.json")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("bad.json") && e.contains("components") || e.contains("sequence"), "{e}");
+        let e = read_json(
+            "{\"bomFormat\":\"CycloneDX\",\"components\":{}}",
+            "bad.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("bad.json") && e.contains("components") || e.contains("sequence"),
+            "{e}"
+        );
     }
 
     #[test]

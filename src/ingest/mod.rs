@@ -34,15 +34,16 @@ pub fn sniff(bytes: &[u8]) -> Option<InputKind> {
     let t = text.trim_start_matches('\u{feff}').trim_start();
     if t.starts_with('{') {
         // The earliest marker wins: a scan may quote an SBOM key somewhere in its findings,
-        // but its own `format_version` comes first (and an SBOM's keys come before its data).
-        let markers = [
-            ("\"bomFormat\"", InputKind::CycloneDxJson),
-            ("\"spdxVersion\"", InputKind::SpdxJson),
-            ("\"format_version\"", InputKind::OspoScan),
+        // but its own `format_version` comes first. Keys may come in any order (trivy sorts
+        // them, so `spdxVersion` can sit after megabytes of packages): search it all.
+        let markers: [(&[u8], InputKind); 3] = [
+            (b"\"bomFormat\"", InputKind::CycloneDxJson),
+            (b"\"spdxVersion\"", InputKind::SpdxJson),
+            (b"\"format_version\"", InputKind::OspoScan),
         ];
         return markers
             .iter()
-            .filter_map(|(m, k)| t.find(m).map(|pos| (pos, *k)))
+            .filter_map(|(m, k)| memchr::memmem::find(bytes, m).map(|pos| (pos, *k)))
             .min_by_key(|(pos, _)| *pos)
             .map(|(_, k)| k);
     }
@@ -105,7 +106,12 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let col = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+    let col = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
     (line, col)
 }
 
@@ -146,11 +152,14 @@ impl Losses {
     }
 
     pub(crate) fn into_diagnostics(self, path: &str) -> Vec<Diagnostic> {
-        let remarks = self.remarks.into_iter().map(|(severity, message)| Diagnostic {
-            severity,
-            path: Some(path.to_string()),
-            message,
-        });
+        let remarks = self
+            .remarks
+            .into_iter()
+            .map(|(severity, message)| Diagnostic {
+                severity,
+                path: Some(path.to_string()),
+                message,
+            });
         self.kinds
             .into_iter()
             .map(|(what, (severity, n))| Diagnostic {
@@ -184,8 +193,10 @@ pub(crate) fn read_license(raw: &str) -> Option<ReadLicense> {
     if n.expression == "NOASSERTION" {
         return None;
     }
+    // Only a real reinterpretation keeps the raw text, not dropped outer parentheses.
+    let reread = !n.fixups.is_empty() || !n.license_refs.is_empty();
     Some(ReadLicense {
-        raw: (n.expression != t).then(|| t.to_string()),
+        raw: reread.then(|| t.to_string()),
         expression: n.expression,
         notes: n.fixups,
     })
@@ -337,7 +348,10 @@ mod tests {
         assert_eq!(m.unique("a"), "a#2");
         assert_eq!(m.unique("a"), "a#3");
         assert!(m.is_used("a#2"));
-        assert_eq!(fallback_ref(Some("pkg:npm/x@1"), "x", Some("1")), "pkg:npm/x@1");
+        assert_eq!(
+            fallback_ref(Some("pkg:npm/x@1"), "x", Some("1")),
+            "pkg:npm/x@1"
+        );
         assert_eq!(fallback_ref(None, "x", Some("1")), "x@1");
         assert_eq!(fallback_ref(None, "x", None), "x");
     }

@@ -256,8 +256,11 @@ fn relation(kind: &str) -> Option<Rel> {
             Rel::Reverse(Some(Scope::Dev))
         }
         "OPTIONAL_DEPENDENCY_OF" => Rel::Reverse(Some(Scope::Optional)),
-        "DEPENDENCY_OF" | "RUNTIME_DEPENDENCY_OF" | "PROVIDED_DEPENDENCY_OF"
-        | "CONTAINED_BY" | "PREREQUISITE_FOR" => Rel::Reverse(None),
+        "DEPENDENCY_OF"
+        | "RUNTIME_DEPENDENCY_OF"
+        | "PROVIDED_DEPENDENCY_OF"
+        | "CONTAINED_BY"
+        | "PREREQUISITE_FOR" => Rel::Reverse(None),
         _ => return None,
     })
 }
@@ -466,7 +469,10 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
     }
     if !lost_types.is_empty() {
         let n = lost_types.values().sum();
-        let list: Vec<String> = lost_types.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+        let list: Vec<String> = lost_types
+            .iter()
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect();
         losses.warn(
             format!(
                 "relationships that are not package dependencies or file containment: {}",
@@ -475,7 +481,10 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
             n,
         );
     }
-    losses.info("relationships to elements of other SPDX documents", external);
+    losses.info(
+        "relationships to elements of other SPDX documents",
+        external,
+    );
 
     let mut seen = BTreeSet::new();
     described.retain(|p| seen.insert(*p));
@@ -541,7 +550,10 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         let mut sha1 = None;
         let mut sha256 = None;
         for c in &f.checksums {
-            match (c.algorithm.as_deref().map(hash_alg).as_deref(), &c.checksum_value) {
+            match (
+                c.algorithm.as_deref().map(hash_alg).as_deref(),
+                &c.checksum_value,
+            ) {
                 (Some("SHA-1"), Some(v)) => sha1 = Some(v.trim().to_lowercase()),
                 (Some("SHA-256"), Some(v)) => sha256 = Some(v.trim().to_lowercase()),
                 _ => losses.info("file checksums other than SHA-1 and SHA-256", 1),
@@ -610,7 +622,10 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         .into_iter()
         .map(|(from, to)| Edge {
             from: components[from].bom_ref.clone(),
-            to: to.into_iter().map(|t| components[t].bom_ref.clone()).collect(),
+            to: to
+                .into_iter()
+                .map(|t| components[t].bom_ref.clone())
+                .collect(),
         })
         .collect();
     Scan {
@@ -888,20 +903,32 @@ SnippetFromFileSPDXID: SPDXRef-f1
             "1 package copyright texts",
             "1 package comments",
         ] {
-            assert!(msgs.iter().any(|m| m.contains(needle)), "{needle}: {msgs:?}");
+            assert!(
+                msgs.iter().any(|m| m.contains(needle)),
+                "{needle}: {msgs:?}"
+            );
         }
     }
 
     #[test]
     fn tag_value_errors_name_the_line() {
-        let e = read_tag_value("SPDXVersion: SPDX-2.3\nPackageName: x\nthis is not a tag\n", "b.spdx")
-            .unwrap_err()
-            .to_string();
+        let e = read_tag_value(
+            "SPDXVersion: SPDX-2.3\nPackageName: x\nthis is not a tag\n",
+            "b.spdx",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("b.spdx: line 3:"), "{e}");
-        let e = read_tag_value("SPDXVersion: SPDX-2.3\nPackageComment: <text>open\nnever closed\n", "b.spdx")
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("b.spdx: line 2:") && e.contains("</text>"), "{e}");
+        let e = read_tag_value(
+            "SPDXVersion: SPDX-2.3\nPackageComment: <text>open\nnever closed\n",
+            "b.spdx",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("b.spdx: line 2:") && e.contains("</text>"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -934,16 +961,30 @@ SnippetFromFileSPDXID: SPDXRef-f1
             (Some("aa"), Some("bb"))
         );
         let msgs: Vec<&str> = s.diagnostics.iter().map(|d| d.message.as_str()).collect();
-        assert!(msgs.iter().any(|m| m.contains("SPDX-2.1 is not a supported version")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("packages that could not be read")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("other SPDX documents")), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("SPDX-2.1 is not a supported version")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("packages that could not be read")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("other SPDX documents")),
+            "{msgs:?}"
+        );
     }
 
     #[test]
     fn malformed_json_names_line_and_column() {
-        let e = read_json("{\"spdxVersion\": \"SPDX-2.3\",\n\"packages\": [,]}", "p.json")
-            .unwrap_err()
-            .to_string();
+        let e = read_json(
+            "{\"spdxVersion\": \"SPDX-2.3\",\n\"packages\": [,]}",
+            "p.json",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("p.json: line 2, column"), "{e}");
     }
 }
