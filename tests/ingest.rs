@@ -422,10 +422,10 @@ fn check_spdx_example(s: &Scan, rel: &str) {
         jar.copyrights,
         vec!["(c) Copyright 2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009 Hewlett-Packard Development Company, LP"]
     );
-    let foo = s.files.iter().find(|f| f.path == "package/foo.c").unwrap();
-    let ids: Vec<&str> = foo.licenses.iter().map(|l| l.expression.as_str()).collect();
+    let foo_c = s.files.iter().find(|f| f.path == "package/foo.c").unwrap();
+    let ids: Vec<&str> = foo_c.licenses.iter().map(|l| l.expression.as_str()).collect();
     assert_eq!(ids, ["GPL-2.0-only", "LicenseRef-2"]);
-    assert_eq!(foo.component, None, "{rel}: foo.c belongs to no package");
+    assert_eq!(foo_c.component, None, "{rel}: foo.c belongs to no package");
     // Lost content, one diagnostic per kind with its count.
     assert_eq!(diag(s, "snippets").message, "not carried over: 1 snippets");
     assert_eq!(diag(s, "snippets").severity, Severity::Warning);
