@@ -1185,7 +1185,10 @@ mod tests {
       <licenses><expression acknowledgement="concluded">MIT OR Apache-2.0</expression></licenses>
       <purl>pkg:npm/%40s/x@1.0.0</purl>
       <properties><property name="ospo:declared">MIT</property></properties>
-      <evidence><copyright><text>Copyright A &amp; B</text></copyright></evidence>
+      <evidence><copyright><text>Copyright A &amp; B</text></copyright>
+        <occurrences><occurrence><location>x/LICENSE</location><line>1</line>
+          <additionalContext>MIT (text, score 1, lines 1-21)</additionalContext></occurrence></occurrences>
+      </evidence>
     </component>
   </components>
   <dependencies><dependency ref="app"><dependency ref="pkg:npm/%40s/x@1.0.0"/></dependency></dependencies>
@@ -1200,6 +1203,15 @@ mod tests {
         assert_eq!(x.declared.as_deref(), Some("MIT"));
         assert_eq!(x.concluded, "MIT OR Apache-2.0");
         assert_eq!(x.hashes[0].value, "00ff");
+        assert_eq!(
+            (
+                x.evidence[0].path.as_str(),
+                x.evidence[0].start_line,
+                x.evidence[0].end_line
+            ),
+            ("x/LICENSE", 1, 21)
+        );
+        assert_eq!(x.evidence[0].score, 1.0);
         assert_eq!(s.dependencies[0].to, vec!["pkg:npm/%40s/x@1.0.0"]);
         assert!(s
             .diagnostics

@@ -298,7 +298,7 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
                 r.reference_type.as_deref() == Some("purl")
                     && matches!(
                         r.reference_category.as_deref(),
-                        Some("PACKAGE-MANAGER" | "PACKAGE_MANAGER" | "PACKAGE-MANAGER ")
+                        Some("PACKAGE-MANAGER" | "PACKAGE_MANAGER")
                     )
             })
             .filter_map(|r| r.reference_locator.clone())
