@@ -423,7 +423,11 @@ fn check_spdx_example(s: &Scan, rel: &str) {
         vec!["(c) Copyright 2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009 Hewlett-Packard Development Company, LP"]
     );
     let foo_c = s.files.iter().find(|f| f.path == "package/foo.c").unwrap();
-    let ids: Vec<&str> = foo_c.licenses.iter().map(|l| l.expression.as_str()).collect();
+    let ids: Vec<&str> = foo_c
+        .licenses
+        .iter()
+        .map(|l| l.expression.as_str())
+        .collect();
     assert_eq!(ids, ["GPL-2.0-only", "LicenseRef-2"]);
     assert_eq!(foo_c.component, None, "{rel}: foo.c belongs to no package");
     // Lost content, one diagnostic per kind with its count.
