@@ -1,0 +1,1234 @@
+//! CycloneDX 1.4-1.6 (JSON and XML) into the model.
+//!
+//! Both encodings end up in one set of lenient serde types: JSON is read directly, XML is
+//! first turned into the JSON shape (attributes and wrapper elements differ, the content
+//! does not), so there is a single mapping into the model. Every component entry is read
+//! on its own: a malformed one is counted and skipped, not fatal to the document.
+//!
+//! ospo's own SBOMs carry `ospo:*` properties (ecosystem, path, declared expression and
+//! text, review reasons, notes, dev scope) that make the round trip lossless; other tools'
+//! documents are read without them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use anyhow::{anyhow, bail, Result};
+use once_cell::sync::Lazy;
+use regex::Regex;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+
+use super::{
+    and_all, ecosystem_of, fallback_ref, hash_alg, json_error, line_col, read_license, Losses,
+    RefMaker,
+};
+use crate::model::{
+    Component, Edge, Evidence, Hash, MatchKind, Scan, Scope, Severity, Tool, SCAN_FORMAT_VERSION,
+};
+
+const SUPPORTED: &[&str] = &["1.4", "1.5", "1.6"];
+
+/// Nesting deeper than this is not a real SBOM; stop before the stack does.
+const MAX_DEPTH: usize = 64;
+
+/// Read a CycloneDX JSON document (`shown` names the file in messages).
+pub fn read_json(text: &str, shown: &str) -> Result<Scan> {
+    let bom: Bom =
+        serde_json::from_str(text).map_err(|e| json_error(shown, "CycloneDX JSON document", e))?;
+    Ok(map_bom(bom, shown))
+}
+
+/// Read a CycloneDX XML document (`shown` names the file in messages).
+pub fn read_xml(text: &str, shown: &str) -> Result<Scan> {
+    let root = xml::parse(text).map_err(|(offset, msg)| {
+        let (line, col) = line_col(text, offset);
+        anyhow!("{shown}: line {line}, column {col}: not a valid CycloneDX XML document: {msg}")
+    })?;
+    if root.name != "bom" {
+        bail!(
+            "{shown}: not a CycloneDX XML document: the root element is <{}>, not <bom>",
+            root.name
+        );
+    }
+    let value = xml::bom_to_json(&root);
+    let bom: Bom = serde_json::from_value(value)
+        .map_err(|e| anyhow!("{shown}: not a valid CycloneDX XML document: {e}"))?;
+    Ok(map_bom(bom, shown))
+}
+
+// ---------------------------------------------------------------------------------------
+// The document, as far as ospo reads it. Every field optional; unknown fields ignored.
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Bom {
+    #[serde(deserialize_with = "lenient_string")]
+    spec_version: Option<String>,
+    metadata: Option<Metadata>,
+    #[serde(deserialize_with = "lenient_vec")]
+    components: Vec<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    dependencies: Vec<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    services: Vec<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    vulnerabilities: Vec<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    compositions: Vec<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    annotations: Vec<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    formulation: Vec<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    properties: Vec<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    external_references: Vec<Value>,
+    declarations: Option<Value>,
+    definitions: Option<Value>,
+    signature: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Metadata {
+    component: Option<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    licenses: Vec<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct CdxComponent {
+    #[serde(rename = "bom-ref", deserialize_with = "lenient_string")]
+    bom_ref: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    group: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    name: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    version: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    scope: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    purl: Option<String>,
+    supplier: Option<Entity>,
+    #[serde(deserialize_with = "lenient_vec")]
+    hashes: Vec<CdxHash>,
+    #[serde(deserialize_with = "lenient_vec")]
+    licenses: Vec<LicenseChoice>,
+    #[serde(deserialize_with = "lenient_vec")]
+    external_references: Vec<ExternalReference>,
+    #[serde(deserialize_with = "lenient_vec")]
+    properties: Vec<Property>,
+    #[serde(deserialize_with = "lenient_vec")]
+    components: Vec<Value>,
+    evidence: Option<CdxEvidence>,
+}
+
+/// Component keys the mapping reads; any other key present is a kind of loss.
+const READ_KEYS: &[&str] = &[
+    "bom-ref",
+    "type",
+    "group",
+    "name",
+    "version",
+    "scope",
+    "purl",
+    "supplier",
+    "hashes",
+    "licenses",
+    "externalReferences",
+    "properties",
+    "components",
+    "evidence",
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Entity {
+    #[serde(deserialize_with = "lenient_string")]
+    name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CdxHash {
+    #[serde(deserialize_with = "lenient_string")]
+    alg: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    content: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LicenseChoice {
+    license: Option<CdxLicense>,
+    #[serde(deserialize_with = "lenient_string")]
+    expression: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    acknowledgement: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CdxLicense {
+    #[serde(deserialize_with = "lenient_string")]
+    id: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    name: Option<String>,
+    text: Option<Value>,
+    #[serde(deserialize_with = "lenient_string")]
+    url: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    acknowledgement: Option<String>,
+    licensing: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ExternalReference {
+    #[serde(rename = "type", deserialize_with = "lenient_string")]
+    kind: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Property {
+    #[serde(deserialize_with = "lenient_string")]
+    name: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    value: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CdxEvidence {
+    #[serde(deserialize_with = "lenient_vec")]
+    licenses: Vec<LicenseChoice>,
+    #[serde(deserialize_with = "lenient_vec")]
+    copyright: Vec<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    occurrences: Vec<Occurrence>,
+    identity: Option<Value>,
+    callstack: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Occurrence {
+    #[serde(deserialize_with = "lenient_string")]
+    location: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    line: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    additional_context: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Dependency {
+    #[serde(rename = "ref", deserialize_with = "lenient_string")]
+    reference: Option<String>,
+    #[serde(deserialize_with = "lenient_vec")]
+    depends_on: Vec<Value>,
+    #[serde(deserialize_with = "lenient_vec")]
+    provides: Vec<Value>,
+}
+
+/// A list that may be absent or null.
+fn lenient_vec<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A string some tools write as a number or boolean; empty strings count as absent.
+fn lenient_string<'de, D>(d: D) -> std::result::Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s).filter(|s| !s.trim().is_empty()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Mapping into the model.
+
+/// One component as found, with the document's bom-ref of the component it is nested in.
+struct Found {
+    raw: Value,
+    parent: Option<usize>,
+    is_project: bool,
+}
+
+fn map_bom(bom: Bom, shown: &str) -> Scan {
+    let mut losses = Losses::default();
+    match bom.spec_version.as_deref() {
+        Some(v) if SUPPORTED.contains(&v) => {}
+        Some(v) => losses.note(
+            Severity::Warning,
+            format!(
+                "CycloneDX {v} is not a supported version (1.4 to 1.6): read as far as it goes, \
+                 check the result"
+            ),
+        ),
+        None => losses.note(
+            Severity::Warning,
+            "the document names no specVersion: read as CycloneDX 1.6",
+        ),
+    }
+
+    // Flatten: the project first, then every component, nested ones after their parent.
+    let mut found: Vec<Found> = Vec::new();
+    let metadata = bom.metadata.unwrap_or_default();
+    losses.info(
+        "licenses of the SBOM document itself (metadata.licenses)",
+        metadata.licenses.len(),
+    );
+    if let Some(p) = metadata.component {
+        flatten(p, None, true, 0, &mut found, &mut losses);
+    }
+    for c in bom.components {
+        flatten(c, None, false, 0, &mut found, &mut losses);
+    }
+
+    let mut refs = RefMaker::default();
+    // Document bom-ref -> the model's (first definition wins).
+    let mut by_doc_ref: HashMap<String, String> = HashMap::new();
+    let mut components: Vec<Component> = Vec::new();
+    let mut index_ref: Vec<Option<String>> = Vec::new();
+    let mut project: Option<String> = None;
+    let mut nested: Vec<(usize, usize)> = Vec::new();
+    let mut field_losses: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, f) in found.iter().enumerate() {
+        let cdx: CdxComponent = match serde_json::from_value(f.raw.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                losses.warn(format!("components that could not be read ({e})"), 1);
+                index_ref.push(None);
+                continue;
+            }
+        };
+        let Some(name) = cdx.name.clone() else {
+            losses.warn("components without a name (malformed)", 1);
+            index_ref.push(None);
+            continue;
+        };
+        // Some tools list the project again among the components: one component.
+        if let (Some(doc_ref), Some(p)) = (&cdx.bom_ref, &project) {
+            if !f.is_project && by_doc_ref.get(doc_ref) == Some(p) {
+                index_ref.push(Some(p.clone()));
+                continue;
+            }
+        }
+        if let Value::Object(m) = &f.raw {
+            for k in m.keys().filter(|k| !READ_KEYS.contains(&k.as_str())) {
+                if k == "copyright" {
+                    losses.warn("component copyright texts", 1);
+                } else {
+                    *field_losses.entry(k.clone()).or_default() += 1;
+                }
+            }
+        }
+        let preferred = cdx
+            .bom_ref
+            .clone()
+            .unwrap_or_else(|| fallback_ref(cdx.purl.as_deref(), &name, cdx.version.as_deref()));
+        if cdx.bom_ref.is_some() && refs.is_used(&preferred) {
+            losses.warn(
+                "components whose bom-ref repeats another's (malformed; renamed)",
+                1,
+            );
+        }
+        let bom_ref = refs.unique(&preferred);
+        if let Some(doc_ref) = &cdx.bom_ref {
+            by_doc_ref
+                .entry(doc_ref.clone())
+                .or_insert_with(|| bom_ref.clone());
+        }
+        if f.is_project {
+            project = Some(bom_ref.clone());
+        }
+        if let Some(parent) = f.parent {
+            nested.push((parent, i));
+        }
+        components.push(map_component(cdx, name, bom_ref.clone(), &mut losses));
+        index_ref.push(Some(bom_ref));
+    }
+    if !field_losses.is_empty() {
+        let n: usize = field_losses.values().sum();
+        let list: Vec<String> = field_losses
+            .iter()
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect();
+        losses.info(format!("component fields: {}", list.join(", ")), n);
+    }
+
+    // The graph: `dependencies`, plus nested components as parts of their parent.
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for d in bom.dependencies {
+        let dep: Dependency = match serde_json::from_value(d) {
+            Ok(d) => d,
+            Err(e) => {
+                losses.warn(
+                    format!("dependency entries that could not be read ({e})"),
+                    1,
+                );
+                continue;
+            }
+        };
+        let Some(from) = dep.reference.as_ref().and_then(|r| by_doc_ref.get(r)) else {
+            losses.warn(
+                "dependency entries whose ref names no component (services or missing components)",
+                1,
+            );
+            continue;
+        };
+        let targets = graph.entry(from.clone()).or_default();
+        for to in &dep.depends_on {
+            let to = match to {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(o) => o.get("ref").and_then(Value::as_str).map(str::to_string),
+                _ => None,
+            };
+            match to.as_ref().and_then(|t| by_doc_ref.get(t)) {
+                Some(t) => {
+                    targets.insert(t.clone());
+                }
+                None => losses.warn(
+                    "dependency edges to refs that name no component (services or missing components)",
+                    1,
+                ),
+            }
+        }
+        losses.info("`provides` relations (CycloneDX 1.6)", dep.provides.len());
+    }
+    for (parent, child) in nested {
+        if let (Some(Some(p)), Some(Some(c))) = (index_ref.get(parent), index_ref.get(child)) {
+            if p != c {
+                graph.entry(p.clone()).or_default().insert(c.clone());
+            }
+        }
+    }
+    let dependencies = graph
+        .into_iter()
+        .map(|(from, to)| Edge {
+            from,
+            to: to.into_iter().collect(),
+        })
+        .collect();
+
+    losses.warn("services", bom.services.len());
+    losses.warn("vulnerabilities", bom.vulnerabilities.len());
+    losses.info("compositions", bom.compositions.len());
+    losses.info("annotations", bom.annotations.len());
+    losses.info("formulation entries", bom.formulation.len());
+    losses.info("document properties", bom.properties.len());
+    losses.info(
+        "document external references",
+        bom.external_references.len(),
+    );
+    losses.info("declarations", usize::from(bom.declarations.is_some()));
+    losses.info("definitions", usize::from(bom.definitions.is_some()));
+    losses.info("signatures", usize::from(bom.signature.is_some()));
+
+    Scan {
+        format_version: SCAN_FORMAT_VERSION,
+        tool: Tool::current(),
+        root: shown.to_string(),
+        summary: Default::default(),
+        project,
+        files: Vec::new(),
+        components,
+        dependencies,
+        diagnostics: losses.into_diagnostics(shown),
+    }
+}
+
+fn flatten(
+    raw: Value,
+    parent: Option<usize>,
+    is_project: bool,
+    depth: usize,
+    out: &mut Vec<Found>,
+    losses: &mut Losses,
+) {
+    if depth > MAX_DEPTH {
+        losses.warn("components nested too deeply to read", 1);
+        return;
+    }
+    let children = match &raw {
+        Value::Object(m) => match m.get("components") {
+            Some(Value::Array(a)) => a.clone(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let me = out.len();
+    out.push(Found {
+        raw,
+        parent,
+        is_project,
+    });
+    for c in children {
+        flatten(c, Some(me), false, depth + 1, out, losses);
+    }
+}
+
+static OSPO_CONTEXT: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"^(?P<expr>.+) \((?P<kind>text|notice|tag|reference|manifest), score (?P<score>[0-9.]+), lines (?P<a>\d+)-(?P<b>\d+)\)$",
+    )
+    .unwrap()
+});
+
+fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Losses) -> Component {
+    // ospo's own properties first: they decide how the rest is read.
+    let mut props: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut other_props = 0;
+    for p in &c.properties {
+        match (p.name.as_deref(), &p.value) {
+            (Some(n), Some(v)) if n.starts_with("ospo:") => {
+                props.entry(n).or_default().push(v.clone());
+            }
+            _ => other_props += 1,
+        }
+    }
+    losses.info("component properties not ospo's own", other_props);
+    let prop = |k: &str| props.get(k).and_then(|v| v.first()).cloned();
+    let native = !props.is_empty();
+    let ospo_declared = prop("ospo:declared");
+
+    // Licenses: `acknowledgement` tells declared from concluded (1.6); without it a
+    // license is what the document declares, unless ospo said the declared one apart.
+    let mut declared_terms = Vec::new();
+    let mut concluded_terms = Vec::new();
+    let mut raws = Vec::new();
+    let mut notes = Vec::new();
+    let mut reread = false;
+    for l in &c.licenses {
+        let (raw, ack) = match (&l.expression, &l.license) {
+            (Some(e), _) => (e.clone(), l.acknowledgement.clone()),
+            (None, Some(lic)) => {
+                losses.warn(
+                    "license texts (the license is kept by id or name)",
+                    usize::from(lic.text.is_some()),
+                );
+                losses.info("license URLs", usize::from(lic.url.is_some()));
+                losses.info(
+                    "licensing details (licensor, purchase order...)",
+                    usize::from(lic.licensing.is_some()),
+                );
+                match lic.id.as_ref().or(lic.name.as_ref()) {
+                    Some(r) => (r.clone(), lic.acknowledgement.clone()),
+                    None => {
+                        losses.warn("licenses with neither id nor name (malformed)", 1);
+                        continue;
+                    }
+                }
+            }
+            (None, None) => {
+                losses.warn(
+                    "license entries with neither license nor expression (malformed)",
+                    1,
+                );
+                continue;
+            }
+        };
+        let Some(read) = read_license(&raw) else {
+            continue;
+        };
+        let concluded = match ack.as_deref() {
+            Some("concluded") => true,
+            Some(_) => false,
+            None => ospo_declared.is_some(),
+        };
+        if concluded {
+            concluded_terms.push(read.expression);
+        } else {
+            raws.push(raw.trim().to_string());
+            if read.raw.is_some() && !native {
+                reread = true;
+                notes.extend(read.notes);
+            }
+            declared_terms.push(read.expression);
+        }
+    }
+    let declared = match &ospo_declared {
+        Some(d) => read_license(d).map(|r| r.expression),
+        None => and_all(&declared_terms),
+    };
+    let declared_raw = match prop("ospo:declared-raw") {
+        Some(r) => Some(r),
+        // Another tool's license text that needed reading: keep it as written.
+        None if reread => Some(raws.join(" AND ")),
+        None => None,
+    };
+    let concluded = if prop("ospo:concluded").as_deref() == Some("NOASSERTION") {
+        "NOASSERTION".to_string()
+    } else {
+        and_all(&concluded_terms)
+            .or_else(|| declared.clone())
+            .unwrap_or_else(|| "NOASSERTION".to_string())
+    };
+
+    // Evidence: detected licenses, and ospo's occurrences (expression, kind, score, lines).
+    let mut detected = None;
+    let mut evidence = Vec::new();
+    if let Some(ev) = &c.evidence {
+        let terms: Vec<String> = ev
+            .licenses
+            .iter()
+            .filter_map(|l| {
+                l.expression.clone().or_else(|| {
+                    l.license
+                        .as_ref()
+                        .and_then(|x| x.id.clone().or(x.name.clone()))
+                })
+            })
+            .filter_map(|r| read_license(&r))
+            .map(|r| r.expression)
+            .collect();
+        detected = and_all(&terms);
+        for o in &ev.occurrences {
+            match parse_occurrence(o) {
+                Some(e) => evidence.push(e),
+                None => losses.info(
+                    "evidence occurrences without ospo's license context (location only)",
+                    1,
+                ),
+            }
+        }
+        losses.warn(
+            "copyright statements (evidence.copyright)",
+            ev.copyright.len(),
+        );
+        losses.info("identity evidence", usize::from(ev.identity.is_some()));
+        losses.info("call stack evidence", usize::from(ev.callstack.is_some()));
+    }
+
+    let mut hashes = Vec::new();
+    for h in &c.hashes {
+        match (&h.alg, &h.content) {
+            (Some(a), Some(v)) => hashes.push(Hash {
+                alg: hash_alg(a),
+                value: v.trim().to_string(),
+            }),
+            _ => losses.warn("hashes without alg or content (malformed)", 1),
+        }
+    }
+
+    let mut homepage = None;
+    for r in &c.external_references {
+        if homepage.is_none() && r.kind.as_deref() == Some("website") && r.url.is_some() {
+            homepage = r.url.clone();
+        } else {
+            losses.info("external references other than the first website", 1);
+        }
+    }
+
+    let scope = if prop("ospo:scope").as_deref() == Some("dev") {
+        Some(Scope::Dev)
+    } else {
+        match c.scope.as_deref() {
+            Some("required") => Some(Scope::Required),
+            Some("optional") => Some(Scope::Optional),
+            // Not part of what ships: the model's nearest kind is a dev dependency.
+            Some("excluded") => Some(Scope::Dev),
+            Some(_) => {
+                losses.warn("component scopes other than required/optional/excluded", 1);
+                None
+            }
+            None => None,
+        }
+    };
+
+    let full_name = match c.group.as_deref().map(str::trim) {
+        Some(g) if !g.is_empty() => {
+            let maven = c
+                .purl
+                .as_deref()
+                .is_some_and(|p| p.starts_with("pkg:maven/"));
+            format!("{g}{}{name}", if maven { ":" } else { "/" })
+        }
+        _ => name,
+    };
+    notes.extend(props.get("ospo:note").cloned().unwrap_or_default());
+    Component {
+        bom_ref,
+        name: full_name,
+        version: c.version,
+        ecosystem: prop("ospo:ecosystem").unwrap_or_else(|| ecosystem_of(c.purl.as_deref())),
+        purl: c.purl,
+        path: prop("ospo:path"),
+        declared_raw,
+        declared,
+        detected,
+        concluded,
+        evidence,
+        hashes,
+        scope,
+        supplier: c.supplier.and_then(|s| s.name),
+        homepage,
+        review: props.get("ospo:review").cloned().unwrap_or_default(),
+        notes,
+    }
+}
+
+/// ospo writes `<expression> (<kind>, score 0.97, lines 3-17)` as the additional context
+/// of each occurrence; other tools' occurrences only say where the component was seen.
+fn parse_occurrence(o: &Occurrence) -> Option<Evidence> {
+    let path = o.location.clone()?;
+    let caps = OSPO_CONTEXT.captures(o.additional_context.as_deref()?.trim())?;
+    let kind = match &caps["kind"] {
+        "text" => MatchKind::Text,
+        "notice" => MatchKind::Notice,
+        "tag" => MatchKind::Tag,
+        "reference" => MatchKind::Reference,
+        _ => MatchKind::Manifest,
+    };
+    let start: u32 = caps["a"].parse().ok()?;
+    Some(Evidence {
+        expression: caps["expr"].to_string(),
+        kind,
+        path,
+        start_line: o
+            .line
+            .as_deref()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(start),
+        end_line: caps["b"].parse().ok()?,
+        score: caps["score"].parse().ok()?,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// XML: an element tree, then the JSON shape of the same content.
+
+mod xml {
+    use super::*;
+    use quick_xml::events::Event;
+    use quick_xml::Reader;
+
+    const MAX_ELEMENTS: usize = 2_000_000;
+
+    #[derive(Debug, Default)]
+    pub(super) struct Node {
+        pub name: String,
+        pub attrs: Vec<(String, String)>,
+        pub text: String,
+        pub children: Vec<Node>,
+    }
+
+    impl Node {
+        fn attr(&self, k: &str) -> Option<&str> {
+            self.attrs
+                .iter()
+                .find(|(a, _)| a == k)
+                .map(|(_, v)| v.as_str())
+        }
+        fn child(&self, name: &str) -> Option<&Node> {
+            self.children.iter().find(|c| c.name == name)
+        }
+        fn text(&self) -> String {
+            self.text.trim().to_string()
+        }
+    }
+
+    fn start(e: &quick_xml::events::BytesStart) -> Result<Node, String> {
+        let mut attrs = Vec::new();
+        for a in e.attributes() {
+            let a = a.map_err(|e| e.to_string())?;
+            let v = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|e| e.to_string())?;
+            attrs.push((
+                String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                v.into_owned(),
+            ));
+        }
+        Ok(Node {
+            name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
+            attrs,
+            ..Default::default()
+        })
+    }
+
+    /// The element tree, or (byte offset, message).
+    pub(super) fn parse(text: &str) -> Result<Node, (usize, String)> {
+        let mut reader = Reader::from_str(text);
+        reader.config_mut().check_end_names = true;
+        let mut stack: Vec<Node> = Vec::new();
+        let mut root: Option<Node> = None;
+        let mut count = 0usize;
+        loop {
+            let ev = reader
+                .read_event()
+                .map_err(|e| (reader.error_position() as usize, e.to_string()))?;
+            let at = reader.buffer_position() as usize;
+            match ev {
+                Event::Start(_) | Event::Empty(_) if root.is_some() => {
+                    return Err((at, "content after the root element".into()));
+                }
+                Event::Start(_) | Event::Empty(_)
+                    if count >= MAX_ELEMENTS || stack.len() > 4 * MAX_DEPTH =>
+                {
+                    return Err((at, "too deeply nested or too many elements".into()));
+                }
+                Event::Start(e) => {
+                    count += 1;
+                    stack.push(start(&e).map_err(|m| (at, m))?);
+                }
+                Event::Empty(e) => {
+                    count += 1;
+                    let n = start(&e).map_err(|m| (at, m))?;
+                    match stack.last_mut() {
+                        Some(p) => p.children.push(n),
+                        None => root = Some(n),
+                    }
+                }
+                Event::End(_) => {
+                    let n = stack.pop().ok_or((at, "unbalanced end tag".to_string()))?;
+                    match stack.last_mut() {
+                        Some(p) => p.children.push(n),
+                        None => root = Some(n),
+                    }
+                }
+                Event::Text(t) => {
+                    if let Some(n) = stack.last_mut() {
+                        n.text
+                            .push_str(&t.decode().map_err(|e| (at, e.to_string()))?);
+                    }
+                }
+                Event::CData(t) => {
+                    if let Some(n) = stack.last_mut() {
+                        n.text
+                            .push_str(&t.decode().map_err(|e| (at, e.to_string()))?);
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    if let Some(n) = stack.last_mut() {
+                        if let Ok(Some(c)) = r.resolve_char_ref() {
+                            n.text.push(c);
+                        } else {
+                            let name = r.decode().map_err(|e| (at, e.to_string()))?;
+                            // Only the predefined entities: declared ones are never expanded.
+                            match quick_xml::escape::resolve_predefined_entity(&name) {
+                                Some(s) => n.text.push_str(s),
+                                None => {
+                                    return Err((at, format!("undeclared entity &{name};")));
+                                }
+                            }
+                        }
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        if let Some(open) = stack.last() {
+            return Err((
+                text.len(),
+                format!("unexpected end of file inside <{}>", open.name),
+            ));
+        }
+        root.ok_or((0, "no root element".to_string()))
+    }
+
+    /// `http://cyclonedx.org/schema/bom/1.6` -> `1.6`.
+    fn spec_version(root: &Node) -> Option<String> {
+        root.attrs.iter().find_map(|(k, v)| {
+            (k == "xmlns" || k.starts_with("xmlns:"))
+                .then(|| v.strip_prefix("http://cyclonedx.org/schema/bom/"))
+                .flatten()
+                .map(str::to_string)
+        })
+    }
+
+    pub(super) fn bom_to_json(root: &Node) -> Value {
+        let mut m = Map::new();
+        m.insert("bomFormat".into(), "CycloneDX".into());
+        if let Some(v) = spec_version(root) {
+            m.insert("specVersion".into(), v.into());
+        }
+        for c in &root.children {
+            let v = match c.name.as_str() {
+                "metadata" => metadata(c),
+                "components" => list(c, "component", component),
+                "dependencies" => list(c, "dependency", dependency),
+                "properties" => list(c, "property", property),
+                "services" | "vulnerabilities" | "compositions" | "annotations" | "formulation"
+                | "externalReferences" => Value::Array(c.children.iter().map(generic).collect()),
+                _ => generic(c),
+            };
+            m.insert(c.name.clone(), v);
+        }
+        Value::Object(m)
+    }
+
+    fn list(n: &Node, child: &str, f: fn(&Node) -> Value) -> Value {
+        Value::Array(
+            n.children
+                .iter()
+                .filter(|c| c.name == child)
+                .map(f)
+                .collect(),
+        )
+    }
+
+    fn metadata(n: &Node) -> Value {
+        let mut m = Map::new();
+        for c in &n.children {
+            let v = match c.name.as_str() {
+                "component" => component(c),
+                "licenses" => licenses(c),
+                _ => generic(c),
+            };
+            m.insert(c.name.clone(), v);
+        }
+        Value::Object(m)
+    }
+
+    fn attrs_into(n: &Node, m: &mut Map<String, Value>) {
+        for (k, v) in &n.attrs {
+            if k != "xmlns" && !k.starts_with("xmlns:") && !k.starts_with("xsi:") {
+                m.insert(k.clone(), v.clone().into());
+            }
+        }
+    }
+
+    fn component(n: &Node) -> Value {
+        let mut m = Map::new();
+        attrs_into(n, &mut m);
+        for c in &n.children {
+            let v = match c.name.as_str() {
+                "hashes" => Value::Array(
+                    c.children
+                        .iter()
+                        .map(|h| serde_json::json!({ "alg": h.attr("alg"), "content": h.text() }))
+                        .collect(),
+                ),
+                "licenses" => licenses(c),
+                "externalReferences" => Value::Array(
+                    c.children
+                        .iter()
+                        .map(|r| {
+                            serde_json::json!({
+                                "type": r.attr("type"),
+                                "url": r.child("url").map(Node::text),
+                            })
+                        })
+                        .collect(),
+                ),
+                "properties" => list(c, "property", property),
+                "components" => list(c, "component", component),
+                "evidence" => evidence(c),
+                "supplier" => serde_json::json!({ "name": c.child("name").map(Node::text) }),
+                _ => generic(c),
+            };
+            m.insert(c.name.clone(), v);
+        }
+        Value::Object(m)
+    }
+
+    fn licenses(n: &Node) -> Value {
+        Value::Array(
+            n.children
+                .iter()
+                .filter_map(|c| match c.name.as_str() {
+                    "expression" => Some(serde_json::json!({
+                        "expression": c.text(),
+                        "acknowledgement": c.attr("acknowledgement"),
+                    })),
+                    "license" => {
+                        let mut l = Map::new();
+                        attrs_into(c, &mut l);
+                        for f in &c.children {
+                            l.insert(f.name.clone(), generic(f));
+                        }
+                        Some(serde_json::json!({ "license": Value::Object(l) }))
+                    }
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
+    fn evidence(n: &Node) -> Value {
+        let mut m = Map::new();
+        for c in &n.children {
+            let v = match c.name.as_str() {
+                "licenses" => licenses(c),
+                "copyright" => Value::Array(
+                    c.children
+                        .iter()
+                        .map(|t| serde_json::json!({ "text": t.text() }))
+                        .collect(),
+                ),
+                "occurrences" => Value::Array(c.children.iter().map(generic).collect()),
+                _ => generic(c),
+            };
+            m.insert(c.name.clone(), v);
+        }
+        Value::Object(m)
+    }
+
+    fn dependency(n: &Node) -> Value {
+        let on: Vec<Value> = n
+            .children
+            .iter()
+            .filter(|c| c.name == "dependency")
+            .filter_map(|c| c.attr("ref"))
+            .map(|r| Value::String(r.to_string()))
+            .collect();
+        let provides: Vec<Value> = n
+            .children
+            .iter()
+            .filter(|c| c.name == "provides")
+            .filter_map(|c| c.attr("ref"))
+            .map(|r| Value::String(r.to_string()))
+            .collect();
+        serde_json::json!({ "ref": n.attr("ref"), "dependsOn": on, "provides": provides })
+    }
+
+    fn property(n: &Node) -> Value {
+        serde_json::json!({ "name": n.attr("name"), "value": n.text() })
+    }
+
+    /// Any other element: text when it is only text; else an object of its attributes and
+    /// children (a repeated child becomes a list), its text as `content`.
+    fn generic(n: &Node) -> Value {
+        if n.children.is_empty() && n.attrs.is_empty() {
+            return Value::String(n.text());
+        }
+        let mut m = Map::new();
+        attrs_into(n, &mut m);
+        for c in &n.children {
+            let v = generic(c);
+            match m.get_mut(&c.name) {
+                Some(Value::Array(a))
+                    if n.children.iter().filter(|x| x.name == c.name).count() > 1 =>
+                {
+                    a.push(v)
+                }
+                Some(_) => {}
+                None => {
+                    if n.children.iter().filter(|x| x.name == c.name).count() > 1 {
+                        m.insert(c.name.clone(), Value::Array(vec![v]));
+                    } else {
+                        m.insert(c.name.clone(), v);
+                    }
+                }
+            }
+        }
+        let t = n.text();
+        if !t.is_empty() {
+            m.insert("content".into(), t.into());
+        }
+        Value::Object(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(doc: &str) -> Scan {
+        read_json(doc, "t.json").unwrap()
+    }
+
+    #[test]
+    fn ospo_properties_round_trip_the_model() {
+        let s = json(
+            r#"{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"component":
+            {"type":"application","bom-ref":"pkg:cargo/app@1.0.0","name":"app","version":"1.0.0",
+             "purl":"pkg:cargo/app@1.0.0","licenses":[{"expression":"MIT","acknowledgement":"declared"}],
+             "properties":[{"name":"ospo:ecosystem","value":"cargo"},{"name":"ospo:path","value":"."}]}},
+            "components":[{"type":"library","bom-ref":"pkg:npm/x@2.0.0","name":"x","version":"2.0.0",
+             "purl":"pkg:npm/x@2.0.0","scope":"excluded",
+             "licenses":[{"expression":"MIT AND Apache-2.0","acknowledgement":"concluded"}],
+             "evidence":{"licenses":[{"expression":"Apache-2.0"}],"occurrences":[
+               {"location":"node_modules/x/LICENSE","line":3,"additionalContext":"Apache-2.0 (text, score 0.97, lines 3-17)"}]},
+             "hashes":[{"alg":"SHA-512","content":"abcd"}],"supplier":{"name":"X Inc"},
+             "externalReferences":[{"type":"website","url":"https://x.example"}],
+             "properties":[{"name":"ospo:declared","value":"MIT"},{"name":"ospo:declared-raw","value":"MIT license"},
+               {"name":"ospo:ecosystem","value":"npm"},{"name":"ospo:note","value":"n1"},
+               {"name":"ospo:review","value":"r1"},{"name":"ospo:review","value":"r2"},
+               {"name":"ospo:scope","value":"dev"}]},
+             {"type":"library","bom-ref":"vendored:third_party/z","name":"z",
+              "properties":[{"name":"ospo:concluded","value":"NOASSERTION"},{"name":"ospo:ecosystem","value":"generic"},
+                {"name":"ospo:path","value":"third_party/z"}]}],
+            "dependencies":[{"ref":"pkg:cargo/app@1.0.0","dependsOn":["pkg:npm/x@2.0.0","vendored:third_party/z"]},
+              {"ref":"pkg:npm/x@2.0.0","dependsOn":[]}]}"#,
+        );
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        assert_eq!(s.project.as_deref(), Some("pkg:cargo/app@1.0.0"));
+        assert_eq!(s.components.len(), 3);
+        let app = &s.components[0];
+        assert_eq!(
+            (
+                app.declared.as_deref(),
+                app.concluded.as_str(),
+                app.path.as_deref()
+            ),
+            (Some("MIT"), "MIT", Some("."))
+        );
+        let x = &s.components[1];
+        assert_eq!(x.declared.as_deref(), Some("MIT"));
+        assert_eq!(x.declared_raw.as_deref(), Some("MIT license"));
+        assert_eq!(x.concluded, "MIT AND Apache-2.0");
+        assert_eq!(x.detected.as_deref(), Some("Apache-2.0"));
+        assert_eq!(x.scope, Some(Scope::Dev));
+        assert_eq!(x.review, vec!["r1", "r2"]);
+        assert_eq!(x.notes, vec!["n1"]);
+        assert_eq!(x.supplier.as_deref(), Some("X Inc"));
+        assert_eq!(x.homepage.as_deref(), Some("https://x.example"));
+        assert_eq!(x.hashes[0].alg, "SHA-512");
+        assert_eq!(
+            x.evidence,
+            vec![Evidence {
+                expression: "Apache-2.0".into(),
+                kind: MatchKind::Text,
+                path: "node_modules/x/LICENSE".into(),
+                start_line: 3,
+                end_line: 17,
+                score: 0.97,
+            }]
+        );
+        let z = &s.components[2];
+        assert_eq!(
+            (z.concluded.as_str(), z.declared.as_deref()),
+            ("NOASSERTION", None)
+        );
+        assert_eq!(z.ecosystem, "generic");
+        assert_eq!(s.dependencies.len(), 2);
+        assert_eq!(
+            s.dependencies[0].to,
+            vec!["pkg:npm/x@2.0.0", "vendored:third_party/z"]
+        );
+        assert!(s.dependencies[1].to.is_empty());
+    }
+
+    #[test]
+    fn foreign_documents_get_refs_names_and_diagnostics() {
+        let s = json(
+            r#"{"bomFormat":"CycloneDX","specVersion":"1.3","components":[
+              {"type":"library","group":"org.example","name":"a","version":"1","purl":"pkg:maven/org.example/a@1",
+               "licenses":[{"license":{"name":"Apache License 2.0","text":{"content":"..."}}}],
+               "description":"d","components":[{"type":"library","name":"inner","version":"2"}]},
+              {"type":"library","name":"b"},{"type":"library","name":"b"},{"type":"library","version":"1"},
+              7],
+              "vulnerabilities":[{},{}],"services":[{"name":"s"}]}"#,
+        );
+        let refs: Vec<&str> = s.components.iter().map(|c| c.bom_ref.as_str()).collect();
+        assert_eq!(refs, ["pkg:maven/org.example/a@1", "inner@2", "b", "b#2"]);
+        let a = &s.components[0];
+        assert_eq!(a.name, "org.example:a");
+        assert_eq!(a.ecosystem, "maven");
+        assert_eq!(a.declared.as_deref(), Some("Apache-2.0"));
+        assert_eq!(a.declared_raw.as_deref(), Some("Apache License 2.0"));
+        assert_eq!(a.concluded, "Apache-2.0");
+        assert!(!a.notes.is_empty());
+        assert_eq!(s.components[2].ecosystem, "unknown");
+        // The nested component is part of its parent.
+        assert_eq!(s.dependencies[0].from, "pkg:maven/org.example/a@1");
+        assert_eq!(s.dependencies[0].to, vec!["inner@2"]);
+        let msgs: Vec<&str> = s.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        let has = |needle: &str| msgs.iter().any(|m| m.contains(needle));
+        assert!(has("2 vulnerabilities"), "{msgs:?}");
+        assert!(has("1 services"), "{msgs:?}");
+        assert!(has("1 license texts"), "{msgs:?}");
+        assert!(has("CycloneDX 1.3 is not a supported version"), "{msgs:?}");
+        assert!(has("components without a name"), "{msgs:?}");
+        assert!(has("components that could not be read"), "{msgs:?}");
+        assert!(has("description (1)"), "{msgs:?}");
+    }
+
+    #[test]
+    fn malformed_json_names_line_and_column() {
+        let e = read_json(
+            "{\n \"bomFormat\": \"CycloneDX\",\n \"components\": [ }",
+            "bad.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("bad.json: line 3, column"), "{e}");
+        let e = read_json(
+            "{\"bomFormat\":\"CycloneDX\",\"components\":{}}",
+            "bad.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("bad.json") && e.contains("components") || e.contains("sequence"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn xml_reads_like_json() {
+        let s = read_xml(
+            r#"<?xml version="1.0"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">
+  <metadata><component type="application" bom-ref="app"><name>app</name></component></metadata>
+  <components>
+    <component type="library" bom-ref="pkg:npm/%40s/x@1.0.0">
+      <group>@s</group><name>x</name><version>1.0.0</version><scope>optional</scope>
+      <hashes><hash alg="SHA-256">00ff</hash></hashes>
+      <licenses><expression acknowledgement="concluded">MIT OR Apache-2.0</expression></licenses>
+      <purl>pkg:npm/%40s/x@1.0.0</purl>
+      <properties><property name="ospo:declared">MIT</property></properties>
+      <evidence><copyright><text>Copyright A &amp; B</text></copyright>
+        <occurrences><occurrence><location>x/LICENSE</location><line>1</line>
+          <additionalContext>MIT (text, score 1, lines 1-21)</additionalContext></occurrence></occurrences>
+      </evidence>
+    </component>
+  </components>
+  <dependencies><dependency ref="app"><dependency ref="pkg:npm/%40s/x@1.0.0"/></dependency></dependencies>
+</bom>"#,
+            "t.xml",
+        )
+        .unwrap();
+        assert_eq!(s.project.as_deref(), Some("app"));
+        let x = &s.components[1];
+        assert_eq!(x.name, "@s/x");
+        assert_eq!(x.scope, Some(Scope::Optional));
+        assert_eq!(x.declared.as_deref(), Some("MIT"));
+        assert_eq!(x.concluded, "MIT OR Apache-2.0");
+        assert_eq!(x.hashes[0].value, "00ff");
+        assert_eq!(
+            (
+                x.evidence[0].path.as_str(),
+                x.evidence[0].start_line,
+                x.evidence[0].end_line
+            ),
+            ("x/LICENSE", 1, 21)
+        );
+        assert_eq!(x.evidence[0].score, 1.0);
+        assert_eq!(s.dependencies[0].to, vec!["pkg:npm/%40s/x@1.0.0"]);
+        assert!(s
+            .diagnostics
+            .iter()
+            .any(|d| d.message == "not carried over: 1 copyright statements (evidence.copyright)"));
+    }
+
+    #[test]
+    fn malformed_xml_names_line_and_column() {
+        let e = read_xml(
+            "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">\n<components>\n</bom>",
+            "bad.xml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("bad.xml: line 3, column"), "{e}");
+        let e = read_xml("<foo/>", "f.xml").unwrap_err().to_string();
+        assert!(e.contains("not <bom>"), "{e}");
+    }
+}
