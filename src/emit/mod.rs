@@ -1,6 +1,8 @@
 //! Emitters: each takes the finished model and writes bytes; none re-scans.
 
+pub mod sarif;
 pub mod summary;
+pub mod verdicts;
 
 use std::io::Write;
 use std::path::Path;
