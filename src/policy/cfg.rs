@@ -846,8 +846,15 @@ mod tests {
     fn the_example_policy_is_valid() {
         let text = include_str!("../../policy.toml");
         let p = Policy::parse(text, "policy.toml").unwrap_or_else(|e| panic!("{e}"));
-        assert!(p.rules.allow.has_id("MIT"));
-        assert!(p.dev.is_some());
+        assert!(p.rules.allow.has_id("MPL-2.0"));
+        assert!(p.rules.allow.has_category(Category::Permissive));
+        assert_eq!(p.rules.prefer, ["MIT", "Apache-2.0"]);
+        let dev = p.dev.as_ref().unwrap();
+        assert!(dev.allow.has_category(Category::StrongCopyleft));
+        assert!(!dev.deny.has_category(Category::StrongCopyleft));
+        assert!(dev.deny.has_category(Category::NetworkCopyleft));
+        assert_eq!(p.exceptions[0].expires, Date::parse("2027-06-30"));
+        assert_eq!(p.clarify[0].files.len(), 1);
         assert!(!p.exceptions.is_empty() && !p.clarify.is_empty());
     }
 

@@ -437,6 +437,18 @@ impl<'a> Evaluator<'a> {
             }
         }
 
+        // NOASSERTION / NONE parse as ids, but inside an expression they still say
+        // "not known".
+        if let LicenseItem::Spdx { id, .. } = &req.license {
+            if id.name == "NOASSERTION" || id.name == "NONE" {
+                return self.unknown(
+                    rules,
+                    exceptions,
+                    target,
+                    format!("`{}` in the expression: part of the license is not known", id.name),
+                );
+            }
+        }
         let candidates: Vec<String> = match &req.license {
             LicenseItem::Other(_) => vec![written.clone()],
             LicenseItem::Spdx { id, or_later } => {
@@ -1044,6 +1056,8 @@ unlisted = "warn"
         assert_eq!((v.status, v.rule_id), (Status::Fail, RuleKind::Unknown));
         let v = judge("[licenses]\nunknown = \"warn\"\n", "NOASSERTION");
         assert_eq!(v.status, Status::Warn);
+        let v = judge(BASIC, "MIT AND NOASSERTION");
+        assert_eq!((v.status, v.rule_id), (Status::Fail, RuleKind::Unknown), "{v:#?}");
     }
 
     #[test]

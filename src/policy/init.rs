@@ -26,6 +26,13 @@ pub fn starter(scan: &Scan) -> String {
             Ok(e) => {
                 for r in e.requirements() {
                     let id = match &r.req.license {
+                        // SPDX lists NOASSERTION and NONE as ids; they say no license is known.
+                        spdx::LicenseItem::Spdx { id, .. }
+                            if id.name == "NOASSERTION" || id.name == "NONE" =>
+                        {
+                            unknown.insert(format!("{label} ({})", id.name));
+                            continue;
+                        }
                         spdx::LicenseItem::Spdx { id, .. } => id.name.to_string(),
                         spdx::LicenseItem::Other(_) => {
                             unknown.insert(format!("{label} ({})", r.req.license));
