@@ -236,7 +236,14 @@ pub fn check(a: &CheckArgs) -> Result<u8> {
     let policy = match find_policy(a) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("ospo: error: {e}");
+            // One "ospo: error:" per issue; each fix indented under it.
+            for line in e.to_string().lines() {
+                if line.starts_with(' ') {
+                    eprintln!("{line}");
+                } else {
+                    eprintln!("ospo: error: {line}");
+                }
+            }
             return Ok(2);
         }
     };

@@ -304,8 +304,8 @@ fn policy_errors_point_at_file_line_col_and_check_nothing() {
     for (file, expect) in [
         ("bad-key.toml", ":3:1: unknown key `unknwon`\n  fix: did you mean `unknown`?"),
         ("bad-id.toml", ":2:17: `Apache 2.0` in licenses.allow is not an SPDX license id, exception id or category\n  fix: did you mean `Apache-2.0`?"),
-        ("bad-date.toml", ":8:11: `\"2027-02-30\"` is not a date"),
-        ("bad-type.toml", ":2:9: invalid type"),
+        ("bad-date.toml", ":8:11: `2027-02-30` is not a date"),
+        ("bad-type.toml", ":2:9: invalid type: string \"MIT\", expected a list, like [\"MIT\"]"),
         ("bad-expression.toml", ":6:31: `MIT AND ISC AND OpenSSL-1.0` is not a valid SPDX expression: unknown term"),
     ] {
         let path = format!("tests/fixtures/policy/{file}");

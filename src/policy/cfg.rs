@@ -462,8 +462,11 @@ fn explain_toml_error(msg: &str) -> (String, Option<String>) {
         return (msg.clone(), Some(fix.to_string()));
     }
     if msg.starts_with("invalid type") {
+        let msg = msg
+            .replace("expected a sequence", "expected a list, like [\"MIT\"]")
+            .replace("expected a map", "expected a table");
         return (
-            msg.clone(),
+            msg,
             Some("see the commented example policy.toml for each key's type".into()),
         );
     }
@@ -793,9 +796,13 @@ impl Checker<'_> {
             _ => None,
         };
         if parsed.is_none() {
+            let shown = match v.get_ref() {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
             self.err(
                 v.span(),
-                format!("`{}` is not a date", v.get_ref()),
+                format!("`{shown}` is not a date"),
                 Some("write the date as \"YYYY-MM-DD\", e.g. expires = \"2027-06-30\"".into()),
             );
         }
