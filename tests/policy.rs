@@ -99,7 +99,10 @@ fn golden_outputs() {
         ("github", "check.github.txt"),
     ] {
         let (code, out, err) = check(&["--format", format]);
-        assert_eq!(code, 1, "--format {format}: violations exit 1\nstderr: {err}");
+        assert_eq!(
+            code, 1,
+            "--format {format}: violations exit 1\nstderr: {err}"
+        );
         golden(file, &out);
     }
 }
@@ -148,11 +151,17 @@ fn each_verdict() {
         assert_eq!(c["status"], *status, "{bom_ref}: {c:#}");
         assert_eq!(c["rule_id"], *rule_id, "{bom_ref}: {c:#}");
         let text = c["rule"].as_str().unwrap();
-        assert!(text.contains(rule), "{bom_ref}: rule {text:?} lacks {rule:?}");
+        assert!(
+            text.contains(rule),
+            "{bom_ref}: rule {text:?} lacks {rule:?}"
+        );
         if *status == "pass" {
             assert!(c.get("fix").is_none(), "{bom_ref}: a pass needs no fix");
         } else {
-            assert!(c["fix"].as_str().is_some_and(|f| !f.is_empty()), "{bom_ref}: no fix");
+            assert!(
+                c["fix"].as_str().is_some_and(|f| !f.is_empty()),
+                "{bom_ref}: no fix"
+            );
         }
     }
     assert_eq!(verdict(&v, "pkg:npm/dual@2.0.0")["chosen_branch"], "MIT");
@@ -196,13 +205,19 @@ fn sarif_is_valid_sarif_2_1_0() {
     // The schema's `run.language` pattern has a stray `]` that strict regex checkers refuse
     // to compile; ospo writes no `language`, so the pattern is mended here, not weakened.
     let stray = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
-    assert!(text.contains(stray), "the schema file changed: review this mend");
+    assert!(
+        text.contains(stray),
+        "the schema file changed: review this mend"
+    );
     let text = text.replace(stray, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#);
     let schema: Value = serde_json::from_str(&text).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
     // The schema itself must catch a broken document, or this test proves nothing.
     let broken = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {}}]});
-    assert!(!validator.is_valid(&broken), "schema accepts a run without a driver");
+    assert!(
+        !validator.is_valid(&broken),
+        "schema accepts a run without a driver"
+    );
 
     let (_, out, _) = check(&["--format", "sarif"]);
     let sarif: Value = serde_json::from_str(&out).unwrap();
@@ -210,7 +225,11 @@ fn sarif_is_valid_sarif_2_1_0() {
         .iter_errors(&sarif)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "SARIF schema errors:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "SARIF schema errors:\n{}",
+        errors.join("\n")
+    );
 
     let run = &sarif["runs"][0];
     let results = run["results"].as_array().unwrap();
@@ -261,8 +280,14 @@ fn github_annotations() {
         ),
         "{mixed}"
     );
-    assert!(out.lines().any(|l| l.starts_with("::warning file=node_modules/soon/LICENSE,")));
-    assert!(out.lines().last().unwrap().starts_with("::notice title=ospo check::check FAILED"));
+    assert!(out
+        .lines()
+        .any(|l| l.starts_with("::warning file=node_modules/soon/LICENSE,")));
+    assert!(out
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("::notice title=ospo check::check FAILED"));
 }
 
 #[test]
@@ -271,7 +296,10 @@ fn expiry_follows_the_date() {
     let (_, out, _) = check_at("2026-06-05", SCAN, &["--format", "json"]);
     let v: Value = serde_json::from_str(&out).unwrap();
     let old = verdict(&v, "pkg:npm/old-tool@1.0.0");
-    assert_eq!((old["status"].as_str(), old["rule_id"].as_str()), (Some("warn"), Some("exception-expiring")));
+    assert_eq!(
+        (old["status"].as_str(), old["rule_id"].as_str()),
+        (Some("warn"), Some("exception-expiring"))
+    );
     // ... and a month earlier it is a plain pass.
     let (_, out, _) = check_at("2026-05-01", SCAN, &["--format", "json"]);
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -280,22 +308,37 @@ fn expiry_follows_the_date() {
     let (_, out, _) = check_at("2027-07-01", SCAN, &["--format", "json"]);
     let v: Value = serde_json::from_str(&out).unwrap();
     let agpl = verdict(&v, "pkg:npm/agpl-tool@3.0.0");
-    assert_eq!((agpl["status"].as_str(), agpl["rule_id"].as_str()), (Some("fail"), Some("exception-expired")));
+    assert_eq!(
+        (agpl["status"].as_str(), agpl["rule_id"].as_str()),
+        (Some("fail"), Some("exception-expired"))
+    );
 }
 
 #[test]
 fn clarification_voided_by_a_changed_license_file() {
-    let (code, out, _) = check_at(TODAY, "tests/fixtures/policy/scan-changed.json", &["--format", "json"]);
+    let (code, out, _) = check_at(
+        TODAY,
+        "tests/fixtures/policy/scan-changed.json",
+        &["--format", "json"],
+    );
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();
     let ring = verdict(&v, "pkg:cargo/ring@0.17.8");
     assert_eq!(ring["status"], "fail", "{ring:#}");
     assert_eq!(ring["expression"], "NOASSERTION");
     let msg = ring["messages"][0].as_str().unwrap();
-    assert!(msg.contains("no longer applies: vendor/ring/LICENSE changed"), "{msg}");
+    assert!(
+        msg.contains("no longer applies: vendor/ring/LICENSE changed"),
+        "{msg}"
+    );
     assert!(ring["fix"].as_str().unwrap().contains("update the sha256"));
     let (_, human, _) = check_at(TODAY, "tests/fixtures/policy/scan-changed.json", &[]);
-    assert!(human.lines().any(|l| l.starts_with("fail: pkg:cargo/ring@0.17.8") && l.contains("no longer applies")), "{human}");
+    assert!(
+        human.lines().any(
+            |l| l.starts_with("fail: pkg:cargo/ring@0.17.8") && l.contains("no longer applies")
+        ),
+        "{human}"
+    );
 }
 
 #[test]
@@ -322,7 +365,13 @@ fn policy_errors_point_at_file_line_col_and_check_nothing() {
     }
     golden("errors.txt", &all);
     let out = ospo()
-        .args(["check", "--from", SCAN, "--policy", "tests/fixtures/policy/none.toml"])
+        .args([
+            "check",
+            "--from",
+            SCAN,
+            "--policy",
+            "tests/fixtures/policy/none.toml",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -363,7 +412,12 @@ fn without_a_policy_the_builtin_default_applies_and_says_so() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     let last = stdout.lines().last().unwrap();
-    assert!(last.starts_with("check passed: 12 components: 12 pass, 0 warn, 0 fail; built-in default policy"), "{last}");
+    assert!(
+        last.starts_with(
+            "check passed: 12 components: 12 pass, 0 warn, 0 fail; built-in default policy"
+        ),
+        "{last}"
+    );
 }
 
 #[test]
@@ -375,12 +429,21 @@ fn policy_toml_at_the_scanned_root_is_used() {
     )
     .unwrap();
     let out = ospo()
-        .args(["check", dir.path().to_str().unwrap(), "--no-caches", "--format", "json"])
+        .args([
+            "check",
+            dir.path().to_str().unwrap(),
+            "--no-caches",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "WTFPL is not allowed");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["policy"], dir.path().join("policy.toml").to_str().unwrap());
+    assert_eq!(
+        v["policy"],
+        dir.path().join("policy.toml").to_str().unwrap()
+    );
     assert_eq!(v["summary"]["fail"], 1);
     assert_eq!(verdict(&v, "pkg:npm/left-pad@1.3.0")["rule_id"], "unlisted");
 }
@@ -389,8 +452,16 @@ fn policy_toml_at_the_scanned_root_is_used() {
 fn init_writes_a_starter_policy_that_passes_and_never_overwrites() {
     let dir = project_copy();
     let d = dir.path().to_str().unwrap();
-    let out = ospo().args(["init", d, "--no-caches", "-q"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = ospo()
+        .args(["init", d, "--no-caches", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(dir.path().join("policy.toml")).unwrap();
     assert!(text.contains("    \"MIT\", # 11 components\n"), "{text}");
     assert!(text.contains("    \"WTFPL\", # 1 component\n"), "{text}");
@@ -399,16 +470,30 @@ fn init_writes_a_starter_policy_that_passes_and_never_overwrites() {
     let out = ospo().args(["check", d, "--no-caches"]).output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("; policy ") && stdout.contains("policy.toml"), "{stdout}");
+    assert!(
+        stdout.contains("; policy ") && stdout.contains("policy.toml"),
+        "{stdout}"
+    );
     // An existing policy is kept unless --force.
     std::fs::write(dir.path().join("policy.toml"), "# mine\n").unwrap();
-    let out = ospo().args(["init", d, "--no-caches", "-q"]).output().unwrap();
+    let out = ospo()
+        .args(["init", d, "--no-caches", "-q"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
-    assert_eq!(std::fs::read_to_string(dir.path().join("policy.toml")).unwrap(), "# mine\n");
-    let out = ospo().args(["init", d, "--no-caches", "-q", "--force"]).output().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("policy.toml")).unwrap(),
+        "# mine\n"
+    );
+    let out = ospo()
+        .args(["init", d, "--no-caches", "-q", "--force"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(std::fs::read_to_string(dir.path().join("policy.toml")).unwrap().contains("[licenses]"));
+    assert!(std::fs::read_to_string(dir.path().join("policy.toml"))
+        .unwrap()
+        .contains("[licenses]"));
 }
 
 #[test]
@@ -419,10 +504,26 @@ fn init_lists_the_other_licenses_in_comments() {
         .args(["init", "--from", root().join(SCAN).to_str().unwrap(), "-q"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(dir.path().join("policy.toml")).unwrap();
-    assert!(text.contains("#   AGPL-3.0-only (network-copyleft): pkg:npm/agpl-tool@3.0.0\n"), "{text}");
-    assert!(text.contains("#   GPL-3.0-only (strong-copyleft): pkg:npm/dual@2.0.0, pkg:npm/jest@29.0.0\n"), "{text}");
-    assert!(text.contains("#   pkg:npm/mystery@0.0.1 (NOASSERTION)\n"), "{text}");
+    assert!(
+        text.contains("#   AGPL-3.0-only (network-copyleft): pkg:npm/agpl-tool@3.0.0\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "#   GPL-3.0-only (strong-copyleft): pkg:npm/dual@2.0.0, pkg:npm/jest@29.0.0\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("#   pkg:npm/mystery@0.0.1 (NOASSERTION)\n"),
+        "{text}"
+    );
     assert!(text.contains("    \"LLVM-exception\","), "{text}");
 }

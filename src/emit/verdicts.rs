@@ -21,7 +21,11 @@ pub fn user_path(root: &str, path: &str) -> String {
     let root = root.trim_end_matches('/');
     let path = path.trim_end_matches('/');
     if path.is_empty() || path == "." {
-        return if root.is_empty() { ".".into() } else { root.to_string() };
+        return if root.is_empty() {
+            ".".into()
+        } else {
+            root.to_string()
+        };
     }
     if root.is_empty() || root == "." || root.starts_with('/') || path.starts_with('/') {
         path.to_string()

@@ -328,27 +328,31 @@ impl<'a> Evaluator<'a> {
             .iter()
             .map(|r| self.term(r, rules, exceptions, &target))
             .collect();
-        let mut chosen = None;
-        let out = self.fold(&tree, &reqs, &leaves, rules, &mut chosen, true);
-        (out, chosen)
+        let (out, taken) = self.fold(&tree, &reqs, &leaves, rules, false);
+        // The chosen branch is worth naming only where there was a choice.
+        let has_or = parsed
+            .iter()
+            .any(|n| matches!(n, ExprNode::Op(Operator::Or)));
+        (out, has_or.then_some(taken))
     }
 
+    /// The outcome of a subtree, and the expression it was taken as: every OR replaced by
+    /// its chosen branch.
     fn fold(
         &self,
         t: &Tree,
         reqs: &[&LicenseReq],
         leaves: &[Outcome],
         rules: &Rules,
-        chosen: &mut Option<String>,
-        top: bool,
-    ) -> Outcome {
+        nested: bool,
+    ) -> (Outcome, String) {
         match t {
-            Tree::Leaf(i) => leaves[*i].clone(),
+            Tree::Leaf(i) => (leaves[*i].clone(), reqs[*i].to_string()),
             Tree::And(kids) => {
-                let outs: Vec<Outcome> = kids
+                let (outs, texts): (Vec<Outcome>, Vec<String>) = kids
                     .iter()
-                    .map(|k| self.fold(k, reqs, leaves, rules, chosen, false))
-                    .collect();
+                    .map(|k| self.fold(k, reqs, leaves, rules, true))
+                    .unzip();
                 let worst = outs.iter().map(Outcome::rank).max().expect("AND has terms");
                 let mut out = outs
                     .iter()
@@ -374,20 +378,17 @@ impl<'a> Evaluator<'a> {
                     out.rule = rules_text.join("; ");
                 }
                 out.messages = messages;
-                out
+                let text = texts.join(" AND ");
+                (out, if nested { format!("({text})") } else { text })
             }
             Tree::Or(kids) => {
-                let outs: Vec<Outcome> = kids
+                let (outs, texts): (Vec<Outcome>, Vec<String>) = kids
                     .iter()
-                    .map(|k| {
-                        let mut inner = None;
-                        self.fold(k, reqs, leaves, rules, &mut inner, false)
-                    })
-                    .collect();
+                    .map(|k| self.fold(k, reqs, leaves, rules, nested))
+                    .unzip();
                 let best = (0..kids.len())
                     .min_by_key(|&i| (outs[i].rank(), prefer_rank(&kids[i], reqs, rules), i))
                     .expect("OR has branches");
-                let text = render(&kids[best], reqs, false);
                 let mut out = outs[best].clone();
                 if out.status == Status::Fail {
                     // No branch passes: say why each failed.
@@ -399,12 +400,16 @@ impl<'a> Evaluator<'a> {
                         .join("; ");
                     out.rule = format!("no OR branch passes ({})", out.rule);
                 } else {
-                    out.messages.insert(0, format!("OR: chose `{text}`"));
+                    out.messages.insert(
+                        0,
+                        format!(
+                            "OR: chose `{}` of `{}`",
+                            render(&kids[best], reqs, false),
+                            render(t, reqs, false)
+                        ),
+                    );
                 }
-                if top || chosen.is_none() {
-                    *chosen = Some(text);
-                }
-                out
+                (out, texts[best].clone())
             }
         }
     }
@@ -445,7 +450,10 @@ impl<'a> Evaluator<'a> {
                     rules,
                     exceptions,
                     target,
-                    format!("`{}` in the expression: part of the license is not known", id.name),
+                    format!(
+                        "`{}` in the expression: part of the license is not known",
+                        id.name
+                    ),
                 );
             }
         }
@@ -959,6 +967,20 @@ unlisted = "warn"
     }
 
     #[test]
+    fn or_inside_and_names_the_whole_choice() {
+        let v = judge(BASIC, "(GPL-3.0-only OR MIT) AND Unicode-3.0");
+        assert_eq!(v.status, Status::Pass, "{v:#?}");
+        assert_eq!(v.chosen_branch.as_deref(), Some("MIT AND Unicode-3.0"));
+        assert_eq!(
+            judge(BASIC, "MIT AND ISC").chosen_branch,
+            None,
+            "no OR, no choice"
+        );
+        let v = judge(BASIC, "Zlib OR (MIT AND Apache-2.0)");
+        assert_eq!(v.chosen_branch.as_deref(), Some("Zlib"));
+    }
+
+    #[test]
     fn and_with_one_denied_term_fails_naming_it() {
         let v = judge(BASIC, "MIT AND GPL-2.0-only");
         assert_eq!(v.status, Status::Fail);
@@ -1057,7 +1079,11 @@ unlisted = "warn"
         let v = judge("[licenses]\nunknown = \"warn\"\n", "NOASSERTION");
         assert_eq!(v.status, Status::Warn);
         let v = judge(BASIC, "MIT AND NOASSERTION");
-        assert_eq!((v.status, v.rule_id), (Status::Fail, RuleKind::Unknown), "{v:#?}");
+        assert_eq!(
+            (v.status, v.rule_id),
+            (Status::Fail, RuleKind::Unknown),
+            "{v:#?}"
+        );
     }
 
     #[test]
