@@ -375,6 +375,11 @@ fn policy_errors_point_at_file_line_col_and_check_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("ospo: error: tests/fixtures/policy/none.toml: cannot read the policy"),
+        "{stderr}"
+    );
     let out = ospo()
         .args(["check", "--from", SCAN, "--policy", POLICY])
         .env("OSPO_TODAY", "someday")

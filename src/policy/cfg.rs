@@ -324,7 +324,12 @@ impl fmt::Display for PolicyError {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "{}:{}:{}: {}", self.path, is.line, is.col, is.message)?;
+            if is.line == 0 {
+                // Not about a place in the file (it could not be read at all).
+                write!(f, "{}: {}", self.path, is.message)?;
+            } else {
+                write!(f, "{}:{}:{}: {}", self.path, is.line, is.col, is.message)?;
+            }
             if let Some(fix) = &is.fix {
                 write!(f, "\n  fix: {fix}")?;
             }
@@ -345,10 +350,10 @@ impl Policy {
         let text = std::fs::read_to_string(path).map_err(|e| PolicyError {
             path: shown.clone(),
             issues: vec![PolicyIssue {
-                line: 1,
-                col: 1,
+                line: 0,
+                col: 0,
                 message: format!("cannot read the policy: {e}"),
-                fix: None,
+                fix: Some("check the --policy path".into()),
             }],
         })?;
         Policy::parse(&text, &shown)
