@@ -904,6 +904,18 @@ mod tests {
     }
 
     #[test]
+    fn deprecated_and_lower_case_ids() {
+        let e = err("[licenses]\nallow = [\"GPL-2.0\", \"mit\"]\n");
+        let fixes: Vec<_> = e.issues.iter().map(|i| i.fix.clone().unwrap()).collect();
+        assert_eq!(
+            fixes,
+            ["write `GPL-2.0-only`", "did you mean `MIT`?"],
+            "{e}"
+        );
+        assert!(e.issues[0].message.contains("deprecated"), "{e}");
+    }
+
+    #[test]
     fn bad_date_and_wrong_type_and_bad_action() {
         let e = err(
             "[[exception]]\ncomponent = \"pkg:npm/x\"\nallow = [\"MIT\"]\nreason = \"r\"\nexpires = \"2027-02-30\"\n",

@@ -1153,6 +1153,22 @@ unlisted = "warn"
     }
 
     #[test]
+    fn an_exception_can_allow_an_unknown_license() {
+        let p = policy(&format!(
+            "{BASIC}\n[[exception]]\ncomponent = \"pkg:npm/x@1.*\"\nallow = [\"unknown\"]\nreason = \"vendor confirmed by mail\"\n"
+        ));
+        let v = judge_with(&p, comp("pkg:npm/x@1.0.0", "NOASSERTION"), Vec::new());
+        assert_eq!(v.status, Status::Pass, "{v:#?}");
+        assert!(v.rule.contains("vendor confirmed by mail"));
+        let v = judge_with(&p, comp("pkg:npm/x@2.0.0", "NOASSERTION"), Vec::new());
+        assert_eq!(
+            v.status,
+            Status::Fail,
+            "the version glob does not match 2.0.0"
+        );
+    }
+
+    #[test]
     fn exception_that_matches_nothing_is_noted() {
         let scan = Scan {
             components: vec![comp("pkg:npm/y@1.0.0", "MIT")],
