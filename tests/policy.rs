@@ -142,7 +142,7 @@ fn each_verdict() {
         ("pkg:npm/old-tool@1.0.0", "fail", "exception-expired", "expired on 2026-06-30"),
         ("pkg:npm/soon@1.0.0", "warn", "exception-expiring", "expires on 2026-12-15, in 14 days"),
         // Clarified, the pinned file unchanged.
-        ("pkg:cargo/ring@0.17.8", "pass", "allowed", "OpenSSL is permissive"),
+        ("pkg:cargo/ring@0.17.8", "pass", "allowed", "licenses.allow: permissive (MIT, ISC, OpenSSL are permissive"),
         // Dev scope: [licenses.dev] allows strong copyleft.
         ("pkg:npm/jest@29.0.0", "pass", "allowed", "licenses.dev.allow: strong-copyleft"),
     ];

@@ -82,6 +82,9 @@ struct Outcome {
     license: Option<String>,
     messages: Vec<String>,
     fix: Option<String>,
+    /// Allowed by a category: (the rule without its license, the category, where), so an
+    /// AND of several licenses allowed by one entry can say so once.
+    group: Option<(String, Category, String)>,
 }
 
 impl Outcome {
@@ -368,14 +371,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 if out.status == Status::Pass {
-                    // Every term passed: each says why.
-                    let mut rules_text: Vec<String> = Vec::new();
-                    for o in &outs {
-                        if !rules_text.contains(&o.rule) {
-                            rules_text.push(o.rule.clone());
-                        }
-                    }
-                    out.rule = rules_text.join("; ");
+                    out.rule = and_rule(&outs);
                 }
                 out.messages = messages;
                 let text = texts.join(" AND ");
@@ -521,6 +517,7 @@ impl<'a> Evaluator<'a> {
             } else {
                 let st = action_status(rules.unlisted);
                 (st != Status::Pass).then(|| Outcome {
+                    group: None,
                     status: st,
                     kind: RuleKind::Unlisted,
                     rule: format!(
@@ -585,6 +582,7 @@ impl<'a> Evaluator<'a> {
             ));
         }
         Outcome {
+            group: cat.map(|c| (format!("{}.allow: {c}", rules.table), c, at)),
             status: Status::Pass,
             kind: RuleKind::Allowed,
             rule,
@@ -610,6 +608,7 @@ impl<'a> Evaluator<'a> {
             None => format!("{}.deny: {id}{what} ({at})", rules.table),
         };
         Outcome {
+            group: None,
             status: Status::Fail,
             kind: RuleKind::Denied,
             rule,
@@ -641,6 +640,7 @@ impl<'a> Evaluator<'a> {
                 let st = action_status(rules.unlisted);
                 let cat = category_of(cand).map_or("no category".to_string(), |c| c.to_string());
                 Outcome {
+                    group: None,
                     status: st,
                     kind: if st == Status::Pass { RuleKind::Allowed } else { RuleKind::Unlisted },
                     rule: format!(
@@ -665,6 +665,7 @@ impl<'a> Evaluator<'a> {
     fn excepted(&self, e: &ExceptionRule, cand: &str, written: &str) -> Outcome {
         let at = self.policy.at(e.line);
         let mut out = Outcome {
+            group: None,
             status: Status::Pass,
             kind: RuleKind::Allowed,
             rule: format!(
@@ -726,6 +727,7 @@ impl<'a> Evaluator<'a> {
         }
         let st = action_status(rules.unknown);
         Outcome {
+            group: None,
             status: st,
             kind: if st == Status::Pass { RuleKind::Allowed } else { RuleKind::Unknown },
             rule: format!("{}.unknown = {}: {why}", rules.table, rules.unknown.name()),
@@ -736,6 +738,37 @@ impl<'a> Evaluator<'a> {
             )),
         }
     }
+}
+
+/// Why every term of an AND passed: each rule once, licenses allowed by the same
+/// category entry named together ("licenses.allow: permissive (MIT, ISC are permissive; ...)").
+fn and_rule(outs: &[Outcome]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut done = vec![false; outs.len()];
+    for i in 0..outs.len() {
+        if done[i] {
+            continue;
+        }
+        let Some(g) = &outs[i].group else {
+            if !parts.contains(&outs[i].rule) {
+                parts.push(outs[i].rule.clone());
+            }
+            continue;
+        };
+        let mut ids: Vec<&str> = Vec::new();
+        for (j, o) in outs.iter().enumerate().skip(i) {
+            if o.group.as_ref() == Some(g) {
+                done[j] = true;
+                if let Some(l) = o.license.as_deref().filter(|l| !ids.contains(l)) {
+                    ids.push(l);
+                }
+            }
+        }
+        let (head, cat, at) = g;
+        let verb = if ids.len() == 1 { "is" } else { "are" };
+        parts.push(format!("{head} ({} {verb} {cat}; {at})", ids.join(", ")));
+    }
+    parts.join("; ")
 }
 
 fn list_allows(list: &List, id: &str) -> bool {
@@ -996,7 +1029,10 @@ unlisted = "warn"
             .contains("[[exception]] for `pkg:npm/x`"));
         let v = judge(BASIC, "MIT AND ISC");
         assert_eq!(v.status, Status::Pass);
-        assert!(v.rule.contains("MIT is permissive") && v.rule.contains("ISC is permissive"));
+        assert_eq!(
+            v.rule,
+            "licenses.allow: permissive (MIT, ISC are permissive; policy.toml:3)"
+        );
     }
 
     #[test]
