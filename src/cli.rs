@@ -40,8 +40,21 @@ pub enum Command {
     /// (file, lines, score), hashes and the dependency graph. Deterministic: set
     /// SOURCE_DATE_EPOCH for a fixed timestamp, serial number and document namespace.
     Sbom(SbomArgs),
-    /// Check a tree against a license policy [not yet available]
-    Check(Unbuilt),
+    /// Check every component's license against a policy (exit 0 pass, 1 violations)
+    ///
+    /// Reads policy.toml from --policy, else from the scanned root (with --from: the
+    /// current directory), else uses the built-in default (permissive and public-domain
+    /// allowed, strong and network copyleft denied, everything else warned) and says so.
+    /// Exit codes: 0 every component passes (warnings allowed), 1 any violation, 2 errors
+    /// (a policy.toml error is reported with file:line:col and nothing is checked).
+    /// Set OSPO_TODAY=YYYY-MM-DD to judge exception expiry as of another day.
+    Check(CheckArgs),
+    /// Write a starter policy.toml for the scanned tree
+    ///
+    /// The permissive and public-domain licenses found are allowed; every other license
+    /// found is listed in comments with the components that use it. Writes PATH/policy.toml
+    /// (with --from: ./policy.toml) and never overwrites one without --force.
+    Init(InitArgs),
     /// Write third-party notices [not yet available]
     Notice(Unbuilt),
     /// Write an HTML audit report [not yet available]
@@ -161,6 +174,42 @@ pub struct SbomArgs {
     /// Write to FILE instead of stdout (written whole or not at all)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: Input,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// One line per violation or warning, a summary last
+    Human,
+    /// The evaluation: one verdict per component (documented in README.md)
+    Json,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// GitHub Actions workflow annotations
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The policy file [default: policy.toml at the scanned root, else the built-in default]
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Write to FILE instead of stdout (written whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: Input,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace an existing policy.toml
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub input: Input,
 }

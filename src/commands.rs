@@ -6,12 +6,14 @@ use std::io::Write;
 use anyhow::{bail, Result};
 
 use crate::cli::{
-    CdxVersion, Common, DetectArgs, Input, SbomArgs, SbomFormat, ScanArgs, ScanFormat,
+    CdxVersion, CheckArgs, CheckFormat, Common, DetectArgs, InitArgs, Input, SbomArgs, SbomFormat,
+    ScanArgs, ScanFormat,
 };
 use crate::detect::{self, Cache};
-use crate::emit::{self, cyclonedx, spdx, summary};
+use crate::emit::{self, cyclonedx, sarif, spdx, summary, verdicts};
 use crate::ingest;
 use crate::model::{Diagnostic, FileClass, FileRecord, Scan, Severity};
+use crate::policy::{self, Date, Policy, PolicyError, Status};
 use crate::scan::{self, ScanOptions};
 use crate::walk::{self, WalkOptions};
 
@@ -227,4 +229,104 @@ fn looks_like_code(path: &str) -> bool {
 pub fn unbuilt(name: &str) -> Result<u8> {
     eprintln!("ospo: `ospo {name}` is not available yet in this version; `ospo scan` and `ospo detect` are.");
     Ok(2)
+}
+
+/// The policy `check` uses: --policy, else policy.toml at the scanned root (with --from:
+/// in the current directory), else the built-in default. An error in the file is final:
+/// nothing is checked against half a policy.
+fn find_policy(a: &CheckArgs) -> std::result::Result<Policy, PolicyError> {
+    if let Some(p) = &a.policy {
+        return Policy::load(p);
+    }
+    let dir = match &a.input.from {
+        Some(_) => std::path::PathBuf::from("."),
+        None if a.input.path.is_dir() => a.input.path.clone(),
+        None => a
+            .input
+            .path
+            .parent()
+            .map_or_else(|| ".".into(), std::path::Path::to_path_buf),
+    };
+    let candidate = if dir.as_os_str() == "." {
+        std::path::PathBuf::from("policy.toml")
+    } else {
+        dir.join("policy.toml")
+    };
+    if candidate.is_file() {
+        Policy::load(&candidate)
+    } else {
+        Ok(Policy::builtin_default())
+    }
+}
+
+/// The day exception expiry is judged on: OSPO_TODAY=YYYY-MM-DD (for tests and for
+/// asking "what fails next month?"), else today (UTC).
+fn today() -> Result<Date> {
+    match std::env::var("OSPO_TODAY") {
+        Ok(s) if !s.trim().is_empty() => Date::parse(s.trim())
+            .ok_or_else(|| anyhow::anyhow!("OSPO_TODAY={s} is not a date: write YYYY-MM-DD")),
+        _ => Ok(Date::today()),
+    }
+}
+
+pub fn check(a: &CheckArgs) -> Result<u8> {
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let today = today()?;
+    let policy = match find_policy(a) {
+        Ok(p) => p,
+        Err(e) => {
+            // One "ospo: error:" per issue; each fix indented under it.
+            for line in e.to_string().lines() {
+                if line.starts_with(' ') {
+                    eprintln!("{line}");
+                } else {
+                    eprintln!("ospo: error: {line}");
+                }
+            }
+            return Ok(2);
+        }
+    };
+    let scan = load_input(&a.input)?;
+    let ev = policy::evaluate(&scan, &policy, today);
+    if policy.builtin && !a.input.common.quiet && a.format != CheckFormat::Human {
+        eprintln!("ospo: no policy.toml found: using the built-in default policy");
+    }
+    let root = scan.root.as_str();
+    let bytes = match a.format {
+        CheckFormat::Human => verdicts::human(&ev, root, policy.builtin).into_bytes(),
+        CheckFormat::Json => verdicts::json(&ev)?,
+        CheckFormat::Sarif => sarif::sarif(&ev, root, policy.builtin)?,
+        CheckFormat::Github => verdicts::github(&ev, root, policy.builtin).into_bytes(),
+    };
+    output.write(&bytes)?;
+    Ok(if ev.status() == Status::Fail { 1 } else { 0 })
+}
+
+pub fn init(a: &InitArgs) -> Result<u8> {
+    let target = match &a.input.from {
+        Some(_) => std::path::PathBuf::from("policy.toml"),
+        None if a.input.path.is_dir() => a.input.path.join("policy.toml"),
+        None => bail!(
+            "{} is not a directory: `ospo init` writes PATH/policy.toml",
+            a.input.path.display()
+        ),
+    };
+    if target.exists() && !a.force {
+        bail!(
+            "{} exists; `ospo init --force` replaces it",
+            target.display()
+        );
+    }
+    let output = emit::Output::prepare(Some(&target))?;
+    let scan = load_input(&a.input)?;
+    let text = policy::init::starter(&scan);
+    // What we write must be a policy we can read: a bug here must not hand users a broken file.
+    if let Err(e) = Policy::parse(&text, &target.display().to_string()) {
+        bail!("internal error: the starter policy does not load: {e}");
+    }
+    output.write(text.as_bytes())?;
+    if !a.input.common.quiet {
+        eprintln!("ospo: wrote {}", target.display());
+    }
+    Ok(0)
 }

@@ -13,6 +13,7 @@ pub mod expression;
 pub mod ingest;
 pub mod licensedb;
 pub mod model;
+pub mod policy;
 pub mod resolve;
 pub mod scan;
 pub mod walk;

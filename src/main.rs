@@ -21,7 +21,8 @@ fn main() -> ExitCode {
         Command::Scan(a) => commands::scan(&a),
         Command::Detect(a) => commands::detect(&a),
         Command::Sbom(a) => commands::sbom(&a),
-        Command::Check(_) => commands::unbuilt("check"),
+        Command::Check(a) => commands::check(&a),
+        Command::Init(a) => commands::init(&a),
         Command::Notice(_) => commands::unbuilt("notice"),
         Command::Report(_) => commands::unbuilt("report"),
     };

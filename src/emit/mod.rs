@@ -1,8 +1,10 @@
 //! Emitters: each takes the finished model and writes bytes; none re-scans.
 
 pub mod cyclonedx;
+pub mod sarif;
 pub mod spdx;
 pub mod summary;
+pub mod verdicts;
 
 use std::io::Write;
 use std::path::Path;
