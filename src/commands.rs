@@ -5,9 +5,11 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
-use crate::cli::{Common, DetectArgs, Input, ScanArgs, ScanFormat};
+use crate::cli::{
+    Common, DetectArgs, Input, NoticeArgs, NoticeFormat, ReportArgs, ScanArgs, ScanFormat,
+};
 use crate::detect::{self, Cache};
-use crate::emit::{self, summary};
+use crate::emit::{self, notice, report, summary};
 use crate::ingest;
 use crate::model::{Diagnostic, FileClass, FileRecord, Scan, Severity};
 use crate::scan::{self, ScanOptions};
@@ -182,6 +184,45 @@ fn looks_like_code(path: &str) -> bool {
     ];
     path.rsplit_once('.')
         .is_some_and(|(_, e)| CODE.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// `ospo notice`: the Scan (fresh or --from), then [`notice::build`] and one renderer.
+/// Problems met while reading license files (not on disk for an SBOM) go to stderr.
+pub fn notice(a: &NoticeArgs) -> Result<u8> {
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let scan = load_input(&a.input)?;
+    let n = notice::build(
+        &scan,
+        &notice::NoticeOptions {
+            include_dev: a.include_dev,
+        },
+    );
+    print_diagnostics(&n.diagnostics, &a.input.common);
+    let text = match a.format {
+        NoticeFormat::Text => notice::render_text(&n),
+        NoticeFormat::Markdown => notice::render_markdown(&n),
+        NoticeFormat::Html => notice::render_html(&n),
+    };
+    output.write(text.as_bytes())?;
+    Ok(0)
+}
+
+/// `ospo report`: the Scan (fresh or --from) as one HTML file. No policy is evaluated
+/// here yet, so the report says so; `-o -` writes to stdout.
+pub fn report(a: &ReportArgs) -> Result<u8> {
+    let to_stdout = a.output.as_os_str() == "-";
+    let output = emit::Output::prepare((!to_stdout).then_some(a.output.as_path()))?;
+    let scan = load_input(&a.input)?;
+    let html = report::render(&scan, None, None);
+    output.write(html.as_bytes())?;
+    if !to_stdout && !a.input.common.quiet {
+        eprintln!(
+            "ospo: wrote {} ({} components)",
+            a.output.display(),
+            scan.components.len()
+        );
+    }
+    Ok(0)
 }
 
 pub fn unbuilt(name: &str) -> Result<u8> {

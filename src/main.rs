@@ -22,8 +22,8 @@ fn main() -> ExitCode {
         Command::Detect(a) => commands::detect(&a),
         Command::Sbom(_) => commands::unbuilt("sbom"),
         Command::Check(_) => commands::unbuilt("check"),
-        Command::Notice(_) => commands::unbuilt("notice"),
-        Command::Report(_) => commands::unbuilt("report"),
+        Command::Notice(a) => commands::notice(&a),
+        Command::Report(a) => commands::report(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

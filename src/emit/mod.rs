@@ -1,5 +1,7 @@
 //! Emitters: each takes the finished model and writes bytes; none re-scans.
 
+pub mod notice;
+pub mod report;
 pub mod summary;
 
 use std::io::Write;
