@@ -678,12 +678,16 @@ pub fn render_markdown(n: &Notice) -> String {
     o
 }
 
-/// Backslash-escape every ASCII punctuation character (CommonMark allows it for all of
-/// them), so a name like `<img ...>` or `*bold*` stays literal text.
+/// Backslash-escape the characters that can start markup inline (HTML, emphasis, code,
+/// links, tables), so a name like `<img ...>` or `*bold*` stays literal text. Every text
+/// this escapes sits after a list marker or heading, so line-start syntax cannot occur.
 fn md(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for ch in s.chars() {
-        if ch.is_ascii_punctuation() {
+        if matches!(
+            ch,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!'
+        ) {
             o.push('\\');
         }
         o.push(ch);
@@ -915,7 +919,8 @@ mod tests {
 
     #[test]
     fn markdown_escapes_markup_and_fences_outrun_backticks() {
-        assert_eq!(md("<img src=x>"), "\\<img src\\=x\\>");
+        assert_eq!(md("<img src=x>"), "\\<img src=x\\>");
+        assert_eq!(md("a_b*c [d](e)"), "a\\_b\\*c \\[d\\](e)");
         assert!(fenced("a ```` b").starts_with("`````text\n"));
     }
 
