@@ -201,7 +201,7 @@ pub fn build(scan: &Scan, opts: &NoticeOptions) -> Notice {
             let own = own_text(c, files, &id, &mut reader);
             let (source, text) = match (own, standard) {
                 (Own::Found(_, text), Some(std)) if !says_more(&text, std) => {
-                    (TextSource::Standard, Some(std.to_string()))
+                    (TextSource::Standard, Some(tidy(std)))
                 }
                 (Own::Found(path, text), _) => (TextSource::File(path), Some(text)),
                 (Own::Unreadable(path), std) => {
@@ -221,11 +221,11 @@ pub fn build(scan: &Scan, opts: &NoticeOptions) -> Notice {
                         ),
                     ));
                     match std {
-                        Some(s) => (TextSource::Standard, Some(s.to_string())),
+                        Some(s) => (TextSource::Standard, Some(tidy(s))),
                         None => (TextSource::Missing, None),
                     }
                 }
-                (Own::None, Some(std)) => (TextSource::Standard, Some(std.to_string())),
+                (Own::None, Some(std)) => (TextSource::Standard, Some(tidy(std))),
                 (Own::None, None) => (TextSource::Missing, None),
             };
             let key = (source.clone(), normalize_ws(text.as_deref().unwrap_or("")));
@@ -365,6 +365,11 @@ fn own_text(c: &Component, files: &[&FileRecord], id: &str, reader: &mut Reader)
         Some(p) => Own::Unreadable(p),
         None => Own::None,
     }
+}
+
+/// A text as printed: no trailing spaces, no blank lines around it.
+fn tidy(text: &str) -> String {
+    trim_blank_lines(&text.lines().collect::<Vec<_>>())
 }
 
 fn trim_blank_lines(lines: &[&str]) -> String {
