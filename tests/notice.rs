@@ -17,11 +17,7 @@ fn notice(args: &[&str]) -> (String, String) {
     all.extend_from_slice(args);
     let out = ospo().args(&all).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "ospo {all:?}\nstderr: {stderr}"
-    );
+    assert_eq!(out.status.code(), Some(0), "ospo {all:?}\nstderr: {stderr}");
     (String::from_utf8(out.stdout).expect("UTF-8 notice"), stderr)
 }
 
@@ -122,7 +118,8 @@ fn grouped_by_license_with_each_text_once() {
     // The standard texts once each.
     assert_eq!(t.matches("END OF TERMS AND CONDITIONS").count(), 1);
     assert_eq!(
-        t.matches("Copyright (c) <year> <copyright holders>").count(),
+        t.matches("Copyright (c) <year> <copyright holders>")
+            .count(),
         1
     );
     // Same in the venv: requests and cryptography share the Apache-2.0 text (cryptography's
@@ -139,9 +136,15 @@ fn own_license_text_with_its_copyright_replaces_the_standard_text() {
     let t = demo("text", &[]);
     let mit = section(&t, "MIT");
     // alpha's file is the standard text with other line breaks: the standard text is used.
-    assert!(mit.contains("Used by (standard SPDX text):\n  - alpha 1.0.0\n"), "{mit}");
+    assert!(
+        mit.contains("Used by (standard SPDX text):\n  - alpha 1.0.0\n"),
+        "{mit}"
+    );
     // beta's file has its own copyright line: that text, from the file, once.
-    assert!(mit.contains("Used by (from beta/LICENSE):\n  - beta 1.0.0"), "{mit}");
+    assert!(
+        mit.contains("Used by (from beta/LICENSE):\n  - beta 1.0.0"),
+        "{mit}"
+    );
     assert_eq!(
         mit.matches("Copyright (c) 2021 The Beta Authors <beta@example.org>\n\nPermission is hereby granted")
             .count(),
@@ -151,14 +154,28 @@ fn own_license_text_with_its_copyright_replaces_the_standard_text() {
     let v = venv("text", &[]);
     let bsd = section(&v, "BSD-3-Clause");
     // scipy has no license file: the standard text, once; the others have their own.
-    assert!(bsd.contains("Used by (standard SPDX text):\n  - scipy 1.11.4\n\nCopyright (c) <year> <owner>."), "{bsd}");
+    assert!(
+        bsd.contains(
+            "Used by (standard SPDX text):\n  - scipy 1.11.4\n\nCopyright (c) <year> <owner>."
+        ),
+        "{bsd}"
+    );
     assert_eq!(bsd.matches("<owner>").count(), 1);
     for (path, holder) in [
-        ("idna-3.20.dist-info/licenses/LICENSE.md", "Copyright (c) 2013-2026, Kim Davies and contributors."),
-        ("cryptography-50.0.2.dist-info/licenses/LICENSE.BSD", "Copyright (c) Individual contributors."),
+        (
+            "idna-3.20.dist-info/licenses/LICENSE.md",
+            "Copyright (c) 2013-2026, Kim Davies and contributors.",
+        ),
+        (
+            "cryptography-50.0.2.dist-info/licenses/LICENSE.BSD",
+            "Copyright (c) Individual contributors.",
+        ),
     ] {
         assert!(bsd.contains(path), "{path} in {bsd}");
-        assert!(bsd.contains(&format!("\n{holder}\n")), "{holder} as part of the text");
+        assert!(
+            bsd.contains(&format!("\n{holder}\n")),
+            "{holder} as part of the text"
+        );
     }
     let tree = notice(&["tests/fixtures/tree", "--no-caches"]).0;
     let bsd = section(&tree, "BSD-3-Clause");
@@ -205,7 +222,10 @@ fn unknown_licenses_are_listed_apart() {
     let u = section(&t, "Components with an unknown license");
     assert!(u.contains("  - delta 1.0.0 (NOASSERTION)\n      Copyright 2020 Delta Person\n"));
     let before = &t[..t.find("Components with an unknown license").unwrap()];
-    assert!(!before.contains("delta 1.0.0"), "delta only in its own section");
+    assert!(
+        !before.contains("delta 1.0.0"),
+        "delta only in its own section"
+    );
     assert!(t.contains("  unknown               1 component\n"));
 }
 
@@ -220,7 +240,8 @@ fn dev_dependencies_only_with_include_dev() {
     let v = venv("text", &[]);
     assert!(!v.contains("six 1.17.0") && !v.contains("python-dateutil"));
     let v = venv("text", &["--include-dev"]);
-    assert!(section(&v, "MIT").contains("  - six 1.17.0\n      Copyright (c) 2010-2024 Benjamin Peterson"));
+    assert!(section(&v, "MIT")
+        .contains("  - six 1.17.0\n      Copyright (c) 2010-2024 Benjamin Peterson"));
     assert!(v.contains("  - python-dateutil 2.9.0.post0 (licensed BSD-3-Clause OR Apache-2.0)"));
 }
 
@@ -239,7 +260,10 @@ fn license_file_missing_from_disk_falls_back_and_says_so() {
 #[test]
 fn hostile_names_stay_text_in_markdown_and_html() {
     let md = demo("markdown", &[]);
-    assert!(md.contains("- **\\<img src=x onerror=alert(1)\\> 6.6.6**"), "{md}");
+    assert!(
+        md.contains("- **\\<img src=x onerror=alert(1)\\> 6.6.6**"),
+        "{md}"
+    );
     assert!(!md.replace("\\<", "").contains("<img"));
     let html = demo("html", &[]);
     assert!(html.contains("<strong>&lt;img src=x onerror=alert(1)&gt; 6.6.6</strong>"));

@@ -308,7 +308,10 @@ fn http_body(s: &mut TcpStream) -> Option<Vec<u8>> {
 
 fn component(i: usize, name: &str, concluded: &str) -> Component {
     Component {
-        bom_ref: format!("pkg:npm/{}@1.{i}.0", name.replace(['<', '>', '"', ' ', '='], "_")),
+        bom_ref: format!(
+            "pkg:npm/{}@1.{i}.0",
+            name.replace(['<', '>', '"', ' ', '='], "_")
+        ),
         name: name.to_string(),
         version: Some(format!("1.{i}.0")),
         purl: None,
@@ -347,7 +350,9 @@ fn scan_with(n: usize) -> Scan {
         .map(|i| component(i, &format!("pkg-{i:05}"), LICENSES[i % LICENSES.len()]))
         .collect();
     let mut s = component(n, HOSTILE_SCRIPT, "MIT");
-    s.review = vec![format!("declared {HOSTILE_IMG} but the files say otherwise")];
+    s.review = vec![format!(
+        "declared {HOSTILE_IMG} but the files say otherwise"
+    )];
     components.push(s);
     let mut img = component(n + 1, HOSTILE_IMG, "NOASSERTION");
     img.declared = None;
@@ -455,7 +460,10 @@ fn report_in_headless_chromium() {
     assert!(names.contains(&HOSTILE_IMG));
     // ... and in the summary lists rendered by Rust.
     let unknowns = b.eval("document.getElementById('unknowns').nextElementSibling.textContent");
-    assert!(unknowns.as_str().unwrap().contains(HOSTILE_IMG), "{unknowns}");
+    assert!(
+        unknowns.as_str().unwrap().contains(HOSTILE_IMG),
+        "{unknowns}"
+    );
     assert!(b
         .eval("document.querySelector('ul.diagnostics').textContent")
         .as_str()
@@ -513,7 +521,10 @@ fn report_in_headless_chromium() {
     assert!(ev.contains("1-20") && ev.contains("0.987"), "{ev}");
     assert!(ev.contains(&format!("<b>bold</b> {HOSTILE_IMG}")), "{ev}");
     assert!(ev.contains("Review: declared"), "{ev}");
-    assert_eq!(b.eval("document.querySelectorAll('tr.detail b, img').length"), 0);
+    assert_eq!(
+        b.eval("document.querySelectorAll('tr.detail b, img').length"),
+        0
+    );
     assert_eq!(b.eval("typeof window.__pwned"), "undefined");
     b.eval("(() => { const s = document.getElementById('filter'); s.value = ''; s.dispatchEvent(new Event('input')); })()");
 
@@ -565,6 +576,9 @@ fn ten_thousand_components_render_under_two_seconds() {
         .filter(|c| c.concluded.contains("GPL"))
         .count() as u64;
     assert_eq!(visible_rows(&mut b), gpl);
-    assert!(ms < 2000, "10,000 components took {ms} ms to render (limit 2000)");
+    assert!(
+        ms < 2000,
+        "10,000 components took {ms} ms to render (limit 2000)"
+    );
     assert!(b.errors.is_empty(), "console errors: {:#?}", b.errors);
 }

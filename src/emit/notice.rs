@@ -149,9 +149,8 @@ pub fn build(scan: &Scan, opts: &NoticeOptions) -> Notice {
         components.retain(|c| c.scope != Some(Scope::Dev));
         notice.dev_excluded = before - components.len();
     }
-    components.sort_by(|a, b| {
-        (&a.name, &a.version, &a.bom_ref).cmp(&(&b.name, &b.version, &b.bom_ref))
-    });
+    components
+        .sort_by(|a, b| (&a.name, &a.version, &a.bom_ref).cmp(&(&b.name, &b.version, &b.bom_ref)));
 
     // id -> text key -> block; the standard text sorts first (key "").
     let mut groups: BTreeMap<String, BTreeMap<(TextSource, String), TextBlock>> = BTreeMap::new();
@@ -512,18 +511,10 @@ pub fn render_text(n: &Notice) -> String {
     o.push_str("Licenses:\n");
     let w = n.groups.iter().map(|g| g.id.len()).max().unwrap_or(0);
     for g in &n.groups {
-        o.push_str(&format!(
-            "  {:w$}  {}\n",
-            g.id,
-            count(g.component_count())
-        ));
+        o.push_str(&format!("  {:w$}  {}\n", g.id, count(g.component_count())));
     }
     if !n.unknown.is_empty() {
-        o.push_str(&format!(
-            "  {:w$}  {}\n",
-            "unknown",
-            count(n.unknown.len())
-        ));
+        o.push_str(&format!("  {:w$}  {}\n", "unknown", count(n.unknown.len())));
     }
     for g in &n.groups {
         o.push_str(&format!("\n{RULE}\n{}", g.id));
@@ -568,7 +559,10 @@ pub fn render_text(n: &Notice) -> String {
              (Apache License 2.0, section 4(d)).\n"
         ));
         for f in &n.notice_files {
-            o.push_str(&format!("\n--- {} ({}) ---\n{}\n", f.component, f.path, f.text));
+            o.push_str(&format!(
+                "\n--- {} ({}) ---\n{}\n",
+                f.component, f.path, f.text
+            ));
         }
     }
     if !n.unknown.is_empty() {
@@ -630,7 +624,10 @@ pub fn render_markdown(n: &Notice) -> String {
         }
         o.push('\n');
         for b in &g.texts {
-            o.push_str(&format!("\nUsed by ({}):\n\n", md(&source_label(&b.source))));
+            o.push_str(&format!(
+                "\nUsed by ({}):\n\n",
+                md(&source_label(&b.source))
+            ));
             for e in &b.components {
                 o.push_str(&format!("- **{}**", md(&e.title())));
                 if e.license != g.id {

@@ -441,7 +441,11 @@ fn summary(
             ("warn", "policy: warn"),
             ("pass", "policy: pass"),
         ] {
-            card(o, rows.iter().filter(|r| r.verdict == status).count(), label);
+            card(
+                o,
+                rows.iter().filter(|r| r.verdict == status).count(),
+                label,
+            );
         }
         card(
             o,
@@ -496,12 +500,9 @@ fn summary(
     o.push_str("<p class=\"note\">A component under an expression (<code>MIT OR Apache-2.0</code>) counts once for each license in it; the chart counts concluded expressions.</p>\n");
 
     o.push_str("<h2 id=\"unknowns\">Known unknowns</h2>\n");
-    component_list(
-        o,
-        &unknown,
-        "No component has an unknown license.",
-        |c| escape(&c.concluded),
-    );
+    component_list(o, &unknown, "No component has an unknown license.", |c| {
+        escape(&c.concluded)
+    });
     o.push_str("<h2 id=\"review\">Flagged for review</h2>\n");
     component_list(o, &review, "No component is flagged for review.", |c| {
         escape(&c.review.join("; "))
@@ -583,7 +584,8 @@ fn chart(o: &mut String, per_expr: &BTreeMap<&str, usize>) {
         o.push_str("<p>No components.</p>\n");
         return;
     }
-    let mut bars: Vec<(String, usize)> = per_expr.iter().map(|(e, n)| (e.to_string(), *n)).collect();
+    let mut bars: Vec<(String, usize)> =
+        per_expr.iter().map(|(e, n)| (e.to_string(), *n)).collect();
     bars.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     if bars.len() > TOP {
         let other: usize = bars[TOP..].iter().map(|b| b.1).sum();
