@@ -539,6 +539,17 @@ fn report_in_headless_chromium() {
     let shot = root().join("target/report-browser-table.png");
     b.screenshot(&shot);
     eprintln!("screenshot of the table: {}", shot.display());
+    // Printing: the controls are hidden and the page prints to PDF.
+    b.call("Emulation.setEmulatedMedia", json!({ "media": "print" }));
+    assert_eq!(
+        b.eval("getComputedStyle(document.querySelector('.controls')).display"),
+        "none"
+    );
+    let pdf = b.call("Page.printToPDF", json!({}));
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(pdf["data"].as_str().expect("PDF data"))
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
     assert!(b.errors.is_empty(), "console errors: {:#?}", b.errors);
 }
 

@@ -509,6 +509,9 @@ pub fn render_text(n: &Notice) -> String {
         n.tool_version, n.license_list_version
     ));
     o.push_str("Licenses:\n");
+    if n.groups.is_empty() && n.unknown.is_empty() {
+        o.push_str("  (no third-party components)\n");
+    }
     let w = n.groups.iter().map(|g| g.id.len()).max().unwrap_or(0);
     for g in &n.groups {
         o.push_str(&format!("  {:w$}  {}\n", g.id, count(g.component_count())));
@@ -924,6 +927,46 @@ mod tests {
         assert_eq!(md("<img src=x>"), "\\<img src=x\\>");
         assert_eq!(md("a_b*c [d](e)"), "a\\_b\\*c \\[d\\](e)");
         assert!(fenced("a ```` b").starts_with("`````text\n"));
+    }
+
+    #[test]
+    fn each_license_of_a_concatenated_file_gets_its_part() {
+        let mut c = comp("tokio", "MIT AND Apache-2.0", None);
+        c.bom_ref = "pkg:cargo/tokio@1.0".into();
+        let m = |expr: &str, s, e| LicenseMatch {
+            expression: expr.into(),
+            kind: MatchKind::Text,
+            score: 1.0,
+            start_line: s,
+            end_line: e,
+            rule: None,
+            matched_text: None,
+        };
+        let f = FileRecord {
+            path: "mit-then-apache-2.0.LICENSE".into(),
+            class: Some(FileClass::License),
+            component: Some(c.bom_ref.clone()),
+            licenses: vec![m("MIT", 1, 25), m("Apache-2.0", 26, 226)],
+            ..Default::default()
+        };
+        let mut s = scan(vec![c], vec![f]);
+        s.root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/licenses").into();
+        let n = build(&s, &NoticeOptions::default());
+        let ids: Vec<&str> = n.groups.iter().map(|g| g.id.as_str()).collect();
+        assert_eq!(ids, ["Apache-2.0", "MIT"]);
+        // The Apache part is the standard text (without its appendix): shared, not copied.
+        assert_eq!(n.groups[0].texts[0].source, TextSource::Standard);
+        // The MIT part carries its own copyright line, and stops where Apache starts.
+        let mit = &n.groups[1].texts[0];
+        assert_eq!(
+            mit.source,
+            TextSource::File("mit-then-apache-2.0.LICENSE".into())
+        );
+        let text = mit.text.as_deref().unwrap();
+        assert!(text.contains("Copyright (c) 2018 Carl Lerche"), "{text}");
+        assert!(text.ends_with("DEALINGS IN THE SOFTWARE."), "{text}");
+        assert!(!text.contains("Apache"));
+        assert!(n.diagnostics.is_empty());
     }
 
     #[test]
