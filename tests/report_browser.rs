@@ -7,10 +7,13 @@
 //! 2 s. Without /usr/bin/chromium (or $OSPO_CHROMIUM) the tests print SKIPPED and pass;
 //! `.ci/run` installs the browser so CI runs them.
 
+#![cfg(unix)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
@@ -49,9 +52,25 @@ fn skip(test: &str) -> bool {
     true
 }
 
+/// The browser's process group: Debian's /usr/bin/chromium is a shell script that does
+/// not exec, so the browser is a grandchild; killing the group ends it and its helpers,
+/// also when a test panics half-way through starting it.
+struct Group(Child);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A headless Chromium with a DevTools websocket to its one page.
 struct Browser {
-    child: Child,
+    child: Group,
     ws: WebSocket<MaybeTlsStream<TcpStream>>,
     next_id: u64,
     /// Console errors, exceptions and error log entries seen so far.
@@ -64,7 +83,7 @@ impl Browser {
     fn start() -> Browser {
         let bin = chromium().expect("chromium");
         let profile = tempfile::tempdir().unwrap();
-        let mut child = Command::new(&bin)
+        let child = Command::new(&bin)
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -83,10 +102,12 @@ impl Browser {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
+            .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let mut child = Group(child);
         // Chromium prints "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/ID".
-        let stderr = child.stderr.take().unwrap();
+        let stderr = child.0.stderr.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut sent = false;
@@ -99,13 +120,9 @@ impl Browser {
                 }
             }
         });
-        let browser_ws = match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(u) => u,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("Chromium did not print its DevTools address within 30 s");
-            }
-        };
+        let browser_ws = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("Chromium did not print its DevTools address within 30 s");
         let port: u16 = browser_ws["ws://127.0.0.1:".len()..]
             .split('/')
             .next()
@@ -236,19 +253,19 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Close the browser cleanly; the process group is killed after that (Group's drop)
+    /// in case anything is left.
     fn drop(&mut self) {
         let _ = self.ws.send(Message::text(
             json!({ "id": 0, "method": "Browser.close", "params": {} }).to_string(),
         ));
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
+            if let Ok(Some(_)) = self.child.0.try_wait() {
+                break;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
