@@ -55,10 +55,20 @@ pub enum Command {
     /// found is listed in comments with the components that use it. Writes PATH/policy.toml
     /// (with --from: ./policy.toml) and never overwrites one without --force.
     Init(InitArgs),
-    /// Write third-party notices [not yet available]
-    Notice(Unbuilt),
-    /// Write an HTML audit report [not yet available]
-    Report(Unbuilt),
+    /// Write third-party notices: the attribution file a release ships
+    ///
+    /// Grouped by license: each license text once (a component's own license file where
+    /// it says more than the SPDX text, e.g. its own copyright line), then every component
+    /// under it with its version and copyright lines; Apache NOTICE files verbatim;
+    /// components with an unknown license listed apart. The scanned project itself and
+    /// dev-only dependencies are left out.
+    Notice(NoticeArgs),
+    /// Write an HTML audit report for a legal reviewer
+    ///
+    /// One self-contained HTML file (no network, works from file://, prints cleanly): a
+    /// summary, the license distribution, a sortable, filterable table of components and
+    /// each component's evidence. Written to ospo-report.html unless -o says otherwise.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -205,6 +215,31 @@ pub struct CheckArgs {
     pub input: Input,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NoticeFormat {
+    /// Plain text (NOTICE / THIRD-PARTY-NOTICES.txt)
+    Text,
+    /// A self-contained HTML page
+    Html,
+    /// Markdown (CommonMark)
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct NoticeArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = NoticeFormat::Text)]
+    pub format: NoticeFormat,
+    /// Also list dev-only dependencies
+    #[arg(long)]
+    pub include_dev: bool,
+    /// Write to FILE instead of stdout (written whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: Input,
+}
+
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Replace an existing policy.toml
@@ -214,9 +249,15 @@ pub struct InitArgs {
     pub input: Input,
 }
 
-/// Arguments of commands that are not built yet: accepted, so `--help` works, then refused.
 #[derive(Debug, Args)]
-pub struct Unbuilt {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+pub struct ReportArgs {
+    /// The policy whose verdicts the report shows [default: policy.toml at the scanned
+    /// root, else the built-in default]
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Write the report to FILE (`-` for stdout)
+    #[arg(short, long, value_name = "FILE", default_value = "ospo-report.html")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub input: Input,
 }

@@ -6,11 +6,11 @@ use std::io::Write;
 use anyhow::{bail, Result};
 
 use crate::cli::{
-    CdxVersion, CheckArgs, CheckFormat, Common, DetectArgs, InitArgs, Input, SbomArgs, SbomFormat,
-    ScanArgs, ScanFormat,
+    CdxVersion, CheckArgs, CheckFormat, Common, DetectArgs, InitArgs, Input, NoticeArgs,
+    NoticeFormat, ReportArgs, SbomArgs, SbomFormat, ScanArgs, ScanFormat,
 };
 use crate::detect::{self, Cache};
-use crate::emit::{self, cyclonedx, sarif, spdx, summary, verdicts};
+use crate::emit::{self, cyclonedx, notice, report, sarif, spdx, summary, verdicts};
 use crate::ingest;
 use crate::model::{Diagnostic, FileClass, FileRecord, Scan, Severity};
 use crate::policy::{self, Date, Policy, PolicyError, Status};
@@ -226,23 +226,97 @@ fn looks_like_code(path: &str) -> bool {
         .is_some_and(|(_, e)| CODE.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-pub fn unbuilt(name: &str) -> Result<u8> {
-    eprintln!("ospo: `ospo {name}` is not available yet in this version; `ospo scan` and `ospo detect` are.");
-    Ok(2)
+/// `ospo notice`: the Scan (fresh or --from), then [`notice::build`] and one renderer.
+/// Problems met while reading license files (not on disk for an SBOM) go to stderr.
+pub fn notice(a: &NoticeArgs) -> Result<u8> {
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let scan = load_input(&a.input)?;
+    let n = notice::build(
+        &scan,
+        &notice::NoticeOptions {
+            include_dev: a.include_dev,
+        },
+    );
+    print_diagnostics(&n.diagnostics, &a.input.common);
+    let text = match a.format {
+        NoticeFormat::Text => notice::render_text(&n),
+        NoticeFormat::Markdown => notice::render_markdown(&n),
+        NoticeFormat::Html => notice::render_html(&n),
+    };
+    output.write(text.as_bytes())?;
+    Ok(0)
+}
+
+/// `ospo report`: the Scan (fresh or --from) as one HTML file. No policy is evaluated
+/// here yet, so the report says so; `-o -` writes to stdout.
+fn category_name(id: &str) -> Option<&'static str> {
+    policy::category_of(id).map(|c| c.name())
+}
+
+pub fn report(a: &ReportArgs) -> Result<u8> {
+    let to_stdout = a.output.as_os_str() == "-";
+    let output = emit::Output::prepare((!to_stdout).then_some(a.output.as_path()))?;
+    let policy = match find_policy(a.policy.as_deref(), &a.input) {
+        Ok(p) => p,
+        Err(e) => return Ok(policy_error(&e)),
+    };
+    let today = today()?;
+    let scan = load_input(&a.input)?;
+    let ev = policy::evaluate(&scan, &policy, today);
+    let verdicts: Vec<report::ReportVerdict> = ev
+        .components
+        .iter()
+        .map(|v| report::ReportVerdict {
+            bom_ref: v.bom_ref.clone(),
+            status: v.status.name().to_string(),
+            rule: v.rule.clone(),
+            message: v
+                .messages
+                .iter()
+                .chain(v.fix.iter())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+        })
+        .collect();
+    let name = if policy.builtin {
+        "built-in default (no policy.toml found)".to_string()
+    } else {
+        ev.policy.clone()
+    };
+    let html = report::render(
+        &scan,
+        Some(report::PolicyVerdicts {
+            name: &name,
+            verdicts: &verdicts,
+        }),
+        Some(category_name),
+    );
+    output.write(html.as_bytes())?;
+    if !to_stdout && !a.input.common.quiet {
+        eprintln!(
+            "ospo: wrote {} ({} components)",
+            a.output.display(),
+            scan.components.len()
+        );
+    }
+    Ok(0)
 }
 
 /// The policy `check` uses: --policy, else policy.toml at the scanned root (with --from:
 /// in the current directory), else the built-in default. An error in the file is final:
 /// nothing is checked against half a policy.
-fn find_policy(a: &CheckArgs) -> std::result::Result<Policy, PolicyError> {
-    if let Some(p) = &a.policy {
+fn find_policy(
+    policy: Option<&std::path::Path>,
+    input: &Input,
+) -> std::result::Result<Policy, PolicyError> {
+    if let Some(p) = policy {
         return Policy::load(p);
     }
-    let dir = match &a.input.from {
+    let dir = match &input.from {
         Some(_) => std::path::PathBuf::from("."),
-        None if a.input.path.is_dir() => a.input.path.clone(),
-        None => a
-            .input
+        None if input.path.is_dir() => input.path.clone(),
+        None => input
             .path
             .parent()
             .map_or_else(|| ".".into(), std::path::Path::to_path_buf),
@@ -259,6 +333,19 @@ fn find_policy(a: &CheckArgs) -> std::result::Result<Policy, PolicyError> {
     }
 }
 
+/// Print a policy.toml error, one "ospo: error:" per issue with each fix indented under
+/// it; the exit code.
+fn policy_error(e: &PolicyError) -> u8 {
+    for line in e.to_string().lines() {
+        if line.starts_with(' ') {
+            eprintln!("{line}");
+        } else {
+            eprintln!("ospo: error: {line}");
+        }
+    }
+    2
+}
+
 /// The day exception expiry is judged on: OSPO_TODAY=YYYY-MM-DD (for tests and for
 /// asking "what fails next month?"), else today (UTC).
 fn today() -> Result<Date> {
@@ -272,19 +359,9 @@ fn today() -> Result<Date> {
 pub fn check(a: &CheckArgs) -> Result<u8> {
     let output = emit::Output::prepare(a.output.as_deref())?;
     let today = today()?;
-    let policy = match find_policy(a) {
+    let policy = match find_policy(a.policy.as_deref(), &a.input) {
         Ok(p) => p,
-        Err(e) => {
-            // One "ospo: error:" per issue; each fix indented under it.
-            for line in e.to_string().lines() {
-                if line.starts_with(' ') {
-                    eprintln!("{line}");
-                } else {
-                    eprintln!("ospo: error: {line}");
-                }
-            }
-            return Ok(2);
-        }
+        Err(e) => return Ok(policy_error(&e)),
     };
     let scan = load_input(&a.input)?;
     let ev = policy::evaluate(&scan, &policy, today);

@@ -23,8 +23,8 @@ fn main() -> ExitCode {
         Command::Sbom(a) => commands::sbom(&a),
         Command::Check(a) => commands::check(&a),
         Command::Init(a) => commands::init(&a),
-        Command::Notice(_) => commands::unbuilt("notice"),
-        Command::Report(_) => commands::unbuilt("report"),
+        Command::Notice(a) => commands::notice(&a),
+        Command::Report(a) => commands::report(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -323,21 +323,6 @@ fn unreadable_root_is_exit_2() {
 }
 
 #[test]
-fn unbuilt_subcommands_say_so() {
-    for cmd in ["sbom", "notice", "report"] {
-        ospo()
-            .args([cmd, "tests/fixtures/tree"])
-            .assert()
-            .code(2)
-            .stdout("")
-            .stderr(predicates::str::contains(format!("ospo {cmd}")))
-            .stderr(predicates::str::contains("not available"));
-    }
-    // Their --help still works.
-    ospo().args(["sbom", "--help"]).assert().code(0);
-}
-
-#[test]
 fn usage_errors_are_exit_2() {
     ospo()
         .args(["scan", "--no-such-flag"])
