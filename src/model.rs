@@ -177,6 +177,10 @@ pub struct Component {
     pub supplier: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub homepage: Option<String>,
+    /// Copyright statements known for the component as a whole, from an SBOM read with
+    /// --from (a scan keeps them on the component's files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copyrights: Vec<String>,
     /// Reasons a human should look at this component (declared vs detected disagree, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub review: Vec<String>,
@@ -256,6 +260,17 @@ impl Scan {
             });
         }
         self.components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+        for c in &mut self.components {
+            c.evidence.sort_by(|a, b| {
+                (&a.path, a.start_line, a.end_line, &a.expression, a.kind).cmp(&(
+                    &b.path,
+                    b.start_line,
+                    b.end_line,
+                    &b.expression,
+                    b.kind,
+                ))
+            });
+        }
         self.dependencies.sort_by(|a, b| a.from.cmp(&b.from));
         for e in &mut self.dependencies {
             e.to.sort();

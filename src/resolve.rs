@@ -144,6 +144,14 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
             evidence.extend(ev.iter().cloned());
         }
         conclude(c, evidence);
+        if c.supplier.is_none() {
+            if let Some(owner) = repository_owner(c) {
+                c.notes.push(format!(
+                    "supplier: {owner}, the owner of its source repository (no author is named)"
+                ));
+                c.supplier = Some(owner);
+            }
+        }
     }
 
     // Edges between known components only, merged per source.
@@ -298,6 +306,57 @@ fn ids(expr: &str) -> BTreeSet<String> {
 fn same_family(a: &str, b: &str) -> bool {
     let db = licensedb::db();
     a == b || db.same_text(a).iter().any(|x| x == b)
+}
+
+/// Who publishes a component that names no author: the account that owns its source
+/// repository on a public forge (`github.com/tokio-rs`), from its homepage / repository
+/// URL or, for Go, its module path. The NTIA minimum elements ask for a supplier; this is
+/// the one the manifest itself points at.
+fn repository_owner(c: &Component) -> Option<String> {
+    const FORGES: &[&str] = &[
+        "github.com",
+        "gitlab.com",
+        "codeberg.org",
+        "bitbucket.org",
+        "git.sr.ht",
+    ];
+    let from_purl = c
+        .purl
+        .as_deref()
+        .and_then(|p| p.strip_prefix("pkg:golang/"))
+        .map(|p| p.replace("%2F", "/"));
+    let candidates = c.homepage.iter().cloned().chain(from_purl);
+    for url in candidates {
+        let rest = url
+            .trim()
+            .trim_start_matches("git+")
+            .split_once("://")
+            .map_or(url.trim(), |(_, r)| r)
+            .trim_start_matches("git@")
+            .trim_start_matches("www.")
+            .replacen(':', "/", 1);
+        let mut parts = rest.split('/');
+        let mut host = parts.next().unwrap_or("").to_ascii_lowercase();
+        let mut owner = parts
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('~')
+            .to_string();
+        // GitHub Pages: the host names the owner (rust-lang.github.io/futures-rs).
+        if let Some(pages_owner) = host.strip_suffix(".github.io") {
+            owner = pages_owner.to_string();
+            host = "github.com".into();
+        }
+        if FORGES.contains(&host.as_str())
+            && !owner.is_empty()
+            && owner
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+        {
+            return Some(format!("{host}/{owner}"));
+        }
+    }
+    None
 }
 
 fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
@@ -469,6 +528,42 @@ fn wrap(e: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn supplier_from_the_repository_owner() {
+        let c = |homepage: Option<&str>, purl: Option<&str>| Component {
+            homepage: homepage.map(str::to_string),
+            purl: purl.map(str::to_string),
+            ..Default::default()
+        };
+        let owner = |h, p| repository_owner(&c(h, p));
+        assert_eq!(
+            owner(Some("https://github.com/tokio-rs/axum"), None).as_deref(),
+            Some("github.com/tokio-rs")
+        );
+        assert_eq!(
+            owner(Some("git+ssh://git@gitlab.com/group/x.git"), None).as_deref(),
+            Some("gitlab.com/group")
+        );
+        assert_eq!(
+            owner(Some("git@github.com:rust-cli/anstyle.git"), None).as_deref(),
+            Some("github.com/rust-cli")
+        );
+        assert_eq!(
+            owner(
+                None,
+                Some("pkg:golang/github.com/docker/docker@v24.0.7%2Bincompatible")
+            )
+            .as_deref(),
+            Some("github.com/docker")
+        );
+        assert_eq!(
+            owner(Some("https://rust-lang.github.io/futures-rs"), None).as_deref(),
+            Some("github.com/rust-lang")
+        );
+        assert_eq!(owner(Some("https://docs.rs/serde"), None), None);
+        assert_eq!(owner(Some("https://github.com/"), None), None);
+    }
 
     fn ev(expr: &str, kind: MatchKind, path: &str) -> Evidence {
         Evidence {

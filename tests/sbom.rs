@@ -355,3 +355,108 @@ fn authors_are_named_in_both_formats() {
         "Person: ACME OSPO (ospo@acme.example)"
     );
 }
+
+/// scan -> SBOM -> --from -> SBOM: the second document is the first, byte for byte, in
+/// every format (components, licenses, evidence, edges, files all carried).
+#[test]
+fn round_trip_through_every_format_is_lossless() {
+    let dir = tempfile::tempdir().unwrap();
+    for tree in [
+        TREE,
+        "tests/fixtures/ecosystems/npm/v3",
+        "tests/fixtures/ecosystems/maven/multi",
+    ] {
+        for (format, spec, suffix) in FORMATS {
+            let first = sbom(tree, format, *spec);
+            let path = dir.path().join(format!("first.{suffix}"));
+            std::fs::write(&path, &first).unwrap();
+            let mut args = vec!["--from", path.to_str().unwrap(), "--format", format];
+            if let Some(s) = spec {
+                args.extend(["--spec-version", *s]);
+            }
+            let second = sbom_of(&args, EPOCH);
+            if first != second {
+                let (a, b) = (
+                    String::from_utf8_lossy(&first),
+                    String::from_utf8_lossy(&second),
+                );
+                let diff: Vec<String> = a
+                    .lines()
+                    .zip(b.lines())
+                    .filter(|(x, y)| x != y)
+                    .take(5)
+                    .map(|(x, y)| format!("- {x}\n+ {y}"))
+                    .collect();
+                panic!(
+                    "{tree} {format} {spec:?} changed on a round trip:\n{}",
+                    diff.join("\n")
+                );
+            }
+        }
+    }
+}
+
+/// The packages, licenses and edges of an SPDX document, as comparable facts.
+fn spdx_facts(doc: &Value) -> (Vec<String>, Vec<String>) {
+    let pkgs = doc["packages"].as_array().unwrap();
+    let name_of = |id: &Value| {
+        pkgs.iter()
+            .find(|p| &p["SPDXID"] == id)
+            .map(|p| format!("{}@{}", p["name"], p["versionInfo"]))
+            .unwrap_or_default()
+    };
+    let mut packages: Vec<String> = pkgs
+        .iter()
+        .map(|p| {
+            format!(
+                "{}@{} purl={} declared={} concluded={}",
+                p["name"],
+                p["versionInfo"],
+                p["externalRefs"][0]["referenceLocator"],
+                p["licenseDeclared"],
+                p["licenseConcluded"]
+            )
+        })
+        .collect();
+    packages.sort();
+    let mut edges: Vec<String> = doc["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["relationshipType"] != "CONTAINS")
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                name_of(&r["spdxElementId"]),
+                r["relationshipType"],
+                name_of(&r["relatedSpdxElement"])
+            )
+        })
+        .collect();
+    edges.sort();
+    (packages, edges)
+}
+
+/// CycloneDX -> --from -> SPDX names the same packages, licenses and edges as SPDX made
+/// straight from the scan (CycloneDX carries no file list, so files are not compared).
+#[test]
+fn cyclonedx_converts_to_the_same_spdx_packages_and_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    for tree in [TREE, "tests/fixtures/ecosystems/npm/v3"] {
+        for (format, suffix) in [("cyclonedx-json", "cdx.json"), ("cyclonedx-xml", "cdx.xml")] {
+            let path = dir.path().join(format!("x.{suffix}"));
+            std::fs::write(&path, sbom(tree, format, None)).unwrap();
+            let converted: Value = serde_json::from_slice(&sbom_of(
+                &["--from", path.to_str().unwrap(), "--format", "spdx-json"],
+                EPOCH,
+            ))
+            .unwrap();
+            let direct: Value = serde_json::from_slice(&sbom(tree, "spdx-json", None)).unwrap();
+            assert_eq!(
+                spdx_facts(&converted),
+                spdx_facts(&direct),
+                "{tree} via {suffix}"
+            );
+        }
+    }
+}

@@ -288,6 +288,11 @@ fn root_ref(scan: &Scan) -> String {
 /// Copyright lines of every component's own files, deduplicated, in order.
 pub(crate) fn copyrights_by_component(scan: &Scan) -> BTreeMap<&str, BTreeSet<&str>> {
     let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for c in scan.components.iter().filter(|c| !c.copyrights.is_empty()) {
+        out.entry(c.bom_ref.as_str())
+            .or_default()
+            .extend(c.copyrights.iter().map(String::as_str));
+    }
     for f in &scan.files {
         if let Some(c) = &f.component {
             if !f.copyrights.is_empty() {
@@ -330,7 +335,8 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
         prop("ospo:path", p);
     }
     if let Some(d) = &c.declared {
-        if !known || d != &c.concluded {
+        // 1.5 has no acknowledgement to say the expression in `licenses` was declared.
+        if !v16 || !known || d != &c.concluded {
             prop("ospo:declared", d);
         }
     }
@@ -345,6 +351,15 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
     }
     for r in &c.review {
         prop("ospo:review", r);
+    }
+    if !v16 {
+        // 1.5 occurrences carry a location only: the rest of the evidence goes here.
+        for e in &c.evidence {
+            prop(
+                "ospo:evidence",
+                &format!("{} in {}", evidence_context(e), e.path),
+            );
+        }
     }
     for n in &c.notes {
         prop("ospo:note", n);
@@ -362,16 +377,7 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
         evidence.occurrences.push(Occurrence {
             location: e.path.clone(),
             line: v16.then_some(e.start_line).filter(|l| *l > 0),
-            additional_context: v16.then(|| {
-                format!(
-                    "{} ({}, score {:.2}, lines {}-{})",
-                    e.expression,
-                    kind_name(e.kind),
-                    e.score,
-                    e.start_line,
-                    e.end_line
-                )
-            }),
+            additional_context: v16.then(|| evidence_context(e)),
         });
     }
     if let Some(cs) = copyrights {
@@ -429,6 +435,18 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
         properties,
         evidence: has_evidence.then_some(evidence),
     }
+}
+
+/// `MIT (text, score 0.994, lines 3-25)`: what an occurrence found, read back by --from.
+fn evidence_context(e: &crate::model::Evidence) -> String {
+    format!(
+        "{} ({}, score {}, lines {}-{})",
+        e.expression,
+        kind_name(e.kind),
+        e.score,
+        e.start_line,
+        e.end_line
+    )
 }
 
 pub(crate) fn kind_name(k: MatchKind) -> &'static str {

@@ -126,12 +126,9 @@ impl Stamp {
     pub fn uuid(&self, kind: &str, scan: &crate::model::Scan) -> uuid::Uuid {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        for part in [
-            kind,
-            &self.created,
-            &scan.root,
-            scan.project.as_deref().unwrap_or(""),
-        ] {
+        // Not the root's path: the same components under the same name are the same
+        // document, whether scanned here or read back from an SBOM (--from).
+        for part in [kind, &self.created, scan.project.as_deref().unwrap_or("")] {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -141,7 +138,7 @@ impl Stamp {
                 h.update([0]);
             }
         }
-        for e in &scan.dependencies {
+        for e in scan.dependencies.iter().filter(|e| !e.to.is_empty()) {
             h.update(e.from.as_bytes());
             for t in &e.to {
                 h.update(t.as_bytes());

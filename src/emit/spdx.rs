@@ -379,9 +379,10 @@ fn creator(a: &str) -> String {
         return a.to_string();
     }
     match (a.find('<'), a.rfind('>')) {
-        (Some(i), Some(j)) if i < j => {
-            format!("Person: {} ({})", a[..i].trim(), a[i + 1..j].trim())
-        }
+        (Some(i), Some(j)) if i < j => match a[i + 1..j].trim() {
+            "" => format!("Person: {}", a[..i].trim()),
+            mail => format!("Person: {} ({mail})", a[..i].trim()),
+        },
         _ => format!("Organization: {a}"),
     }
 }
@@ -481,10 +482,10 @@ fn package(
         spdx_id: id.to_string(),
         name: c.name.clone(),
         version_info: c.version.clone(),
-        supplier: c.supplier.as_deref().map_or_else(
-            || NOASSERTION.into(),
-            |s| format!("Organization: {}", one_line(s)),
-        ),
+        supplier: c
+            .supplier
+            .as_deref()
+            .map_or_else(|| NOASSERTION.into(), |s| creator(&one_line(s))),
         download_location: NOASSERTION.into(),
         files_analyzed: verification.is_some(),
         license_info_from_files: if verification.is_some() {

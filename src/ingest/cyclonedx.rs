@@ -110,6 +110,8 @@ struct CdxComponent {
     scope: Option<String>,
     #[serde(deserialize_with = "lenient_string")]
     purl: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    copyright: Option<String>,
     supplier: Option<Entity>,
     #[serde(deserialize_with = "lenient_vec")]
     hashes: Vec<CdxHash>,
@@ -133,6 +135,7 @@ const READ_KEYS: &[&str] = &[
     "version",
     "scope",
     "purl",
+    "copyright",
     "supplier",
     "hashes",
     "licenses",
@@ -197,7 +200,8 @@ struct ExternalReference {
 struct Property {
     #[serde(deserialize_with = "lenient_string")]
     name: Option<String>,
-    #[serde(deserialize_with = "lenient_string")]
+    /// An empty value is a value (ospo writes `ospo:path` = "" for the scanned root).
+    #[serde(deserialize_with = "lenient_string_keep_empty")]
     value: Option<String>,
 }
 
@@ -246,6 +250,18 @@ where
 }
 
 /// A string some tools write as a number or boolean; empty strings count as absent.
+fn lenient_string_keep_empty<'de, D>(d: D) -> std::result::Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
 fn lenient_string<'de, D>(d: D) -> std::result::Result<Option<String>, D::Error>
 where
     D: Deserializer<'de>,
@@ -330,11 +346,7 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
         }
         if let Value::Object(m) = &f.raw {
             for k in m.keys().filter(|k| !READ_KEYS.contains(&k.as_str())) {
-                if k == "copyright" {
-                    losses.warn("component copyright texts", 1);
-                } else {
-                    *field_losses.entry(k.clone()).or_default() += 1;
-                }
+                *field_losses.entry(k.clone()).or_default() += 1;
             }
         }
         let preferred = cdx
@@ -548,7 +560,9 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
         let concluded = match ack.as_deref() {
             Some("concluded") => true,
             Some(_) => false,
-            None => ospo_declared.is_some(),
+            // ospo's own 1.5 documents (no acknowledgement) write the concluded license
+            // and name a declared one apart, in `ospo:declared`.
+            None => ospo_declared.is_some() || native,
         };
         if concluded {
             concluded_terms.push(read.expression);
@@ -582,6 +596,14 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
     // Evidence: detected licenses, and ospo's occurrences (expression, kind, score, lines).
     let mut detected = None;
     let mut evidence = Vec::new();
+    let mut copyrights: Vec<String> = c
+        .copyright
+        .iter()
+        .flat_map(|t| t.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
     if let Some(ev) = &c.evidence {
         let terms: Vec<String> = ev
             .licenses
@@ -597,7 +619,15 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
             .map(|r| r.expression)
             .collect();
         detected = and_all(&terms);
-        for o in &ev.occurrences {
+        let from_props: Vec<Evidence> = props
+            .get("ospo:evidence")
+            .into_iter()
+            .flatten()
+            .filter_map(|v| parse_evidence_property(v))
+            .collect();
+        let described = !from_props.is_empty();
+        evidence.extend(from_props);
+        for o in ev.occurrences.iter().filter(|_| !described) {
             match parse_occurrence(o) {
                 Some(e) => evidence.push(e),
                 None => losses.info(
@@ -606,10 +636,12 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
                 ),
             }
         }
-        losses.warn(
-            "copyright statements (evidence.copyright)",
-            ev.copyright.len(),
-        );
+        for t in &ev.copyright {
+            match t.get("text").and_then(Value::as_str).map(str::trim) {
+                Some(t) if !t.is_empty() => copyrights.push(t.to_string()),
+                _ => losses.info("copyright evidence without text", 1),
+            }
+        }
         losses.info("identity evidence", usize::from(ev.identity.is_some()));
         losses.info("call stack evidence", usize::from(ev.callstack.is_some()));
     }
@@ -679,6 +711,11 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
         homepage,
         review: props.get("ospo:review").cloned().unwrap_or_default(),
         notes,
+        copyrights: {
+            copyrights.sort();
+            copyrights.dedup();
+            copyrights
+        },
     }
 }
 
@@ -686,7 +723,19 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
 /// of each occurrence; other tools' occurrences only say where the component was seen.
 fn parse_occurrence(o: &Occurrence) -> Option<Evidence> {
     let path = o.location.clone()?;
-    let caps = OSPO_CONTEXT.captures(o.additional_context.as_deref()?.trim())?;
+    let line = o.line.as_deref().and_then(|l| l.parse().ok());
+    parse_context(o.additional_context.as_deref()?, path, line)
+}
+
+/// CycloneDX 1.5 occurrences have no context: ospo writes each one as an `ospo:evidence`
+/// property, `<context> in <path>`.
+fn parse_evidence_property(v: &str) -> Option<Evidence> {
+    let (context, path) = v.split_once(") in ")?;
+    parse_context(&format!("{context})"), path.to_string(), None)
+}
+
+fn parse_context(context: &str, path: String, line: Option<u32>) -> Option<Evidence> {
+    let caps = OSPO_CONTEXT.captures(context.trim())?;
     let kind = match &caps["kind"] {
         "text" => MatchKind::Text,
         "notice" => MatchKind::Notice,
@@ -699,11 +748,7 @@ fn parse_occurrence(o: &Occurrence) -> Option<Evidence> {
         expression: caps["expr"].to_string(),
         kind,
         path,
-        start_line: o
-            .line
-            .as_deref()
-            .and_then(|l| l.parse().ok())
-            .unwrap_or(start),
+        start_line: line.unwrap_or(start),
         end_line: caps["b"].parse().ok()?,
         score: caps["score"].parse().ok()?,
     })
@@ -1213,10 +1258,8 @@ mod tests {
         );
         assert_eq!(x.evidence[0].score, 1.0);
         assert_eq!(s.dependencies[0].to, vec!["pkg:npm/%40s/x@1.0.0"]);
-        assert!(s
-            .diagnostics
-            .iter()
-            .any(|d| d.message == "not carried over: 1 copyright statements (evidence.copyright)"));
+        // Copyright evidence stays on the component.
+        assert_eq!(x.copyrights, vec!["Copyright A & B"]);
     }
 
     #[test]

@@ -35,6 +35,15 @@ pub fn read_json(text: &str, shown: &str) -> Result<Scan> {
         snippets: raw.snippets.len(),
         annotations: raw.annotations.len(),
         extracted: raw.has_extracted_licensing_infos.len(),
+        extracted_texts: raw
+            .has_extracted_licensing_infos
+            .iter()
+            .filter_map(|e| {
+                let id = e.get("licenseId")?.as_str()?.trim();
+                let text = e.get("extractedText")?.as_str()?;
+                Some((id.to_string(), text.to_string()))
+            })
+            .collect(),
         external_documents: raw.external_document_refs.len(),
         ..Default::default()
     };
@@ -116,6 +125,8 @@ struct Doc {
     snippets: usize,
     annotations: usize,
     extracted: usize,
+    /// LicenseRef- id -> its extracted text (hasExtractedLicensingInfos).
+    extracted_texts: BTreeMap<String, String>,
     external_documents: usize,
 }
 
@@ -214,6 +225,26 @@ where
     T: Deserialize<'de>,
 {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// "Organization: X" -> "X"; "Person: Jane (jane@x.org)" -> "Jane <jane@x.org>", the
+/// way manifests write a person.
+fn supplier_name(s: &str) -> String {
+    if let Some(p) = s.strip_prefix("Person:") {
+        let p = p.trim();
+        if let Some((name, rest)) = p.rsplit_once(" (") {
+            if let Some(mail) = rest.strip_suffix(')').filter(|m| m.contains('@')) {
+                return format!("{} <{mail}>", name.trim());
+            }
+        }
+        return p.to_string();
+    }
+    ["Organization:", "Tool:"]
+        .iter()
+        .find_map(|pre| s.strip_prefix(pre))
+        .unwrap_or(s)
+        .trim()
+        .to_string()
 }
 
 fn lenient_string<'de, D>(d: D) -> std::result::Result<Option<String>, D::Error>
@@ -321,6 +352,28 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
             }
         }
         let declared = declared_read.map(|d| d.expression);
+        // An ospo-written LicenseRef- keeps the manifest's own words as its extracted text.
+        if declared_raw.is_none() {
+            declared_raw = declared
+                .iter()
+                .flat_map(|d| crate::expression::license_ids(d))
+                .find_map(|id| doc.extracted_texts.get(&id).cloned());
+        }
+        // ospo writes review reasons as "Review: ..." lines and resolver notes as the other
+        // lines of the package comment, after the two lines it states unknowns with.
+        let mut review = Vec::new();
+        for line in p.comment.iter().flat_map(|c| c.lines()).map(str::trim) {
+            if line.is_empty()
+                || line.starts_with("License unknown: ")
+                || line.starts_with("Version unknown: ")
+            {
+                continue;
+            }
+            match line.strip_prefix("Review: ") {
+                Some(r) => review.push(r.to_string()),
+                None => notes.push(line.to_string()),
+            }
+        }
         let concluded = match concluded_read {
             Some(c) => c.expression,
             None => declared.clone().unwrap_or_else(|| "NOASSERTION".into()),
@@ -346,7 +399,6 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         if known(&p.download_location).is_some() {
             losses.info("package download locations", 1);
         }
-        losses.info("package comments", usize::from(p.comment.is_some()));
         let idx = components.len();
         if let Some(id) = &p.spdxid {
             by_id.entry(id.clone()).or_insert(idx);
@@ -369,17 +421,11 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
             evidence: Vec::new(),
             hashes,
             scope: None,
-            supplier: known(&p.supplier).map(|s| {
-                ["Organization:", "Person:", "Tool:"]
-                    .iter()
-                    .find_map(|pre| s.strip_prefix(pre))
-                    .unwrap_or(&s)
-                    .trim()
-                    .to_string()
-            }),
+            supplier: known(&p.supplier).map(|s| supplier_name(&s)),
             homepage: known(&p.homepage),
-            review: Vec::new(),
+            review,
             notes,
+            copyrights: Vec::new(),
         });
     }
 
@@ -528,14 +574,14 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .map(|expression| LicenseMatch {
-                expression,
                 // SPDX says a license was found in the file, not how or where.
                 kind: MatchKind::Reference,
                 score: 1.0,
                 start_line: 0,
                 end_line: 0,
                 rule: Some("SPDX licenseInfoInFiles".into()),
-                matched_text: None,
+                matched_text: doc.extracted_texts.get(&expression).cloned(),
+                expression,
             })
             .collect();
         if let Some(c) = known(&f.license_concluded).and_then(|l| read_license(&l)) {
@@ -584,24 +630,23 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         file_concluded_lost,
     );
 
-    // A package's copyright survives when its files carry the same statements.
-    let mut lost_copyrights = 0;
+    // A package's copyright lines that none of its files carry stay on the component.
     for (idx, text) in package_copyrights {
         let owned: BTreeSet<&str> = files
             .iter()
             .filter(|f| f.component.as_deref() == Some(components[idx].bom_ref.as_str()))
             .flat_map(|f| f.copyrights.iter().map(String::as_str))
             .collect();
-        if !text
+        let mut own: Vec<String> = text
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .all(|l| owned.contains(l))
-        {
-            lost_copyrights += 1;
-        }
+            .filter(|l| !l.is_empty() && !owned.contains(l))
+            .map(str::to_string)
+            .collect();
+        own.sort();
+        own.dedup();
+        components[idx].copyrights = own;
     }
-    losses.warn("package copyright texts", lost_copyrights);
     if !field_losses.is_empty() {
         let n = field_losses.values().sum();
         let list: Vec<String> = field_losses
@@ -652,7 +697,9 @@ mod tag_value {
         Doc,
         Package,
         File,
-        /// A snippet, an extracted license, an annotation: read as a whole elsewhere.
+        /// An extracted license: its id, for the ExtractedText that follows.
+        Extracted(String),
+        /// A snippet, an annotation: read as a whole elsewhere.
         Skip,
     }
 
@@ -731,7 +778,7 @@ mod tag_value {
                 }
                 "LicenseID" => {
                     doc.extracted += 1;
-                    cur = Cur::Skip;
+                    cur = Cur::Extracted(value.trim().to_string());
                 }
                 "Annotator" => {
                     doc.annotations += 1;
@@ -756,7 +803,7 @@ mod tag_value {
                     });
                 }
                 "RelationshipComment" => {}
-                _ => match cur {
+                _ => match &cur {
                     Cur::Doc => {
                         if tag == "SPDXID" {
                             doc.id = v;
@@ -764,6 +811,11 @@ mod tag_value {
                     }
                     Cur::Package => package_tag(doc.packages.last_mut().unwrap(), tag, v),
                     Cur::File => file_tag(&mut doc.files.last_mut().unwrap().0, tag, v),
+                    Cur::Extracted(id) => {
+                        if tag == "ExtractedText" {
+                            doc.extracted_texts.insert(id.clone(), value.clone());
+                        }
+                    }
                     Cur::Skip => {}
                 },
             }
@@ -884,6 +936,10 @@ SnippetFromFileSPDXID: SPDXRef-f1
         assert_eq!(app.declared_raw.as_deref(), Some("Apache 2"));
         assert_eq!(app.concluded, "Apache-2.0");
         assert_eq!(app.supplier.as_deref(), Some("Acme"));
+        // The copyright line no file carries stays on the package; the comment's lines
+        // are notes.
+        assert_eq!(app.copyrights, vec!["Copyright B"]);
+        assert_eq!(app.notes, ["`Apache 2` read as `Apache-2.0`", "one", "two"]);
         assert_eq!(app.ecosystem, "cargo");
         assert_eq!(s.components[2].scope, Some(Scope::Dev));
         assert_eq!(s.components[1].ecosystem, "unknown");
@@ -897,12 +953,7 @@ SnippetFromFileSPDXID: SPDXRef-f1
         assert_eq!(s.dependencies.len(), 1);
         assert_eq!(s.dependencies[0].to, vec!["dep@2.0", "tool@3"]);
         let msgs: Vec<&str> = s.diagnostics.iter().map(|d| d.message.as_str()).collect();
-        for needle in [
-            "1 snippets",
-            "GENERATED_FROM (1)",
-            "1 package copyright texts",
-            "1 package comments",
-        ] {
+        for needle in ["1 snippets", "GENERATED_FROM (1)"] {
             assert!(
                 msgs.iter().any(|m| m.contains(needle)),
                 "{needle}: {msgs:?}"
