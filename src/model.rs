@@ -113,6 +113,31 @@ pub enum MatchKind {
     Manifest,
 }
 
+impl MatchKind {
+    /// The name the JSON model uses ("text", "notice", ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchKind::Text => "text",
+            MatchKind::Notice => "notice",
+            MatchKind::Tag => "tag",
+            MatchKind::Reference => "reference",
+            MatchKind::Manifest => "manifest",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            MatchKind::Text,
+            MatchKind::Notice,
+            MatchKind::Tag,
+            MatchKind::Reference,
+            MatchKind::Manifest,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LicenseMatch {
     /// An SPDX license expression (ids are current, never deprecated).

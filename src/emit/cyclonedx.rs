@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::Stamp;
-use crate::model::{Component, Diagnostic, Edge, MatchKind, Scan, Scope};
+use crate::model::{Component, Diagnostic, Edge, Scan, Scope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpecVersion {
@@ -442,21 +442,11 @@ fn evidence_context(e: &crate::model::Evidence) -> String {
     format!(
         "{} ({}, score {}, lines {}-{})",
         e.expression,
-        kind_name(e.kind),
+        e.kind.name(),
         e.score,
         e.start_line,
         e.end_line
     )
-}
-
-pub(crate) fn kind_name(k: MatchKind) -> &'static str {
-    match k {
-        MatchKind::Text => "text",
-        MatchKind::Notice => "notice",
-        MatchKind::Tag => "tag",
-        MatchKind::Reference => "reference",
-        MatchKind::Manifest => "manifest",
-    }
 }
 
 /// One entry per known component (CycloneDX asks every component to be listed, leaves
@@ -732,7 +722,7 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Evidence as Ev, Hash};
+    use crate::model::{Evidence as Ev, Hash, MatchKind};
 
     fn scan() -> Scan {
         let mut s = Scan {

@@ -134,16 +134,6 @@ fn status_rank(s: &str) -> Option<(u8, &'static str)> {
     }
 }
 
-fn kind_name(k: MatchKind) -> &'static str {
-    match k {
-        MatchKind::Text => "text",
-        MatchKind::Notice => "notice",
-        MatchKind::Tag => "tag",
-        MatchKind::Reference => "reference",
-        MatchKind::Manifest => "manifest",
-    }
-}
-
 fn is_unknown(c: &Component) -> bool {
     let ids = license_ids(&c.concluded);
     ids.is_empty() || ids.contains("NOASSERTION")
@@ -297,7 +287,7 @@ pub fn render(scan: &Scan, policy: Option<PolicyVerdicts>, category: Option<Cate
                     } else {
                         format!("{}-{}", e.start_line, e.end_line)
                     },
-                    kind: kind_name(e.kind),
+                    kind: e.kind.name(),
                     score: format!("{:.3}", e.score),
                     expression: e.expression.clone(),
                     excerpt,

@@ -14,12 +14,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use anyhow::{anyhow, bail, Result};
 use once_cell::sync::Lazy;
 use regex::Regex;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{
-    and_all, ecosystem_of, fallback_ref, hash_alg, json_error, line_col, read_license, Losses,
-    RefMaker,
+    and_all, ecosystem_of, fallback_ref, hash_alg, json_error, lenient_string,
+    lenient_string_keep_empty, lenient_vec, line_col, read_license, Losses, RefMaker,
 };
 use crate::model::{
     Component, Edge, Evidence, Hash, MatchKind, Scan, Scope, Severity, Tool, SCAN_FORMAT_VERSION,
@@ -238,40 +238,6 @@ struct Dependency {
     depends_on: Vec<Value>,
     #[serde(deserialize_with = "lenient_vec")]
     provides: Vec<Value>,
-}
-
-/// A list that may be absent or null.
-fn lenient_vec<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
-}
-
-/// A string some tools write as a number or boolean; empty strings count as absent.
-fn lenient_string_keep_empty<'de, D>(d: D) -> std::result::Result<Option<String>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Bool(b)) => Some(b.to_string()),
-        _ => None,
-    })
-}
-
-fn lenient_string<'de, D>(d: D) -> std::result::Result<Option<String>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(s)) => Some(s).filter(|s| !s.trim().is_empty()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Bool(b)) => Some(b.to_string()),
-        _ => None,
-    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -736,13 +702,7 @@ fn parse_evidence_property(v: &str) -> Option<Evidence> {
 
 fn parse_context(context: &str, path: String, line: Option<u32>) -> Option<Evidence> {
     let caps = OSPO_CONTEXT.captures(context.trim())?;
-    let kind = match &caps["kind"] {
-        "text" => MatchKind::Text,
-        "notice" => MatchKind::Notice,
-        "tag" => MatchKind::Tag,
-        "reference" => MatchKind::Reference,
-        _ => MatchKind::Manifest,
-    };
+    let kind = MatchKind::from_name(&caps["kind"])?;
     let start: u32 = caps["a"].parse().ok()?;
     Some(Evidence {
         expression: caps["expr"].to_string(),

@@ -283,6 +283,45 @@ pub(crate) fn hash_alg(alg: &str) -> String {
     }
 }
 
+// Lenient serde helpers shared by the readers: other tools' documents leave lists out, write
+// null, or write numbers and booleans where the spec says string.
+
+/// A list that may be absent or null.
+pub(super) fn lenient_vec<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A string some tools write as a number or boolean; an empty string counts as absent.
+pub(super) fn lenient_string<'de, D>(d: D) -> std::result::Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(lenient_string_keep_empty(d)?.filter(|s| !s.trim().is_empty()))
+}
+
+/// As [`lenient_string`], but an empty string is a value (ospo writes `ospo:path` = ""
+/// for the scanned root).
+pub(super) fn lenient_string_keep_empty<'de, D>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    use serde_json::Value;
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,11 +9,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{anyhow, Result};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    and_all, ecosystem_of, fallback_ref, hash_alg, json_error, read_license, Losses, RefMaker,
+    and_all, ecosystem_of, fallback_ref, hash_alg, json_error, lenient_string, lenient_vec,
+    read_license, Losses, RefMaker,
 };
 use crate::model::{
     Component, Edge, FileRecord, Hash, LicenseMatch, MatchKind, Scan, Scope, Severity, Tool,
@@ -219,14 +220,6 @@ struct Relationship {
     related_spdx_element: Option<String>,
 }
 
-fn lenient_vec<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
-}
-
 /// "Organization: X" -> "X"; "Person: Jane (jane@x.org)" -> "Jane <jane@x.org>", the
 /// way manifests write a person.
 fn supplier_name(s: &str) -> String {
@@ -245,18 +238,6 @@ fn supplier_name(s: &str) -> String {
         .unwrap_or(s)
         .trim()
         .to_string()
-}
-
-fn lenient_string<'de, D>(d: D) -> std::result::Result<Option<String>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(s)) => Some(s).filter(|s| !s.trim().is_empty()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Bool(b)) => Some(b.to_string()),
-        _ => None,
-    })
 }
 
 // ---------------------------------------------------------------------------------------
