@@ -68,7 +68,7 @@ pub fn human(d: &Diff) -> String {
     let change = |c: &VersionChange| format!("{} {} -> {}", c.name, c.old_version, c.new_version);
     let violation = |v: &Violation| {
         format!(
-            "{}: {} ({})",
+            "{}: {}; {}",
             name_version(&v.name, v.version.as_deref()),
             v.license,
             v.rule
