@@ -118,7 +118,7 @@ pub struct Metrics {
     /// every id it names), most used first.
     pub licenses: Vec<IdCount>,
     /// Components per category of the ids in their concluded expression (one component
-    /// counts once per category it names); every category present, 0 where none.
+    /// counts once per category it names); every category is listed, 0 where none.
     pub categories: BTreeMap<String, u64>,
     pub copyleft_exposure: CopyleftExposure,
     /// Components per ecosystem.
@@ -239,7 +239,10 @@ pub fn compute(
     };
 
     let mut per_id: BTreeMap<String, u64> = BTreeMap::new();
-    let mut categories: BTreeMap<String, u64> = BTreeMap::new();
+    let mut categories: BTreeMap<String, u64> = crate::policy::category::ALL_CATEGORIES
+        .iter()
+        .map(|c| (c.name().to_string(), 0))
+        .collect();
     let mut exposure = CopyleftExposure {
         count: 0,
         weak_copyleft: Vec::new(),

@@ -30,15 +30,33 @@ fn delta(m: &Metrics, key: &str, percent: bool) -> String {
     }
 }
 
+/// Whether `--since` found a change in this number (a category at 0 now is still shown
+/// when it was not 0 before).
+fn changed(m: &Metrics, key: &str) -> bool {
+    m.since
+        .as_ref()
+        .and_then(|s| s.change.get(key).copied().flatten())
+        .is_some_and(|d| d != 0.0)
+}
+
 fn share(m: &Metrics, name: &str, s: &Share, of: &str) -> String {
     match s.total {
-        Some(t) => format!(
-            "{} of {t} {of} ({}){}{}",
-            s.count,
-            pct(s.ratio),
-            delta(m, &format!("{name}.count"), false),
-            delta(m, &format!("{name}.ratio"), true)
-        ),
+        Some(t) => {
+            let changes: Vec<String> = [
+                delta(m, &format!("{name}.count"), false),
+                delta(m, &format!("{name}.ratio"), true),
+            ]
+            .iter()
+            .map(|d| d.trim_start_matches(" (").trim_end_matches(')').to_string())
+            .filter(|d| !d.is_empty())
+            .collect();
+            let changes = if changes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", changes.join(", "))
+            };
+            format!("{} of {t} {of} ({}){changes}", s.count, pct(s.ratio))
+        }
         None => format!(
             "n/a ({} {of} with license information; no file count in the input)",
             s.count
@@ -99,28 +117,44 @@ pub fn human(m: &Metrics) -> String {
             ku.unrecognized_files.len()
         ),
     );
-    let licenses = if m.licenses.is_empty() {
+    let mut licenses: Vec<String> = m
+        .licenses
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}{}",
+                l.id,
+                l.components,
+                delta(m, &format!("licenses.{}", l.id), false)
+            )
+        })
+        .collect();
+    // Licenses no component uses any more, with what they had.
+    if let Some(s) = &m.since {
+        for (k, _) in s.change.iter().filter(|(_, d)| d.is_some_and(|d| d < 0.0)) {
+            if let Some(id) = k.strip_prefix("licenses.") {
+                if !m.licenses.iter().any(|l| l.id == id) {
+                    licenses.push(format!("{id} 0{}", delta(m, k, false)));
+                }
+            }
+        }
+    }
+    let licenses = if licenses.is_empty() {
         "none".to_string()
     } else {
-        m.licenses
-            .iter()
-            .map(|l| {
-                format!(
-                    "{} {}{}",
-                    l.id,
-                    l.components,
-                    delta(m, &format!("licenses.{}", l.id), false)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        licenses.join(", ")
     };
     line("Licenses", licenses);
-    let cats = if m.categories.is_empty() {
+    let cats = if m
+        .categories
+        .iter()
+        .all(|(k, v)| *v == 0 && !changed(m, &format!("categories.{k}")))
+    {
         "none".to_string()
     } else {
         m.categories
             .iter()
+            .filter(|(k, v)| **v > 0 || changed(m, &format!("categories.{k}")))
             .map(|(k, v)| format!("{k} {v}{}", delta(m, &format!("categories.{k}"), false)))
             .collect::<Vec<_>>()
             .join(", ")
