@@ -208,6 +208,12 @@ pub fn compute(
     let n = scan.components.len() as u64;
     let walked = scan.summary.files_scanned;
     let with_license = scan.files.iter().filter(|f| !f.licenses.is_empty()).count() as u64;
+    // Records come from the walk, so this cannot exceed it; a hand-edited scan might.
+    let with_license = if walked > 0 {
+        with_license.min(walked)
+    } else {
+        with_license
+    };
     let license_coverage = Share::of(with_license, (walked > 0).then_some(walked));
 
     let licenses_declared: Vec<String> = scan

@@ -343,4 +343,63 @@ mod tests {
         assert_eq!(md_escape("@scope/name"), "@scope/name");
         assert_eq!(md_escape("[x](javascript:1)"), "\\[x\\](javascript:1)");
     }
+
+    /// The vulnerability sections appear only with vulnerability data, in every form.
+    #[test]
+    fn vulnerabilities_rendered_when_given() {
+        use crate::diff::{diff, DiffInputs, VulnInput};
+        use crate::model::{Component, Scan};
+        let c = |v: &str| Component {
+            bom_ref: format!("pkg:cargo/smallvec@{v}"),
+            name: "smallvec".into(),
+            version: Some(v.into()),
+            purl: Some(format!("pkg:cargo/smallvec@{v}")),
+            ecosystem: "cargo".into(),
+            concluded: "MIT OR Apache-2.0".into(),
+            ..Default::default()
+        };
+        let old = Scan {
+            components: vec![c("1.6.0")],
+            ..Default::default()
+        };
+        let new = Scan {
+            components: vec![c("1.6.1")],
+            ..Default::default()
+        };
+        let vulns = [VulnInput {
+            bom_ref: "pkg:cargo/smallvec@1.6.1".into(),
+            id: "RUSTSEC-2021-0003".into(),
+            severity: "critical".into(),
+        }];
+        let without = diff(&old, &new, &DiffInputs::default());
+        assert!(!human(&without).contains("vulnerabilit"));
+        assert!(!markdown(&without).contains("vulnerabilit"));
+        let with = diff(
+            &old,
+            &new,
+            &DiffInputs {
+                old_vulns: Some(&[]),
+                new_vulns: Some(&vulns),
+                ..Default::default()
+            },
+        );
+        let h = human(&with);
+        assert!(
+            h.contains("New vulnerabilities (1)\n  ! smallvec 1.6.1: RUSTSEC-2021-0003 (critical)"),
+            "{h}"
+        );
+        assert!(
+            h.ends_with("0 new violations, 1 new vulnerability\n"),
+            "{h}"
+        );
+        let md = markdown(&with);
+        assert!(md.contains("| New vulnerabilities | 1 |"), "{md}");
+        assert!(
+            md.contains("| smallvec | 1.6.1 | RUSTSEC-2021-0003 | critical |"),
+            "{md}"
+        );
+        let j: serde_json::Value = serde_json::from_slice(&json(&with).unwrap()).unwrap();
+        assert_eq!(j["summary"]["new_vulnerabilities"], 1);
+        assert_eq!(j["new_vulnerabilities"][0]["advisory"], "RUSTSEC-2021-0003");
+    }
 }
