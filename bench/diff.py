@@ -25,7 +25,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 RUNS = int(os.environ.get("RUNS", "5"))
-OSPO = os.environ.get("OSPO", os.path.join(ROOT, "target/release/ospo"))
+OSPO = os.path.abspath(os.environ.get("OSPO", os.path.join(ROOT, "target/release/ospo")))
 
 EXPRESSIONS = [
     "MIT", "Apache-2.0", "MIT OR Apache-2.0", "BSD-3-Clause", "ISC",

@@ -298,6 +298,23 @@ fn fail_on_exit_codes() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["new_violations"], json!([]));
     assert_eq!(v["policy"], "lenient.toml");
+    // policy.toml in NEW (a directory) is the policy when --policy is not given.
+    std::fs::copy(d.join("lenient.toml"), d.join("new/policy.toml")).unwrap();
+    let (c, out, _) = diff_in(
+        d,
+        &[
+            "old",
+            "new",
+            "--fail-on",
+            "new-violations",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(c, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["policy"], "new/policy.toml");
+    std::fs::remove_file(d.join("new/policy.toml")).unwrap();
     // new-vulnerabilities needs a database this build cannot read yet: a usage error.
     let (c, out, err) = diff_in(d, &["old", "new", "--fail-on", "new-vulnerabilities"]);
     assert_eq!(c, 2);
