@@ -471,3 +471,105 @@ fn markdown_escapes_hostile_names() {
     let row = md.lines().find(|l| l.starts_with("| evil")).unwrap();
     assert_eq!(row.replace("\\|", "").matches('|').count(), 5, "{row}");
 }
+
+/// Copy fixture `tree` to `old/` and `new/` under a temp dir, and apply `edits` (file,
+/// from, to) as plain text replacements to `new/`.
+fn edited_pair(tree: &str, edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    copy_tree(&fixture(tree), &old);
+    copy_tree(&fixture(tree), &new);
+    for (file, from, to) in edits {
+        let p = new.join(file);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{file} has no {from:?}");
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    }
+    dir
+}
+
+fn versions(v: &Value, section: &str) -> Vec<(String, String, String)> {
+    v[section]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["old_version"].as_str().unwrap().to_string(),
+                c["new_version"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn t(a: &str, b: &str, c: &str) -> (String, String, String) {
+    (a.into(), b.into(), c.into())
+}
+
+/// PyPI versions are not semver: the segment compare orders them (a string compare would
+/// get every one of these backwards but the post-release).
+#[test]
+fn python_versions_in_order() {
+    let dir = edited_pair(
+        "ecosystems/python/uv",
+        &[
+            ("uv.lock", "version = \"2026.6\"", "version = \"2026.10\""),
+            ("uv.lock", "version = \"3.20\"", "version = \"3.9\""),
+            (
+                "uv.lock",
+                "version = \"1.17.0\"",
+                "version = \"1.17.0.post1\"",
+            ),
+        ],
+    );
+    let v = diff_json(dir.path(), "old", "new");
+    assert_eq!(
+        versions(&v, "upgraded"),
+        vec![
+            t("six", "1.17.0", "1.17.0.post1"),
+            t("tzdata", "2026.6", "2026.10")
+        ]
+    );
+    assert_eq!(versions(&v, "downgraded"), vec![t("idna", "3.20", "3.9")]);
+    assert_eq!(v["summary"]["added"], 0);
+    assert_eq!(v["summary"]["removed"], 0);
+}
+
+/// Go module versions: semver with a `v`, pseudo-versions ordered by their timestamp,
+/// `+incompatible` kept.
+#[test]
+fn go_versions_in_order() {
+    let dir = edited_pair(
+        "ecosystems/go/project",
+        &[
+            ("go.mod", "cobra v1.8.0", "cobra v1.10.0"),
+            (
+                "go.mod",
+                "v0.0.0-20231110203233-9a3e6036ecaa",
+                "v0.0.0-20240105000000-0123456789ab",
+            ),
+            ("go.mod", "v24.0.7+incompatible", "v23.0.1+incompatible"),
+        ],
+    );
+    let v = diff_json(dir.path(), "old", "new");
+    assert_eq!(
+        versions(&v, "upgraded"),
+        vec![
+            t("github.com/spf13/cobra", "v1.8.0", "v1.10.0"),
+            t(
+                "golang.org/x/exp",
+                "v0.0.0-20231110203233-9a3e6036ecaa",
+                "v0.0.0-20240105000000-0123456789ab"
+            ),
+        ]
+    );
+    assert_eq!(
+        versions(&v, "downgraded"),
+        vec![t(
+            "github.com/docker/docker",
+            "v24.0.7+incompatible",
+            "v23.0.1+incompatible"
+        )]
+    );
+}
