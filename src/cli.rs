@@ -69,6 +69,21 @@ pub enum Command {
     /// summary, the license distribution, a sortable, filterable table of components and
     /// each component's evidence. Written to ospo-report.html unless -o says otherwise.
     Report(ReportArgs),
+    /// Compare two scans or SBOMs: added, removed, upgraded, downgraded, license changes,
+    /// new policy violations
+    ///
+    /// OLD and NEW are each a saved `ospo scan --format json`, a CycloneDX or SPDX SBOM (the
+    /// two may differ in format), or a directory to scan. Components are matched by purl
+    /// without version (else ecosystem and name). Both sides are checked against one policy:
+    /// --policy, else policy.toml in NEW (a directory) or the current directory, else the
+    /// built-in default. Exit codes: 0, or 1 when a --fail-on condition is met; 2 errors.
+    Diff(DiffArgs),
+    /// The numbers an OSPO reports (CHAOSS License Coverage, Licenses Declared, ...)
+    ///
+    /// License coverage of files, licenses declared and concluded, known unknowns, licenses
+    /// by count and category, copyleft exposure, components per ecosystem, direct and
+    /// transitive dependencies, policy pass rate; with --since OLD the change in each.
+    Metrics(MetricsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -258,6 +273,72 @@ pub struct ReportArgs {
     /// Write the report to FILE (`-` for stdout)
     #[arg(short, long, value_name = "FILE", default_value = "ospo-report.html")]
     pub output: PathBuf,
+    #[command(flatten)]
+    pub input: Input,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Sections per kind of change and a counts line, for a terminal
+    Human,
+    /// The diff model (documented in README.md)
+    Json,
+    /// GitHub-flavoured Markdown for a pull-request comment
+    Markdown,
+}
+
+/// What makes `ospo diff` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    /// A component fails the policy in NEW that did not fail in OLD
+    NewViolations,
+    /// A component's concluded license changed
+    LicenseChange,
+    /// An advisory affects NEW that did not affect OLD (needs vulnerability data)
+    NewVulnerabilities,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older side: a saved scan, a CycloneDX or SPDX SBOM, or a directory to scan
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The newer side: a saved scan, a CycloneDX or SPDX SBOM, or a directory to scan
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// Exit 1 when this kind of change is found (repeatable, or a comma list)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "WHAT")]
+    pub fail_on: Vec<FailOn>,
+    /// The policy both sides are checked against [default: policy.toml in NEW (a directory)
+    /// or the current directory, else the built-in default]
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Write to FILE instead of stdout (written whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
+    pub format: ScanFormat,
+    /// Also report the change in every number since OLD (a saved scan, an SBOM, or a
+    /// directory to scan)
+    #[arg(long, value_name = "OLD")]
+    pub since: Option<PathBuf>,
+    /// The policy for the pass rate [default: policy.toml at the scanned root, else the
+    /// built-in default]
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Write to FILE instead of stdout (written whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub input: Input,
 }

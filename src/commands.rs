@@ -407,3 +407,139 @@ pub fn init(a: &InitArgs) -> Result<u8> {
     }
     Ok(0)
 }
+
+/// One side of `diff` (or `metrics --since`): a directory is scanned like PATH, anything
+/// else is read like --from.
+fn load_side(path: &std::path::Path, c: &Common) -> Result<Scan> {
+    if path.is_dir() {
+        let mut opts = ScanOptions::new(path);
+        opts.walk = walk_options(path, c);
+        opts.progress = !c.quiet;
+        opts.use_local_caches = !c.no_caches;
+        let mut scan = scan::scan(&opts)?;
+        scan.summary.elapsed_ms = None;
+        print_diagnostics(&scan.diagnostics, c);
+        return Ok(scan);
+    }
+    if !path.exists() {
+        bail!(
+            "{}: no such file or directory (give a saved scan, an SBOM or a directory)",
+            path.display()
+        );
+    }
+    let scan = ingest::read(path)?;
+    print_diagnostics(&scan.diagnostics, c);
+    Ok(scan)
+}
+
+/// `ospo diff OLD NEW`: both sides loaded, checked against one policy, compared by
+/// [`crate::diff::diff`]. Vulnerability data is not read yet: `--fail-on
+/// new-vulnerabilities` asks for a database and is refused until there is one.
+pub fn diff(a: &crate::cli::DiffArgs) -> Result<u8> {
+    use crate::cli::{DiffFormat, FailOn};
+    if a.fail_on.contains(&FailOn::NewVulnerabilities) {
+        eprintln!(
+            "ospo: error: --fail-on new-vulnerabilities needs vulnerability data (--db OSV), \
+             which this build cannot read yet; drop it or use new-violations / license-change"
+        );
+        return Ok(2);
+    }
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let today = today()?;
+    let policy = match &a.policy {
+        Some(p) => Policy::load(p),
+        None => {
+            let in_new = a.new.join("policy.toml");
+            if a.new.is_dir() && in_new.is_file() {
+                Policy::load(&in_new)
+            } else if std::path::Path::new("policy.toml").is_file() {
+                Policy::load(std::path::Path::new("policy.toml"))
+            } else {
+                Ok(Policy::builtin_default())
+            }
+        }
+    };
+    let policy = match policy {
+        Ok(p) => p,
+        Err(e) => return Ok(policy_error(&e)),
+    };
+    let old = load_side(&a.old, &a.common)?;
+    let new = load_side(&a.new, &a.common)?;
+    let (old_ev, new_ev) = (
+        policy::evaluate(&old, &policy, today),
+        policy::evaluate(&new, &policy, today),
+    );
+    // Where `--db` is wired in, each side's audit findings go here as VulnInput lists.
+    let (old_vulns, new_vulns): (
+        Option<Vec<crate::diff::VulnInput>>,
+        Option<Vec<crate::diff::VulnInput>>,
+    ) = (None, None);
+    let d = crate::diff::diff(
+        &old,
+        &new,
+        &crate::diff::DiffInputs {
+            old_source: a.old.display().to_string(),
+            new_source: a.new.display().to_string(),
+            old_eval: Some(&old_ev),
+            new_eval: Some(&new_ev),
+            old_vulns: old_vulns.as_deref(),
+            new_vulns: new_vulns.as_deref(),
+        },
+    );
+    let bytes = match a.format {
+        DiffFormat::Human => emit::diff::human(&d).into_bytes(),
+        DiffFormat::Json => emit::diff::json(&d)?,
+        DiffFormat::Markdown => emit::diff::markdown(&d).into_bytes(),
+    };
+    output.write(&bytes)?;
+    let triggered = a.fail_on.iter().any(|f| match f {
+        FailOn::NewViolations => !d.new_violations.is_empty(),
+        FailOn::LicenseChange => !d.license_changes.is_empty(),
+        FailOn::NewVulnerabilities => d
+            .new_vulnerabilities
+            .as_ref()
+            .is_some_and(|v| !v.is_empty()),
+    });
+    Ok(u8::from(triggered))
+}
+
+/// `ospo metrics`: the Scan (fresh or --from), its policy verdicts, [`crate::metrics::compute`];
+/// with --since the same for OLD (one policy for both) and the change.
+pub fn metrics(a: &crate::cli::MetricsArgs) -> Result<u8> {
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let today = today()?;
+    let policy = match find_policy(a.policy.as_deref(), &a.input) {
+        Ok(p) => p,
+        Err(e) => return Ok(policy_error(&e)),
+    };
+    let scan = load_input(&a.input)?;
+    let source = a
+        .input
+        .from
+        .as_deref()
+        .unwrap_or(&a.input.path)
+        .display()
+        .to_string();
+    // Where `--db` is wired in, this Scan's audit findings go here.
+    let vulns: Option<Vec<crate::diff::VulnInput>> = None;
+    let ev = policy::evaluate(&scan, &policy, today);
+    let mut m = crate::metrics::compute(&scan, &source, &ev, vulns.as_deref());
+    if let Some(since) = &a.since {
+        let old = load_side(since, &a.input.common)?;
+        let old_ev = policy::evaluate(&old, &policy, today);
+        let old_vulns: Option<Vec<crate::diff::VulnInput>> = None;
+        let om = crate::metrics::compute(
+            &old,
+            &since.display().to_string(),
+            &old_ev,
+            old_vulns.as_deref(),
+        );
+        m = m.with_since(&om);
+    }
+    let bytes = match a.format {
+        ScanFormat::Human => emit::metrics::human(&m).into_bytes(),
+        ScanFormat::Json => emit::metrics::json(&m)?,
+    };
+    output.write(&bytes)?;
+    Ok(0)
+}

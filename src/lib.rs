@@ -7,11 +7,13 @@
 pub mod cli;
 pub mod commands;
 pub mod detect;
+pub mod diff;
 pub mod ecosystem;
 pub mod emit;
 pub mod expression;
 pub mod ingest;
 pub mod licensedb;
+pub mod metrics;
 pub mod model;
 pub mod policy;
 pub mod resolve;

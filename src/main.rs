@@ -25,6 +25,8 @@ fn main() -> ExitCode {
         Command::Init(a) => commands::init(&a),
         Command::Notice(a) => commands::notice(&a),
         Command::Report(a) => commands::report(&a),
+        Command::Diff(a) => commands::diff(&a),
+        Command::Metrics(a) => commands::metrics(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,6 +1,8 @@
 //! Emitters: each takes the finished model and writes bytes; none re-scans.
 
 pub mod cyclonedx;
+pub mod diff;
+pub mod metrics;
 pub mod notice;
 pub mod report;
 pub mod sarif;
