@@ -5,6 +5,8 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
+use crate::audit;
+use crate::cli::{AuditArgs, AuditFormat};
 use crate::cli::{
     CdxVersion, CheckArgs, CheckFormat, Common, DetectArgs, InitArgs, Input, NoticeArgs,
     NoticeFormat, ReportArgs, SbomArgs, SbomFormat, ScanArgs, ScanFormat,
@@ -363,8 +365,25 @@ pub fn check(a: &CheckArgs) -> Result<u8> {
         Ok(p) => p,
         Err(e) => return Ok(policy_error(&e)),
     };
+    // A bad --db stops before the (slow) scan.
+    let db = match &a.db {
+        Some(p) => Some(load_db(p, &a.input.common)?),
+        None => None,
+    };
     let scan = load_input(&a.input)?;
-    let ev = policy::evaluate(&scan, &policy, today);
+    let mut ev = policy::evaluate(&scan, &policy, today);
+    if let Some(db) = &db {
+        let found = audit::audit(&scan, db);
+        print_diagnostics(&found.diagnostics, &a.input.common);
+        let (findings, summary, notes) = policy::advisories::judge(&found.findings, &policy, today);
+        ev.notes.extend(notes);
+        ev.advisories = Some(policy::advisories::AdvisoryReport {
+            database: db.source.clone(),
+            records: db.len(),
+            summary,
+            findings,
+        });
+    }
     if policy.builtin && !a.input.common.quiet && a.format != CheckFormat::Human {
         eprintln!("ospo: no policy.toml found: using the built-in default policy");
     }
@@ -406,4 +425,76 @@ pub fn init(a: &InitArgs) -> Result<u8> {
         eprintln!("ospo: wrote {}", target.display());
     }
     Ok(0)
+}
+
+/// Load an OSV database, its unreadable records reported on stderr.
+fn load_db(path: &std::path::Path, common: &Common) -> Result<audit::Database> {
+    let db = audit::Database::load(path)?;
+    print_diagnostics(&db.diagnostics, common);
+    Ok(db)
+}
+
+/// `ospo audit`: the Scan (fresh or --from) against an OSV database; the policy's
+/// `[advisories]` judges the findings. Exit 1 when any finding fails.
+pub fn audit(a: &AuditArgs) -> Result<u8> {
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let today = today()?;
+    let policy = match find_policy(a.policy.as_deref(), &a.input) {
+        Ok(p) => p,
+        Err(e) => return Ok(policy_error(&e)),
+    };
+    let stamp = match a.format {
+        AuditFormat::CyclonedxJson => Some(emit::Stamp::from_env()?),
+        _ => None,
+    };
+    let db = load_db(&a.db, &a.input.common)?;
+    let scan = load_input(&a.input)?;
+    let found = audit::audit(&scan, &db);
+    print_diagnostics(&found.diagnostics, &a.input.common);
+    let (verdicts, counts, notes) = policy::advisories::judge(&found.findings, &policy, today);
+    let bytes = match (a.format, stamp) {
+        (AuditFormat::CyclonedxJson, Some(stamp)) => {
+            let mut diags = Vec::new();
+            let bom = cyclonedx::build(
+                &scan,
+                cyclonedx::SpecVersion::V1_6,
+                &stamp,
+                &cyclonedx::Authors::default(),
+                &mut diags,
+            );
+            print_diagnostics(&diags, &a.input.common);
+            let bom = cyclonedx::with_vulnerabilities(
+                bom,
+                emit::audit::cyclonedx_vulnerabilities(&verdicts),
+            );
+            cyclonedx::to_json(&bom)
+        }
+        (format, _) => {
+            let policy_name = if policy.builtin {
+                "built-in default".to_string()
+            } else {
+                policy.source.clone()
+            };
+            let report = emit::audit::AuditReport {
+                format_version: emit::audit::AUDIT_FORMAT_VERSION,
+                database: emit::audit::DatabaseInfo {
+                    path: &db.source,
+                    stats: &db.stats,
+                },
+                policy: &policy_name,
+                date: today,
+                summary: emit::audit::summary(&found, &verdicts, &counts),
+                findings: &verdicts,
+                notes,
+                diagnostics: &found.diagnostics,
+            };
+            if format == AuditFormat::Json {
+                emit::audit::json(&report)?
+            } else {
+                emit::audit::human(&report).into_bytes()
+            }
+        }
+    };
+    output.write(&bytes)?;
+    Ok(if counts.fail > 0 { 1 } else { 0 })
 }

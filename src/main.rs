@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Init(a) => commands::init(&a),
         Command::Notice(a) => commands::notice(&a),
         Command::Report(a) => commands::report(&a),
+        Command::Audit(a) => commands::audit(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
