@@ -128,6 +128,8 @@ struct Advisory {
     id: String,
     aliases: Vec<String>,
     summary: String,
+    /// The record had no `summary`: `summary` is the start of its `details`.
+    summary_from_details: bool,
     ratings: Vec<Rating>,
     cwes: Vec<u32>,
     /// URLs of references of type ADVISORY.
@@ -410,23 +412,15 @@ fn advisory_of(rec: osv::Record) -> Advisory {
         }
     }
     ratings.retain(|r| r.severity != Severity::Unknown);
-    let summary = rec
+    let own = rec
         .summary
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .or_else(|| {
-            rec.details.as_deref().and_then(|d| {
-                d.lines().map(str::trim).find(|l| !l.is_empty()).map(|l| {
-                    let mut s: String = l.chars().take(200).collect();
-                    if l.chars().count() > 200 {
-                        s.push('…');
-                    }
-                    s
-                })
-            })
-        })
+        .map(str::to_string);
+    let summary_from_details = own.is_none();
+    let summary = own
+        .or_else(|| rec.details.as_deref().and_then(first_sentence))
         .unwrap_or_default();
     let mut advisories: Vec<String> = rec
         .references
@@ -437,6 +431,7 @@ fn advisory_of(rec: osv::Record) -> Advisory {
     advisories.sort();
     advisories.dedup();
     Advisory {
+        summary_from_details,
         cwes: osv::cwes(&rec),
         id: rec.id.trim().to_string(),
         aliases: rec.aliases.iter().map(|a| a.trim().to_string()).collect(),
@@ -445,6 +440,26 @@ fn advisory_of(rec: osv::Record) -> Advisory {
         advisories,
         published: rec.published,
         modified: rec.modified,
+    }
+}
+
+/// A one-line summary from a record's `details`: its first sentence, at most 120
+/// characters (PyPA records have no `summary`, only prose).
+fn first_sentence(details: &str) -> Option<String> {
+    let line = details.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line = line.trim_start_matches('#').trim();
+    let end = line
+        .match_indices(". ")
+        .map(|(i, _)| i + 1)
+        .next()
+        .unwrap_or(line.len());
+    let sentence = &line[..end];
+    if sentence.chars().count() <= 120 {
+        Some(sentence.to_string())
+    } else {
+        let mut s: String = sentence.chars().take(119).collect();
+        s.push('…');
+        Some(s)
     }
 }
 
@@ -792,12 +807,12 @@ fn findings_for(
                 .filter_map(|&i| hits[i].fixed.as_ref())
                 .min_by(|a, b| a.0.cmp(&b.0))
                 .map(|(_, s)| s.clone());
+            // A record's own summary beats one cut from another record's details.
             let summary = std::iter::once(*primary)
                 .chain(advs.iter().copied())
-                .map(|a| a.summary.as_str())
-                .find(|s| !s.is_empty())
-                .unwrap_or("")
-                .to_string();
+                .filter(|a| !a.summary.is_empty())
+                .min_by_key(|a| a.summary_from_details)
+                .map_or(String::new(), |a| a.summary.clone());
             let mut cwes: Vec<u32> = advs.iter().flat_map(|a| a.cwes.iter().copied()).collect();
             cwes.sort_unstable();
             cwes.dedup();

@@ -136,7 +136,7 @@ pub fn judge(
         ..Default::default()
     };
     let table = match rules.line {
-        Some(_) => format!("[advisories] ({})", policy.at(rules.line)),
+        Some(_) => policy.at(rules.line),
         None if policy.builtin => "built-in default: every known vulnerability fails".to_string(),
         None => format!(
             "{} has no [advisories]: every known vulnerability fails",
@@ -179,11 +179,20 @@ pub fn judge(
     (out, counts, notes)
 }
 
-fn upgrade_fix(f: &Finding) -> String {
+/// The way out of a finding: the upgrade, or (no fix known) replacing the component.
+fn remedy(f: &Finding) -> String {
     match &f.fixed_in {
         Some(v) => format!("upgrade {} to {v} or later", f.name),
+        None => format!("replace {} (no fixed version is known)", f.name),
+    }
+}
+
+fn upgrade_fix(f: &Finding) -> String {
+    match &f.fixed_in {
+        Some(_) => remedy(f),
         None => format!(
-            "no fixed version is known: replace {} or add an [[advisories.ignore]] for {} with the reason",
+            "no fixed version is known: replace {} or, if the risk is accepted, add an \
+             [[advisories.ignore]] for {} with the reason",
             f.name,
             f.primary_id()
         ),
@@ -257,7 +266,7 @@ fn ignored(f: &Finding, ig: &AdvisoryIgnore, policy: &Policy, today: Date) -> Ad
             ),
             Some(format!(
                 "review the ignore at {at}: renew it with a later `expires`, or {}",
-                upgrade_fix(f)
+                remedy(f)
             )),
         ),
         Expiry::Expiring(exp, left) => (
@@ -270,7 +279,7 @@ fn ignored(f: &Finding, ig: &AdvisoryIgnore, policy: &Policy, today: Date) -> Ad
             ),
             Some(format!(
                 "review the ignore at {at} before {exp}: renew it, or {}",
-                upgrade_fix(f)
+                remedy(f)
             )),
         ),
         Expiry::Valid => (
