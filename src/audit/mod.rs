@@ -121,38 +121,92 @@ pub struct Rating {
     pub method: &'static str,
 }
 
-/// What the audit keeps of a record: no `details` (they can be kilobytes each, and the
-/// database must stay small in memory).
+/// What the audit keeps of a record: no `details` (they can be kilobytes each), boxed
+/// strings and slices, so that 200,000 records stay well inside the memory budget.
 #[derive(Debug, Clone)]
 struct Advisory {
-    id: String,
-    aliases: Vec<String>,
-    summary: String,
+    id: Box<str>,
+    aliases: Box<[Box<str>]>,
+    summary: Box<str>,
     /// The record had no `summary`: `summary` is the start of its `details`.
     summary_from_details: bool,
-    ratings: Vec<Rating>,
-    cwes: Vec<u32>,
+    ratings: Box<[StoredRating]>,
+    cwes: Box<[u32]>,
     /// URLs of references of type ADVISORY.
-    advisories: Vec<String>,
-    published: Option<String>,
-    modified: Option<String>,
+    advisories: Box<[Box<str>]>,
+    published: Option<Box<str>>,
+    modified: Option<Box<str>>,
+}
+
+/// A [`Rating`] without its source (always the record's own id).
+#[derive(Debug, Clone)]
+struct StoredRating {
+    severity: Severity,
+    score: Option<f32>,
+    vector: Option<Box<str>>,
+    method: &'static str,
+}
+
+impl StoredRating {
+    fn rating(&self, source: &str) -> Rating {
+        Rating {
+            source: source.to_string(),
+            severity: self.severity,
+            score: self.score,
+            vector: self.vector.as_deref().map(str::to_string),
+            method: self.method,
+        }
+    }
 }
 
 impl Advisory {
     /// The rating that speaks for the record: the worst scored one, else the worst word.
-    fn best_rating(&self) -> Option<&Rating> {
+    fn best_rating(&self) -> Option<&StoredRating> {
         self.ratings
             .iter()
             .max_by(|a, b| (a.severity, a.score.is_some()).cmp(&(b.severity, b.score.is_some())))
     }
 }
 
+/// One event of a SEMVER / ECOSYSTEM range: 0 introduced, 1 fixed, 2 last_affected, 3 limit.
+#[derive(Debug, Clone)]
+struct Ev {
+    kind: u8,
+    version: Box<str>,
+}
+
 /// One affected package of one record.
 #[derive(Debug, Clone)]
 struct Entry {
     advisory: u32,
-    ranges: Vec<osv::Range>,
-    versions: Vec<String>,
+    ranges: Box<[Box<[Ev]>]>,
+    versions: Box<[Box<str>]>,
+}
+
+fn boxed(v: Vec<String>) -> Box<[Box<str>]> {
+    v.into_iter().map(String::into_boxed_str).collect()
+}
+
+/// A range's events in their compact form; an event with no field set is dropped.
+fn events(r: osv::Range) -> Box<[Ev]> {
+    r.events
+        .into_iter()
+        .filter_map(|e| {
+            let (kind, v) = if let Some(v) = e.introduced {
+                (0, v)
+            } else if let Some(v) = e.fixed {
+                (1, v)
+            } else if let Some(v) = e.last_affected {
+                (2, v)
+            } else {
+                (3, e.limit?)
+            };
+            Some(Ev {
+                kind,
+                version: v.into_boxed_str(),
+            })
+        })
+        .collect()
 }
 
 /// OSV records indexed by (ecosystem, normalized package name).
@@ -180,6 +234,10 @@ pub struct DbStats {
 /// How many archive entries are decompressed before they are parsed (in parallel).
 const ZIP_BATCH: usize = 4096;
 
+/// The largest record file (or archive entry, uncompressed) read: real records are a few
+/// kilobytes, and a zip bomb must not take the machine's memory.
+const MAX_RECORD_BYTES: u64 = 32 << 20;
+
 impl Database {
     /// Read `path`: a folder of OSV JSON files (searched recursively, `.zip` archives in it
     /// included), one OSV `all.zip`, or one JSON record. A missing path, or one holding no
@@ -205,13 +263,17 @@ impl Database {
         let (zips, jsons): (Vec<PathBuf>, Vec<PathBuf>) = files
             .into_iter()
             .partition(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")));
-        let parsed: Vec<(String, Result<Vec<osv::Record>, String>)> = jsons
+        // Each worker reads, parses and boils a record down to what the audit keeps, so the
+        // full records (details, references) never pile up in memory.
+        let parsed: Vec<(String, Result<Vec<Compact>, String>)> = jsons
             .par_iter()
             .map(|p| {
-                let name = p.display().to_string();
-                let r = std::fs::read(p)
-                    .map_err(|e| format!("cannot read: {e}"))
-                    .and_then(|b| parse_records(&b));
+                let r = read_limited(p).and_then(|b| parse_compact(&b));
+                let name = if r.is_err() {
+                    p.display().to_string()
+                } else {
+                    String::new()
+                };
                 (name, r)
             })
             .collect();
@@ -243,10 +305,21 @@ impl Database {
                 continue;
             }
             let name = format!("{shown}:{}", entry.name());
-            let mut bytes = Vec::with_capacity(entry.size().min(1 << 24) as usize);
-            entry
+            let mut bytes = Vec::with_capacity(entry.size().min(1 << 20) as usize);
+            (&mut entry)
+                .take(MAX_RECORD_BYTES + 1)
                 .read_to_end(&mut bytes)
                 .with_context(|| format!("cannot decompress {name}"))?;
+            if bytes.len() as u64 > MAX_RECORD_BYTES {
+                self.diagnostics.push(Diagnostic::warning(
+                    Some(name),
+                    format!(
+                        "larger than {} MiB: not an OSV record, skipped",
+                        MAX_RECORD_BYTES >> 20
+                    ),
+                ));
+                continue;
+            }
             batch.push((name, bytes));
             if batch.len() >= ZIP_BATCH {
                 self.add_batch(std::mem::take(&mut batch));
@@ -259,20 +332,17 @@ impl Database {
     fn add_batch(&mut self, batch: Vec<(String, Vec<u8>)>) {
         let parsed = batch
             .into_par_iter()
-            .map(|(n, b)| {
-                let r = parse_records(&b);
-                (n, r)
-            })
+            .map(|(n, b)| (n, parse_compact(&b)))
             .collect();
         self.add_all(parsed);
     }
 
-    fn add_all(&mut self, parsed: Vec<(String, Result<Vec<osv::Record>, String>)>) {
+    fn add_all(&mut self, parsed: Vec<(String, Result<Vec<Compact>, String>)>) {
         for (name, r) in parsed {
             match r {
                 Ok(records) => {
-                    for rec in records {
-                        self.add(rec);
+                    for c in records {
+                        self.add_compact(c);
                     }
                 }
                 Err(e) => self.diagnostics.push(Diagnostic::warning(
@@ -283,42 +353,35 @@ impl Database {
         }
     }
 
+    #[cfg(test)]
     fn add(&mut self, rec: osv::Record) {
-        if rec
-            .withdrawn
-            .as_deref()
-            .is_some_and(|w| !w.trim().is_empty())
-        {
-            self.stats.withdrawn += 1;
-            return;
-        }
-        if rec.id.trim().is_empty() {
-            return;
-        }
-        let idx = self.advisories.len() as u32;
-        let mut added = false;
-        for a in &rec.affected {
-            let Some(pkg) = &a.package else { continue };
-            let Some(eco) = Ecosystem::from_osv(&pkg.ecosystem) else {
-                self.stats.other_ecosystems += 1;
-                continue;
-            };
-            let key = (eco, eco.normalize_name(&pkg.name));
-            self.index.entry(key).or_default().push(Entry {
-                advisory: idx,
-                ranges: a
-                    .ranges
-                    .iter()
-                    .filter(|r| r.kind == "SEMVER" || r.kind == "ECOSYSTEM")
-                    .cloned()
-                    .collect(),
-                versions: a.versions.clone(),
-            });
-            added = true;
-        }
-        self.stats.records += 1;
-        if added {
-            self.advisories.push(advisory_of(rec));
+        self.add_compact(compact(rec));
+    }
+
+    fn add_compact(&mut self, c: Compact) {
+        match c {
+            Compact::Withdrawn => self.stats.withdrawn += 1,
+            Compact::Nameless => {}
+            Compact::Record {
+                advisory,
+                entries,
+                other_ecosystems,
+            } => {
+                self.stats.records += 1;
+                self.stats.other_ecosystems += other_ecosystems;
+                if entries.is_empty() {
+                    return;
+                }
+                let idx = self.advisories.len() as u32;
+                for (key, ranges, versions) in entries {
+                    self.index.entry(key).or_default().push(Entry {
+                        advisory: idx,
+                        ranges,
+                        versions,
+                    });
+                }
+                self.advisories.push(advisory);
+            }
         }
     }
 
@@ -330,6 +393,74 @@ impl Database {
     pub fn is_empty(&self) -> bool {
         self.stats.records == 0
     }
+}
+
+/// What one record leaves in the database.
+enum Compact {
+    Withdrawn,
+    /// No id: nothing to report it by.
+    Nameless,
+    Record {
+        advisory: Advisory,
+        /// (index key, SEMVER / ECOSYSTEM ranges, explicit versions) per affected package.
+        #[allow(clippy::type_complexity)]
+        entries: Vec<((Ecosystem, String), Box<[Box<[Ev]>]>, Box<[Box<str>]>)>,
+        other_ecosystems: usize,
+    },
+}
+
+fn compact(mut rec: osv::Record) -> Compact {
+    if rec
+        .withdrawn
+        .as_deref()
+        .is_some_and(|w| !w.trim().is_empty())
+    {
+        return Compact::Withdrawn;
+    }
+    if rec.id.trim().is_empty() {
+        return Compact::Nameless;
+    }
+    let mut entries = Vec::new();
+    let mut other_ecosystems = 0;
+    for a in &mut rec.affected {
+        let Some(pkg) = &a.package else { continue };
+        let Some(eco) = Ecosystem::from_osv(&pkg.ecosystem) else {
+            other_ecosystems += 1;
+            continue;
+        };
+        let key = (eco, eco.normalize_name(&pkg.name));
+        let ranges = std::mem::take(&mut a.ranges)
+            .into_iter()
+            .filter(|r| r.kind == "SEMVER" || r.kind == "ECOSYSTEM")
+            .map(events)
+            .collect();
+        entries.push((key, ranges, boxed(std::mem::take(&mut a.versions))));
+    }
+    Compact::Record {
+        advisory: advisory_of(rec),
+        entries,
+        other_ecosystems,
+    }
+}
+
+fn parse_compact(bytes: &[u8]) -> Result<Vec<Compact>, String> {
+    Ok(parse_records(bytes)?.into_iter().map(compact).collect())
+}
+
+fn read_limited(p: &Path) -> Result<Vec<u8>, String> {
+    let f = std::fs::File::open(p).map_err(|e| format!("cannot read: {e}"))?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > MAX_RECORD_BYTES {
+        return Err(format!("larger than {} MiB", MAX_RECORD_BYTES >> 20));
+    }
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    f.take(MAX_RECORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        return Err(format!("larger than {} MiB", MAX_RECORD_BYTES >> 20));
+    }
+    Ok(bytes)
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -432,14 +563,22 @@ fn advisory_of(rec: osv::Record) -> Advisory {
     advisories.dedup();
     Advisory {
         summary_from_details,
-        cwes: osv::cwes(&rec),
-        id: rec.id.trim().to_string(),
-        aliases: rec.aliases.iter().map(|a| a.trim().to_string()).collect(),
-        summary,
-        ratings,
-        advisories,
-        published: rec.published,
-        modified: rec.modified,
+        cwes: osv::cwes(&rec).into_boxed_slice(),
+        id: rec.id.trim().into(),
+        aliases: rec.aliases.iter().map(|a| a.trim().into()).collect(),
+        summary: summary.into_boxed_str(),
+        ratings: ratings
+            .into_iter()
+            .map(|r| StoredRating {
+                severity: r.severity,
+                score: r.score,
+                vector: r.vector.map(String::into_boxed_str),
+                method: r.method,
+            })
+            .collect(),
+        advisories: boxed(advisories),
+        published: rec.published.map(String::into_boxed_str),
+        modified: rec.modified.map(String::into_boxed_str),
     }
 }
 
@@ -562,31 +701,26 @@ fn check(
     let mut affected = entry
         .versions
         .iter()
-        .any(|x| x == raw || version::parse(eco, x).is_some_and(|k| k == *v));
+        .any(|x| &**x == raw || version::parse(eco, x).is_some_and(|k| k == *v));
     let mut fixed: Option<(Key, String)> = None;
-    for range in &entry.ranges {
+    for range in entry.ranges.iter() {
         let mut events: Vec<(Key, u8, &str)> = Vec::new();
         let mut limits: Vec<Key> = Vec::new();
-        for e in &range.events {
-            let (k, kind, s) = if let Some(s) = &e.introduced {
-                (version::parse_introduced(eco, s), 0, s)
-            } else if let Some(s) = &e.fixed {
-                (version::parse(eco, s), 1, s)
-            } else if let Some(s) = &e.last_affected {
-                (version::parse(eco, s), 2, s)
-            } else if let Some(s) = &e.limit {
-                if s.trim() == "*" {
-                    continue;
-                }
-                (version::parse(eco, s), 3, s)
-            } else {
+        for e in range.iter() {
+            let s: &str = &e.version;
+            if e.kind == 3 && s.trim() == "*" {
                 continue;
+            }
+            let k = if e.kind == 0 {
+                version::parse_introduced(eco, s)
+            } else {
+                version::parse(eco, s)
             };
             match k {
-                Some(k) if kind == 3 => limits.push(k),
-                Some(k) => events.push((k, kind, s.as_str())),
+                Some(k) if e.kind == 3 => limits.push(k),
+                Some(k) => events.push((k, e.kind, s)),
                 None => {
-                    bad.insert(s.clone());
+                    bad.insert(s.to_string());
                 }
             }
         }
@@ -654,37 +788,27 @@ pub fn audit(scan: &Scan, db: &Database) -> Audit {
             continue;
         };
         let Some(v) = version::parse(eco, &raw) else {
-            // Only an exact `versions` entry can still match an unreadable version.
-            if entries.iter().any(|e| e.versions.iter().any(|x| *x == raw)) {
-                out.diagnostics.push(Diagnostic::warning(
-                    Some(c.bom_ref.clone()),
-                    format!(
-                        "version `{raw}` is not a {} version; matched by exact versions only",
-                        eco.osv_name()
-                    ),
-                ));
-            } else {
-                out.diagnostics.push(Diagnostic::warning(
-                    Some(c.bom_ref.clone()),
-                    format!(
-                        "version `{raw}` is not a {} version: not audited",
-                        eco.osv_name()
-                    ),
-                ));
-            }
-            for e in entries.iter().filter(|e| e.versions.contains(&raw)) {
-                let f = findings_for(
-                    c,
-                    eco,
-                    &raw,
-                    db,
-                    vec![Hit {
-                        advisory: e.advisory,
-                        fixed: None,
-                    }],
-                );
-                out.findings.extend(f);
-            }
+            // Unreadable as a version of its ecosystem: only an exact `versions` entry can
+            // still say it is affected.
+            let exact: Vec<Hit> = entries
+                .iter()
+                .filter(|e| e.versions.iter().any(|x| **x == *raw))
+                .map(|e| e.advisory)
+                .collect::<BTreeSet<u32>>()
+                .into_iter()
+                .map(|advisory| Hit {
+                    advisory,
+                    fixed: None,
+                })
+                .collect();
+            out.diagnostics.push(Diagnostic::warning(
+                Some(c.bom_ref.clone()),
+                format!(
+                    "version `{raw}` is not a {} version: only exact `versions` lists were checked",
+                    eco.osv_name()
+                ),
+            ));
+            out.findings.extend(findings_for(c, eco, &raw, db, exact));
             continue;
         };
         let mut hits: Vec<Hit> = Vec::new();
@@ -707,7 +831,7 @@ pub fn audit(scan: &Scan, db: &Database) -> Audit {
             }
             for b in bad {
                 out.diagnostics.push(Diagnostic::info(
-                    Some(db.advisories[e.advisory as usize].id.clone()),
+                    Some(db.advisories[e.advisory as usize].id.to_string()),
                     format!(
                         "`{b}` is not a {} version; that range event is ignored",
                         eco.osv_name()
@@ -753,13 +877,13 @@ fn findings_for(
     for (i, h) in hits.iter().enumerate() {
         let a = &db.advisories[h.advisory as usize];
         for id in std::iter::once(&a.id).chain(a.aliases.iter()) {
-            match owner.get(id.as_str()) {
+            match owner.get(&**id) {
                 Some(&j) => {
                     let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
                     parent[ri] = rj;
                 }
                 None => {
-                    owner.insert(id.as_str(), i);
+                    owner.insert(&**id, i);
                 }
             }
         }
@@ -782,26 +906,32 @@ fn findings_for(
                 .expect("a group has a member");
             let mut others: Vec<String> = advs
                 .iter()
-                .flat_map(|a| std::iter::once(a.id.clone()).chain(a.aliases.iter().cloned()))
-                .filter(|id| *id != primary.id && !id.is_empty())
+                .flat_map(|a| std::iter::once(&a.id).chain(a.aliases.iter()))
+                .filter(|id| **id != primary.id && !id.is_empty())
+                .map(|id| id.to_string())
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
             others.sort_by(|a, b| (id_rank(eco, a), a).cmp(&(id_rank(eco, b), b)));
-            let mut ids = vec![primary.id.clone()];
+            let mut ids = vec![primary.id.to_string()];
             ids.extend(others);
             let mut ratings: Vec<Rating> = advs
                 .iter()
-                .flat_map(|a| a.ratings.iter().cloned())
+                .flat_map(|a| a.ratings.iter().map(|r| r.rating(&a.id)))
                 .collect();
             ratings.sort_by(|a, b| a.source.cmp(&b.source).then(a.method.cmp(b.method)));
-            let best = advs.iter().filter_map(|a| a.best_rating()).max_by(|a, b| {
-                (a.severity, a.score.is_some(), &b.source).cmp(&(
-                    b.severity,
-                    b.score.is_some(),
-                    &a.source,
-                ))
-            });
+            // The worst rating of any record; ties go to the first id, for determinism.
+            let best = advs
+                .iter()
+                .filter_map(|a| a.best_rating().map(|r| (r, &a.id)))
+                .max_by(|(a, ai), (b, bi)| {
+                    (a.severity, a.score.is_some(), std::cmp::Reverse(*ai)).cmp(&(
+                        b.severity,
+                        b.score.is_some(),
+                        std::cmp::Reverse(*bi),
+                    ))
+                })
+                .map(|(r, _)| r);
             let fixed_in = members
                 .iter()
                 .filter_map(|&i| hits[i].fixed.as_ref())
@@ -812,13 +942,13 @@ fn findings_for(
                 .chain(advs.iter().copied())
                 .filter(|a| !a.summary.is_empty())
                 .min_by_key(|a| a.summary_from_details)
-                .map_or(String::new(), |a| a.summary.clone());
+                .map_or(String::new(), |a| a.summary.to_string());
             let mut cwes: Vec<u32> = advs.iter().flat_map(|a| a.cwes.iter().copied()).collect();
             cwes.sort_unstable();
             cwes.dedup();
             let mut advisories: Vec<String> = advs
                 .iter()
-                .flat_map(|a| a.advisories.iter().cloned())
+                .flat_map(|a| a.advisories.iter().map(|u| u.to_string()))
                 .collect();
             advisories.sort();
             advisories.dedup();
@@ -831,14 +961,14 @@ fn findings_for(
                 ids,
                 severity: best.map_or(Severity::Unknown, |r| r.severity),
                 cvss_score: best.and_then(|r| r.score),
-                cvss_vector: best.and_then(|r| r.vector.clone()),
+                cvss_vector: best.and_then(|r| r.vector.as_deref().map(str::to_string)),
                 summary,
                 fixed_in,
                 cwes,
                 ratings,
                 advisories,
-                published: primary.published.clone(),
-                modified: primary.modified.clone(),
+                published: primary.published.as_deref().map(str::to_string),
+                modified: primary.modified.as_deref().map(str::to_string),
             }
         })
         .collect()
@@ -1007,6 +1137,23 @@ mod tests {
         assert_eq!(out.findings[0].fixed_in.as_deref(), Some("1.5"));
         assert_eq!(out.findings[1].ids, vec!["PYSEC-2020-2"]);
         assert_eq!(out.findings[1].fixed_in, None);
+    }
+
+    #[test]
+    fn an_unreadable_version_matches_exact_versions_only() {
+        let mut r = rec(
+            "GHSA-x",
+            "npm",
+            "odd",
+            serde_json::json!([{"introduced": "0"}]),
+        );
+        r["affected"][0]["versions"] = serde_json::json!(["nightly-7"]);
+        let d = db(&[r]);
+        let a = run(&d, &["pkg:npm/odd@nightly-7", "pkg:npm/odd@nightly-8"]);
+        assert_eq!(a.findings.len(), 1);
+        assert_eq!(a.findings[0].version, "nightly-7");
+        assert_eq!(a.diagnostics.len(), 2, "{:?}", a.diagnostics);
+        assert!(a.diagnostics[0].message.contains("is not a npm version"));
     }
 
     #[test]

@@ -28,7 +28,18 @@ pub struct Record {
     #[serde(default)]
     pub references: Vec<Reference>,
     #[serde(default)]
-    pub database_specific: Option<serde_json::Value>,
+    pub database_specific: Option<Specific>,
+}
+
+/// The few keys of `database_specific` / `ecosystem_specific` the audit reads; the rest is
+/// skipped without being built (on 200,000 records a generic JSON value costs seconds).
+/// Values are kept as JSON so that a database using another type for them still loads.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Specific {
+    #[serde(default)]
+    pub severity: Option<serde_json::Value>,
+    #[serde(default)]
+    pub cwe_ids: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -50,9 +61,9 @@ pub struct Affected {
     #[serde(default)]
     pub versions: Vec<String>,
     #[serde(default)]
-    pub ecosystem_specific: Option<serde_json::Value>,
+    pub ecosystem_specific: Option<Specific>,
     #[serde(default)]
-    pub database_specific: Option<serde_json::Value>,
+    pub database_specific: Option<Specific>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -98,9 +109,9 @@ pub struct Reference {
 /// ("MODERATE"), or the same key under an affected package's `ecosystem_specific` /
 /// `database_specific` (some databases put it there).
 pub fn severity_word(r: &Record) -> Option<String> {
-    let from = |v: &Option<serde_json::Value>| {
+    let from = |v: &Option<Specific>| {
         v.as_ref()
-            .and_then(|v| v.get("severity"))
+            .and_then(|v| v.severity.as_ref())
             .and_then(|s| s.as_str())
             .map(str::to_string)
     };
@@ -116,7 +127,7 @@ pub fn cwes(r: &Record) -> Vec<u32> {
     let mut out: Vec<u32> = r
         .database_specific
         .as_ref()
-        .and_then(|v| v.get("cwe_ids"))
+        .and_then(|v| v.cwe_ids.as_ref())
         .and_then(|v| v.as_array())
         .into_iter()
         .flatten()
