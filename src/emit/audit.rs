@@ -33,7 +33,7 @@ pub struct AuditSummary {
     pub vulnerable: usize,
     #[serde(flatten)]
     pub verdicts: AdvisoryCounts,
-    /// Findings per severity, worst first; every severity is present.
+    /// Findings per severity; every severity is present (keys in alphabetical order).
     pub by_severity: BTreeMap<&'static str, usize>,
 }
 
