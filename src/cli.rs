@@ -84,6 +84,15 @@ pub enum Command {
     /// by count and category, copyleft exposure, components per ecosystem, direct and
     /// transitive dependencies, policy pass rate; with --since OLD the change in each.
     Metrics(MetricsArgs),
+    /// Audit components for known vulnerabilities in an offline OSV database
+    ///
+    /// Reads OSV records from --db (a folder of OSV JSON, searched recursively, or OSV's
+    /// per-ecosystem all.zip archives; never the network) and reports every component
+    /// (crates.io, npm, PyPI, Go, Maven) a record affects, aliases merged into one finding.
+    /// The policy's [advisories] table judges findings (without one, every finding fails).
+    /// Exit codes: 0 nothing the policy denies, 1 a denied finding, 2 errors (a missing or
+    /// empty --db, a policy.toml error).
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -223,6 +232,38 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
+    /// Also judge known vulnerabilities from this offline OSV database (see `ospo audit`)
+    #[arg(long, value_name = "OSV")]
+    pub db: Option<PathBuf>,
+    /// Write to FILE instead of stdout (written whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: Input,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// A table of findings, a summary last
+    Human,
+    /// The audit report (documented in README.md)
+    Json,
+    /// CycloneDX 1.6 JSON with a `vulnerabilities` section (usable as VEX)
+    CyclonedxJson,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The OSV database: a folder of OSV JSON records, or an OSV all.zip
+    #[arg(long, value_name = "OSV", required = true)]
+    pub db: PathBuf,
+    /// The policy whose [advisories] table judges findings [default: policy.toml at the
+    /// scanned root, else the built-in default]
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = AuditFormat::Human)]
+    pub format: AuditFormat,
     /// Write to FILE instead of stdout (written whole or not at all)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -312,6 +353,10 @@ pub struct DiffArgs {
     /// Exit 1 when this kind of change is found (repeatable, or a comma list)
     #[arg(long, value_enum, value_delimiter = ',', value_name = "WHAT")]
     pub fail_on: Vec<FailOn>,
+    /// An offline OSV database (folder of OSV JSON or OSV's all.zip archives): report the
+    /// vulnerabilities NEW has that OLD had not
+    #[arg(long, value_name = "OSV")]
+    pub db: Option<PathBuf>,
     /// The policy both sides are checked against [default: policy.toml in NEW (a directory)
     /// or the current directory, else the built-in default]
     #[arg(long, value_name = "FILE")]
@@ -332,6 +377,10 @@ pub struct MetricsArgs {
     /// directory to scan)
     #[arg(long, value_name = "OLD")]
     pub since: Option<PathBuf>,
+    /// An offline OSV database (folder of OSV JSON or OSV's all.zip archives): count open
+    /// vulnerabilities by severity
+    #[arg(long, value_name = "OSV")]
+    pub db: Option<PathBuf>,
     /// The policy for the pass rate [default: policy.toml at the scanned root, else the
     /// built-in default]
     #[arg(long, value_name = "FILE")]

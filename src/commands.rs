@@ -5,6 +5,8 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
+use crate::audit;
+use crate::cli::{AuditArgs, AuditFormat};
 use crate::cli::{
     CdxVersion, CheckArgs, CheckFormat, Common, DetectArgs, InitArgs, Input, NoticeArgs,
     NoticeFormat, ReportArgs, SbomArgs, SbomFormat, ScanArgs, ScanFormat,
@@ -363,8 +365,25 @@ pub fn check(a: &CheckArgs) -> Result<u8> {
         Ok(p) => p,
         Err(e) => return Ok(policy_error(&e)),
     };
+    // A bad --db stops before the (slow) scan.
+    let db = match &a.db {
+        Some(p) => Some(load_db(p, &a.input.common)?),
+        None => None,
+    };
     let scan = load_input(&a.input)?;
-    let ev = policy::evaluate(&scan, &policy, today);
+    let mut ev = policy::evaluate(&scan, &policy, today);
+    if let Some(db) = &db {
+        let found = audit::audit(&scan, db);
+        print_diagnostics(&found.diagnostics, &a.input.common);
+        let (findings, summary, notes) = policy::advisories::judge(&found.findings, &policy, today);
+        ev.notes.extend(notes);
+        ev.advisories = Some(policy::advisories::AdvisoryReport {
+            database: db.source.clone(),
+            records: db.len(),
+            summary,
+            findings,
+        });
+    }
     if policy.builtin && !a.input.common.quiet && a.format != CheckFormat::Human {
         eprintln!("ospo: no policy.toml found: using the built-in default policy");
     }
@@ -433,17 +452,22 @@ fn load_side(path: &std::path::Path, c: &Common) -> Result<Scan> {
 }
 
 /// `ospo diff OLD NEW`: both sides loaded, checked against one policy, compared by
-/// [`crate::diff::diff`]. Vulnerability data is not read yet: `--fail-on
-/// new-vulnerabilities` asks for a database and is refused until there is one.
+/// [`crate::diff::diff`]; with --db, each side's vulnerabilities too (`--fail-on
+/// new-vulnerabilities` needs it).
 pub fn diff(a: &crate::cli::DiffArgs) -> Result<u8> {
     use crate::cli::{DiffFormat, FailOn};
-    if a.fail_on.contains(&FailOn::NewVulnerabilities) {
+    if a.fail_on.contains(&FailOn::NewVulnerabilities) && a.db.is_none() {
         eprintln!(
-            "ospo: error: --fail-on new-vulnerabilities needs vulnerability data (--db OSV), \
-             which this build cannot read yet; drop it or use new-violations / license-change"
+            "ospo: error: --fail-on new-vulnerabilities needs vulnerability data: add \
+             --db OSV (a folder of OSV records or OSV's all.zip archives)"
         );
         return Ok(2);
     }
+    // A bad --db stops before the (slow) scans.
+    let db = match &a.db {
+        Some(p) => Some(load_db(p, &a.common)?),
+        None => None,
+    };
     let output = emit::Output::prepare(a.output.as_deref())?;
     let today = today()?;
     let policy = match &a.policy {
@@ -469,11 +493,13 @@ pub fn diff(a: &crate::cli::DiffArgs) -> Result<u8> {
         policy::evaluate(&old, &policy, today),
         policy::evaluate(&new, &policy, today),
     );
-    // Where `--db` is wired in, each side's audit findings go here as VulnInput lists.
-    let (old_vulns, new_vulns): (
-        Option<Vec<crate::diff::VulnInput>>,
-        Option<Vec<crate::diff::VulnInput>>,
-    ) = (None, None);
+    let (old_vulns, new_vulns) = match &db {
+        Some(db) => (
+            Some(vuln_inputs(&old, db, &a.common)),
+            Some(vuln_inputs(&new, db, &a.common)),
+        ),
+        None => (None, None),
+    };
     let d = crate::diff::diff(
         &old,
         &new,
@@ -521,13 +547,19 @@ pub fn metrics(a: &crate::cli::MetricsArgs) -> Result<u8> {
         .display()
         .to_string();
     // Where `--db` is wired in, this Scan's audit findings go here.
-    let vulns: Option<Vec<crate::diff::VulnInput>> = None;
+    let db = match &a.db {
+        Some(p) => Some(load_db(p, &a.input.common)?),
+        None => None,
+    };
+    let vulns = db
+        .as_ref()
+        .map(|db| vuln_inputs(&scan, db, &a.input.common));
     let ev = policy::evaluate(&scan, &policy, today);
     let mut m = crate::metrics::compute(&scan, &source, &ev, vulns.as_deref());
     if let Some(since) = &a.since {
         let old = load_side(since, &a.input.common)?;
         let old_ev = policy::evaluate(&old, &policy, today);
-        let old_vulns: Option<Vec<crate::diff::VulnInput>> = None;
+        let old_vulns = db.as_ref().map(|db| vuln_inputs(&old, db, &a.input.common));
         let om = crate::metrics::compute(
             &old,
             &since.display().to_string(),
@@ -542,4 +574,92 @@ pub fn metrics(a: &crate::cli::MetricsArgs) -> Result<u8> {
     };
     output.write(&bytes)?;
     Ok(0)
+}
+
+/// A Scan's vulnerabilities in the database, as `diff` and `metrics` take them: one per
+/// finding (aliases merged), by its primary id.
+fn vuln_inputs(scan: &Scan, db: &audit::Database, common: &Common) -> Vec<crate::diff::VulnInput> {
+    let found = audit::audit(scan, db);
+    print_diagnostics(&found.diagnostics, common);
+    found
+        .findings
+        .iter()
+        .map(|f| crate::diff::VulnInput {
+            bom_ref: f.bom_ref.clone(),
+            id: f.ids.first().cloned().unwrap_or_default(),
+            severity: f.severity.name().to_string(),
+        })
+        .collect()
+}
+
+/// Load an OSV database, its unreadable records reported on stderr.
+fn load_db(path: &std::path::Path, common: &Common) -> Result<audit::Database> {
+    let db = audit::Database::load(path)?;
+    print_diagnostics(&db.diagnostics, common);
+    Ok(db)
+}
+
+/// `ospo audit`: the Scan (fresh or --from) against an OSV database; the policy's
+/// `[advisories]` judges the findings. Exit 1 when any finding fails.
+pub fn audit(a: &AuditArgs) -> Result<u8> {
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let today = today()?;
+    let policy = match find_policy(a.policy.as_deref(), &a.input) {
+        Ok(p) => p,
+        Err(e) => return Ok(policy_error(&e)),
+    };
+    let stamp = match a.format {
+        AuditFormat::CyclonedxJson => Some(emit::Stamp::from_env()?),
+        _ => None,
+    };
+    let db = load_db(&a.db, &a.input.common)?;
+    let scan = load_input(&a.input)?;
+    let found = audit::audit(&scan, &db);
+    print_diagnostics(&found.diagnostics, &a.input.common);
+    let (verdicts, counts, notes) = policy::advisories::judge(&found.findings, &policy, today);
+    let bytes = match (a.format, stamp) {
+        (AuditFormat::CyclonedxJson, Some(stamp)) => {
+            let mut diags = Vec::new();
+            let bom = cyclonedx::build(
+                &scan,
+                cyclonedx::SpecVersion::V1_6,
+                &stamp,
+                &cyclonedx::Authors::default(),
+                &mut diags,
+            );
+            print_diagnostics(&diags, &a.input.common);
+            let bom = cyclonedx::with_vulnerabilities(
+                bom,
+                emit::audit::cyclonedx_vulnerabilities(&verdicts),
+            );
+            cyclonedx::to_json(&bom)
+        }
+        (format, _) => {
+            let policy_name = if policy.builtin {
+                "built-in default".to_string()
+            } else {
+                policy.source.clone()
+            };
+            let report = emit::audit::AuditReport {
+                format_version: emit::audit::AUDIT_FORMAT_VERSION,
+                database: emit::audit::DatabaseInfo {
+                    path: &db.source,
+                    stats: &db.stats,
+                },
+                policy: &policy_name,
+                date: today,
+                summary: emit::audit::summary(&found, &verdicts, &counts),
+                findings: &verdicts,
+                notes,
+                diagnostics: &found.diagnostics,
+            };
+            if format == AuditFormat::Json {
+                emit::audit::json(&report)?
+            } else {
+                emit::audit::human(&report).into_bytes()
+            }
+        }
+    };
+    output.write(&bytes)?;
+    Ok(if counts.fail > 0 { 1 } else { 0 })
 }

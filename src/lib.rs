@@ -4,6 +4,7 @@
 //! walk → detect → components → resolve → policy → emit.
 //! `main.rs` only parses arguments and maps errors to exit codes.
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod detect;

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Report(a) => commands::report(&a),
         Command::Diff(a) => commands::diff(&a),
         Command::Metrics(a) => commands::metrics(&a),
+        Command::Audit(a) => commands::audit(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -315,7 +315,7 @@ fn fail_on_exit_codes() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["policy"], "new/policy.toml");
     std::fs::remove_file(d.join("new/policy.toml")).unwrap();
-    // new-vulnerabilities needs a database this build cannot read yet: a usage error.
+    // new-vulnerabilities needs a database (--db): without one, a usage error.
     let (c, out, err) = diff_in(d, &["old", "new", "--fail-on", "new-vulnerabilities"]);
     assert_eq!(c, 2);
     assert!(out.is_empty());
@@ -572,4 +572,53 @@ fn go_versions_in_order() {
             "v23.0.1+incompatible"
         )]
     );
+}
+
+/// With --db, NEW's vulnerabilities that OLD did not have are listed, and
+/// `--fail-on new-vulnerabilities` fails on them; the other way round nothing is new.
+#[test]
+fn new_vulnerabilities_from_an_osv_database() {
+    let run = |old: &str, new: &str| {
+        let out = ospo()
+            .args([
+                "diff",
+                old,
+                new,
+                "--db",
+                "tests/fixtures/osv/db",
+                "--format",
+                "json",
+                "--fail-on",
+                "new-vulnerabilities",
+                "-q",
+            ])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (out.status.code(), v)
+    };
+    let (code, v) = run(
+        "tests/fixtures/osv/clean.json",
+        "tests/fixtures/osv/scan.json",
+    );
+    assert_eq!(code, Some(1));
+    let vulns = v["new_vulnerabilities"].as_array().unwrap();
+    assert_eq!(v["summary"]["new_vulnerabilities"], vulns.len());
+    let rsa = vulns
+        .iter()
+        .find(|x| x["name"] == "rsa")
+        .expect("rsa 0.9.6 is affected by RUSTSEC-2023-0071");
+    assert_eq!(rsa["advisory"], "RUSTSEC-2023-0071");
+    assert_eq!(rsa["severity"], "high");
+    assert!(vulns
+        .iter()
+        .any(|x| x["name"] == "minimist" && x["severity"] == "critical"));
+    // serde 1.0.200 is in both and unaffected; nothing new going the other way.
+    assert!(!vulns.iter().any(|x| x["name"] == "serde"));
+    let (code, v) = run(
+        "tests/fixtures/osv/scan.json",
+        "tests/fixtures/osv/clean.json",
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(v["summary"]["new_vulnerabilities"], 0);
 }

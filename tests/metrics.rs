@@ -338,3 +338,47 @@ fn errors_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "PATH and --from conflict");
 }
+
+/// With --db, open vulnerabilities by severity (aliases merged: one per finding).
+#[test]
+fn open_vulnerabilities_by_severity_from_an_osv_database() {
+    let out = ospo()
+        .args([
+            "metrics",
+            "--from",
+            "tests/fixtures/osv/scan.json",
+            "--db",
+            "tests/fixtures/osv/db",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by = &v["vulnerabilities"]["by_severity"];
+    let sum: u64 = by
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(v["vulnerabilities"]["total"].as_u64(), Some(sum));
+    // Log4Shell and minimist are critical in the fixture records.
+    assert!(by["critical"].as_u64().unwrap() >= 2, "{by}");
+    // Without --db the section is left out, not zero.
+    let out = ospo()
+        .args([
+            "metrics",
+            "--from",
+            "tests/fixtures/osv/scan.json",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.get("vulnerabilities").is_none());
+}

@@ -46,6 +46,27 @@ pub struct Bom {
     components: Vec<Comp>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     dependencies: Vec<Dependency>,
+    /// Only `ospo audit --format cyclonedx-json` fills it (see [`with_vulnerabilities`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vulnerabilities: Vec<serde_json::Value>,
+}
+
+/// The document with a `vulnerabilities` section (CycloneDX 1.6 objects, already built by
+/// the caller); JSON output only, the XML writer does not carry them.
+/// The serial number is derived anew from the SBOM's and the vulnerabilities' content, so
+/// the VEX document and the plain SBOM of one scan are two documents, still deterministic.
+pub fn with_vulnerabilities(mut bom: Bom, vulnerabilities: Vec<serde_json::Value>) -> Bom {
+    let seed = format!(
+        "{}\n{}",
+        bom.serial_number,
+        serde_json::Value::Array(vulnerabilities.clone())
+    );
+    bom.serial_number = format!(
+        "urn:uuid:{}",
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes())
+    );
+    bom.vulnerabilities = vulnerabilities;
+    bom
 }
 
 #[derive(Debug, Serialize)]
@@ -245,6 +266,7 @@ pub fn build(
         },
         components,
         dependencies,
+        vulnerabilities: Vec::new(),
     }
 }
 

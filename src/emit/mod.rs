@@ -1,5 +1,6 @@
 //! Emitters: each takes the finished model and writes bytes; none re-scans.
 
+pub mod audit;
 pub mod cyclonedx;
 pub mod diff;
 pub mod metrics;

@@ -4,7 +4,8 @@
 
 use serde_json::{json, Value};
 
-use super::verdicts::{component_label, user_path};
+use super::verdicts::{advisory_line, component_label, finding_label, user_path};
+use crate::policy::advisories::AdvisoryRule;
 use crate::policy::{Evaluation, RuleKind, Status};
 
 /// The kinds of verdict that can be a result, in the order of `tool.driver.rules`.
@@ -45,7 +46,52 @@ pub fn sarif(ev: &Evaluation, root: &str, builtin: bool) -> serde_json::Result<V
             })
         })
         .collect();
+    let mut rules = rules;
     let mut results = Vec::new();
+    if let Some(adv) = &ev.advisories {
+        // Advisory rules follow the license rules, so license-only output is unchanged.
+        let base = rules.len();
+        for k in AdvisoryRule::ALL {
+            rules.push(json!({
+                "id": k.id(),
+                "name": k.title(),
+                "shortDescription": { "text": k.title() },
+                "fullDescription": { "text": k.description() },
+                "defaultConfiguration": {
+                    "level": if matches!(k, AdvisoryRule::AdvisoryWarned | AdvisoryRule::AdvisoryIgnoreExpiring) { "warning" } else { "error" }
+                }
+            }));
+        }
+        for v in adv.findings.iter().filter(|v| v.status != Status::Pass) {
+            let f = &v.finding;
+            let label = finding_label(f);
+            let mut result = json!({
+                "ruleId": v.rule_id.id(),
+                "level": if v.status == Status::Fail { "error" } else { "warning" },
+                "message": { "text": advisory_line(v) },
+                "partialFingerprints": { "ospoAdvisory/v1": format!("{}|{}", f.bom_ref, f.primary_id()) },
+                "locations": [{ "logicalLocations": [{ "name": label, "kind": "module" }] }],
+                "properties": {
+                    "component": f.bom_ref,
+                    "advisory": f.primary_id(),
+                    "ids": f.ids,
+                    "severity": f.severity.name(),
+                    "status": v.status.name(),
+                }
+            });
+            if let Some(i) = AdvisoryRule::ALL.iter().position(|k| *k == v.rule_id) {
+                result["ruleIndex"] = json!(base + i);
+            }
+            if let Some(sc) = f.cvss_score {
+                result["properties"]["security-severity"] = json!(format!("{sc:.1}"));
+            }
+            if let Some(fx) = &f.fixed_in {
+                result["properties"]["fixedIn"] = json!(fx);
+            }
+            results.push(result);
+        }
+    }
+    let mut license_results = Vec::new();
     for v in ev.components.iter().filter(|v| v.status != Status::Pass) {
         let index = RULES.iter().position(|k| *k == v.rule_id);
         let level = if v.status == Status::Fail {
@@ -94,8 +140,10 @@ pub fn sarif(ev: &Evaluation, root: &str, builtin: bool) -> serde_json::Result<V
                 "logicalLocations": [{ "name": component_label(v), "kind": "module" }]
             }]);
         }
-        results.push(result);
+        license_results.push(result);
     }
+    license_results.extend(results);
+    let results = license_results;
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -119,6 +167,16 @@ pub fn sarif(ev: &Evaluation, root: &str, builtin: bool) -> serde_json::Result<V
             }
         }]
     });
+    let mut doc = doc;
+    if let Some(adv) = &ev.advisories {
+        doc["runs"][0]["properties"]["advisories"] = json!({
+            "database": adv.database,
+            "findings": adv.summary.findings,
+            "pass": adv.summary.pass,
+            "warn": adv.summary.warn,
+            "fail": adv.summary.fail,
+        });
+    }
     let mut out = serde_json::to_vec_pretty(&doc)?;
     out.push(b'\n');
     Ok(out)

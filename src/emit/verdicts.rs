@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+use crate::audit::Finding;
+use crate::policy::advisories::AdvisoryVerdict;
 use crate::policy::{ComponentVerdict, Evaluation, EvidenceRef, Status};
 
 /// What a component is called in messages: its purl, else name@version.
@@ -76,9 +78,67 @@ pub fn verdict_line(root: &str, v: &ComponentVerdict) -> String {
     s
 }
 
+/// One line for an advisory warning or violation: component, ids, severity, summary,
+/// rule, fix.
+pub fn advisory_line(v: &AdvisoryVerdict) -> String {
+    let f = &v.finding;
+    let mut s = format!(
+        "{}: {}: {}: {}",
+        v.status.name(),
+        finding_label(f),
+        f.ids.join(" / "),
+        severity_text(f)
+    );
+    if !f.summary.is_empty() {
+        let _ = write!(s, ": {}", f.summary);
+    }
+    let _ = write!(s, ": {}", v.rule);
+    if let Some(fix) = &v.fix {
+        let _ = write!(s, " fix: {fix}");
+    }
+    s
+}
+
+/// "high 7.4", "medium", "unknown".
+pub fn severity_text(f: &Finding) -> String {
+    match f.cvss_score {
+        Some(sc) => format!("{} {sc:.1}", f.severity.name()),
+        None => f.severity.name().to_string(),
+    }
+}
+
+/// What a finding's component is called: its purl, else name@version.
+pub fn finding_label(f: &Finding) -> String {
+    match &f.purl {
+        Some(p) => p.clone(),
+        None => format!("{}@{}", f.name, f.version),
+    }
+}
+
+/// "; advisories (osv/): 3 findings: 1 pass, 1 warn, 1 fail", only with --db.
+fn advisory_summary(ev: &Evaluation) -> String {
+    match &ev.advisories {
+        None => String::new(),
+        Some(a) => format!(
+            "; advisories ({}): {} finding{}: {} pass, {} warn, {} fail",
+            a.database,
+            a.summary.findings,
+            if a.summary.findings == 1 { "" } else { "s" },
+            a.summary.pass,
+            a.summary.warn,
+            a.summary.fail
+        ),
+    }
+}
+
 pub fn summary_line(ev: &Evaluation, builtin: bool) -> String {
     let c = &ev.summary;
-    let verdict = if c.fail > 0 { "FAILED" } else { "passed" };
+    let adv_fail = ev.advisories.as_ref().is_some_and(|a| a.summary.fail > 0);
+    let verdict = if c.fail > 0 || adv_fail {
+        "FAILED"
+    } else {
+        "passed"
+    };
     let policy = if builtin {
         "built-in default policy (no policy.toml found: permissive and public-domain allowed, \
          strong and network copyleft denied, everything else warned; `ospo init` writes a policy.toml)"
@@ -87,12 +147,13 @@ pub fn summary_line(ev: &Evaluation, builtin: bool) -> String {
         format!("policy {}", ev.policy)
     };
     format!(
-        "check {verdict}: {} component{}: {} pass, {} warn, {} fail; {policy}",
+        "check {verdict}: {} component{}: {} pass, {} warn, {} fail{}; {policy}",
         c.components,
         if c.components == 1 { "" } else { "s" },
         c.pass,
         c.warn,
-        c.fail
+        c.fail,
+        advisory_summary(ev)
     )
 }
 
@@ -103,6 +164,12 @@ pub fn human(ev: &Evaluation, root: &str, builtin: bool) -> String {
         for v in ev.components.iter().filter(|v| v.status == status) {
             out.push_str(&verdict_line(root, v));
             out.push('\n');
+        }
+        for v in ev.advisories.iter().flat_map(|a| &a.findings) {
+            if v.status == status {
+                out.push_str(&advisory_line(v));
+                out.push('\n');
+            }
         }
     }
     for n in &ev.notes {
@@ -150,6 +217,31 @@ pub fn github(ev: &Evaluation, root: &str, builtin: bool) -> String {
                 msg.push_str(f);
             }
             let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), gh_data(&msg));
+        }
+        for v in ev.advisories.iter().flat_map(|a| &a.findings) {
+            if v.status != status {
+                continue;
+            }
+            let cmd = if status == Status::Fail {
+                "error"
+            } else {
+                "warning"
+            };
+            let mut msg = advisory_line(v);
+            if let Some(f) = &v.fix {
+                // The fix goes on its own line, as for license verdicts.
+                if let Some(cut) = msg.rfind(" fix: ") {
+                    msg.truncate(cut);
+                }
+                msg.push_str("\nfix: ");
+                msg.push_str(f);
+            }
+            let _ = writeln!(
+                out,
+                "::{cmd} title={}::{}",
+                gh_property(&format!("ospo: {}", v.rule_id.title())),
+                gh_data(&msg)
+            );
         }
     }
     for n in &ev.notes {

@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use super::category::{Category, ALL_CATEGORIES};
 use super::date::Date;
+use crate::audit::Severity;
 
 /// What to do with a license that falls under `unknown` or `unlisted`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -44,6 +45,26 @@ struct RawPolicy {
     exception: Vec<RawException>,
     #[serde(default)]
     clarify: Vec<RawClarify>,
+    // Not Spanned: toml cannot span a table that only `[[advisories.ignore]]` defines.
+    advisories: Option<RawAdvisories>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAdvisories {
+    deny: Option<Spanned<String>>,
+    warn: Option<Spanned<String>>,
+    unrated: Option<Spanned<Action>>,
+    #[serde(default)]
+    ignore: Vec<RawIgnore>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    id: Spanned<String>,
+    reason: Spanned<String>,
+    expires: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -289,6 +310,43 @@ pub struct Clarification {
     pub line: Option<usize>,
 }
 
+/// `[advisories]`: how `ospo audit` and `ospo check --db` judge vulnerability findings.
+#[derive(Debug, Clone)]
+pub struct AdvisoryRules {
+    /// Findings at or above this severity fail.
+    pub deny: Severity,
+    /// Findings at or above this severity (and below `deny`) warn.
+    pub warn: Option<Severity>,
+    /// What a finding with no rating at all gets.
+    pub unrated: Action,
+    pub ignore: Vec<AdvisoryIgnore>,
+    /// Where `[advisories]` is (None: not written, the defaults apply).
+    pub line: Option<usize>,
+}
+
+impl Default for AdvisoryRules {
+    /// Without an `[advisories]` table every known vulnerability fails: a policy that says
+    /// nothing about vulnerabilities does not get to pass them silently.
+    fn default() -> Self {
+        AdvisoryRules {
+            deny: Severity::None,
+            warn: None,
+            unrated: Action::Deny,
+            ignore: Vec::new(),
+            line: None,
+        }
+    }
+}
+
+/// `[[advisories.ignore]]`: an advisory accepted, with a reason and maybe an expiry.
+#[derive(Debug, Clone)]
+pub struct AdvisoryIgnore {
+    pub id: String,
+    pub reason: String,
+    pub expires: Option<Date>,
+    pub line: Option<usize>,
+}
+
 /// A checked policy, ready for [`super::evaluate`].
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -300,6 +358,7 @@ pub struct Policy {
     pub dev: Option<Rules>,
     pub exceptions: Vec<ExceptionRule>,
     pub clarify: Vec<Clarification>,
+    pub advisories: AdvisoryRules,
 }
 
 /// Where a finding about the policy is in the file, what is wrong, and the fix.
@@ -414,6 +473,7 @@ impl Policy {
             dev: None,
             exceptions: Vec::new(),
             clarify: Vec::new(),
+            advisories: AdvisoryRules::default(),
         }
     }
 
@@ -565,6 +625,20 @@ impl Checker<'_> {
             .map(|e| self.exception(e))
             .collect();
         let clarify = raw.clarify.into_iter().map(|c| self.clarify(c)).collect();
+        let advisories = match raw.advisories {
+            None => AdvisoryRules::default(),
+            Some(a) => {
+                let line = self
+                    .text
+                    .lines()
+                    .position(|l| {
+                        l.trim_start().starts_with("[advisories")
+                            || l.trim_start().starts_with("[[advisories")
+                    })
+                    .map(|i| i + 1);
+                self.advisories(a, line)
+            }
+        };
         Policy {
             source: name.to_string(),
             builtin: false,
@@ -572,6 +646,7 @@ impl Checker<'_> {
             dev,
             exceptions,
             clarify,
+            advisories,
         }
     }
 
@@ -778,6 +853,88 @@ impl Checker<'_> {
                     Some("write a purl like `pkg:npm/left-pad`, `pkg:cargo/ring@0.17.8` or `pkg:npm/@types/*`".into()),
                 );
                 ComponentPattern::parse("-").expect("a plain name parses")
+            }
+        }
+    }
+
+    /// `[advisories]`: severities by name, ignores with a reason, each id once.
+    fn advisories(&mut self, a: RawAdvisories, line: Option<usize>) -> AdvisoryRules {
+        let defaults = AdvisoryRules::default();
+        let deny = a
+            .deny
+            .as_ref()
+            .and_then(|s| self.severity(s, "advisories.deny"))
+            .unwrap_or(defaults.deny);
+        let warn = a
+            .warn
+            .as_ref()
+            .and_then(|s| self.severity(s, "advisories.warn"));
+        if let (Some(w), Some(ws)) = (warn, &a.warn) {
+            if w > deny {
+                self.err(
+                    ws.span(),
+                    format!(
+                        "advisories.warn = \"{}\" is above advisories.deny = \"{}\"",
+                        w.name(),
+                        deny.name()
+                    ),
+                    Some("warn names a lower severity than deny (e.g. deny = \"high\", warn = \"medium\")".into()),
+                );
+            }
+        }
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut ignore = Vec::new();
+        for i in a.ignore {
+            let id = i.id.get_ref().trim().to_string();
+            if id.is_empty() || id.contains(char::is_whitespace) {
+                self.err(
+                    i.id.span(),
+                    format!("`{}` is not an advisory id", i.id.get_ref()),
+                    Some("write one id, e.g. id = \"RUSTSEC-2023-0071\", \"GHSA-c38w-74pg-36hr\" or \"CVE-2023-49092\"".into()),
+                );
+            } else if !seen.insert(id.to_ascii_uppercase()) {
+                self.err(
+                    i.id.span(),
+                    format!("`{id}` is ignored twice in [[advisories.ignore]]"),
+                    Some("keep one entry per advisory id".into()),
+                );
+            }
+            self.reason(&i.reason);
+            let expires = i.expires.as_ref().and_then(|x| self.date(x));
+            ignore.push(AdvisoryIgnore {
+                id,
+                reason: i.reason.get_ref().trim().to_string(),
+                expires,
+                line: self.line(&i.id.span()),
+            });
+        }
+        AdvisoryRules {
+            deny,
+            warn,
+            unrated: a.unrated.map_or(defaults.unrated, |u| *u.get_ref()),
+            ignore,
+            line,
+        }
+    }
+
+    fn severity(&mut self, s: &Spanned<String>, key: &str) -> Option<Severity> {
+        let raw = s.get_ref().trim();
+        match Severity::from_word(raw) {
+            Some(v) => Some(v),
+            None => {
+                let words = ["none", "low", "medium", "high", "critical"];
+                let fix = match closest(&raw.to_ascii_lowercase(), words) {
+                    Some(c) => {
+                        format!("did you mean `{c}`? (one of none, low, medium, high, critical)")
+                    }
+                    None => "one of none, low, medium, high, critical".into(),
+                };
+                self.err(
+                    s.span(),
+                    format!("`{raw}` in {key} is not a severity"),
+                    Some(fix),
+                );
+                None
             }
         }
     }

@@ -19,6 +19,33 @@ use crate::model::{Component, FileRecord, Scan, Scope};
 /// How many days before its `expires` an exception starts to warn.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
+/// Where an `expires` date stands as of a day: shared by license `[[exception]]`s and
+/// `[[advisories.ignore]]`, so both expire alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// No date, or more than [`EXPIRY_WARNING_DAYS`] left.
+    Valid,
+    /// Within [`EXPIRY_WARNING_DAYS`]: the date and the days left.
+    Expiring(Date, i64),
+    Expired(Date),
+}
+
+pub fn expiry(expires: Option<Date>, today: Date) -> Expiry {
+    match expires {
+        None => Expiry::Valid,
+        Some(exp) => {
+            let left = exp.days() - today.days();
+            if left < 0 {
+                Expiry::Expired(exp)
+            } else if left <= EXPIRY_WARNING_DAYS {
+                Expiry::Expiring(exp, left)
+            } else {
+                Expiry::Valid
+            }
+        }
+    }
+}
+
 /// Judge every component of `scan` against `policy` as of `today`.
 pub fn evaluate(scan: &Scan, policy: &Policy, today: Date) -> Evaluation {
     let files: HashMap<&str, &FileRecord> =
@@ -69,6 +96,7 @@ pub fn evaluate(scan: &Scan, policy: &Policy, today: Date) -> Evaluation {
         summary,
         components,
         notes,
+        advisories: None,
     }
 }
 
@@ -681,9 +709,8 @@ impl<'a> Evaluator<'a> {
                 "`{written}` taken as `{cand}`, which the license permits"
             ));
         }
-        if let Some(exp) = e.expires {
-            let left = exp.days() - self.today.days();
-            if left < 0 {
+        match expiry(e.expires, self.today) {
+            Expiry::Expired(exp) => {
                 out.status = Status::Fail;
                 out.kind = RuleKind::ExceptionExpired;
                 out.rule = format!(
@@ -693,7 +720,8 @@ impl<'a> Evaluator<'a> {
                 out.fix = Some(format!(
                     "review the exception at {at}: renew it with a later `expires`, or replace the component"
                 ));
-            } else if left <= EXPIRY_WARNING_DAYS {
+            }
+            Expiry::Expiring(exp, left) => {
                 out.status = Status::Warn;
                 out.kind = RuleKind::ExceptionExpiring;
                 out.rule = format!(
@@ -705,6 +733,7 @@ impl<'a> Evaluator<'a> {
                     "review the exception at {at} before {exp}: renew it or replace the component"
                 ));
             }
+            Expiry::Valid => {}
         }
         out
     }

@@ -5,6 +5,7 @@
 //!
 //! The [`Evaluation`] is also the `ospo check --format json` output (README.md documents it).
 
+pub mod advisories;
 pub mod category;
 pub mod cfg;
 pub mod date;
@@ -159,14 +160,19 @@ pub struct Evaluation {
     /// Things about the policy itself (an exception that matched no component, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Vulnerability verdicts, with `ospo check --db` only (absent otherwise, so the
+    /// license-only output is unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisories: Option<advisories::AdvisoryReport>,
 }
 
 impl Evaluation {
-    /// The worst status over all components (Pass when there are none).
+    /// The worst status over all components and advisory findings (Pass when there are none).
     pub fn status(&self) -> Status {
         self.components
             .iter()
             .map(|c| c.status)
+            .chain(self.advisories.iter().map(|a| a.status()))
             .max()
             .unwrap_or(Status::Pass)
     }

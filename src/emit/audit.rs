@@ -1,0 +1,369 @@
+//! `ospo audit` output: the human table, the JSON report (documented in README.md) and
+//! the CycloneDX 1.6 `vulnerabilities` section (VEX-ready: one vulnerability per advisory,
+//! `affects` pointing at the components' bom-refs, ratings, the first fixed version as the
+//! recommendation, an ignore's reason as the analysis). Matching and judging happen in
+//! `audit` and `policy::advisories`; this only writes.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::audit::{Audit, DbStats, Finding, Severity};
+use crate::model::Diagnostic;
+use crate::policy::advisories::{AdvisoryCounts, AdvisoryRule, AdvisoryVerdict};
+use crate::policy::{Date, Status};
+
+/// Version of the `audit --format json` schema. Bump on incompatible changes.
+pub const AUDIT_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct DatabaseInfo<'a> {
+    pub path: &'a str,
+    #[serde(flatten)]
+    pub stats: &'a DbStats,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct AuditSummary {
+    pub components: usize,
+    pub audited: usize,
+    /// Components with at least one finding.
+    pub vulnerable: usize,
+    #[serde(flatten)]
+    pub verdicts: AdvisoryCounts,
+    /// Findings per severity; every severity is present (keys in alphabetical order).
+    pub by_severity: BTreeMap<&'static str, usize>,
+}
+
+/// What `ospo audit --format json` prints.
+#[derive(Debug, Serialize)]
+pub struct AuditReport<'a> {
+    pub format_version: u32,
+    pub database: DatabaseInfo<'a>,
+    /// The policy the verdicts come from: a file, or "built-in default".
+    pub policy: &'a str,
+    /// The day ignore expiry was judged on.
+    pub date: Date,
+    pub summary: AuditSummary,
+    pub findings: &'a [AdvisoryVerdict],
+    /// Notes about the policy (an ignore that matched nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    #[serde(skip_serializing_if = "<[Diagnostic]>::is_empty")]
+    pub diagnostics: &'a [Diagnostic],
+}
+
+const SEVERITIES: [Severity; 6] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+    Severity::None,
+    Severity::Unknown,
+];
+
+pub fn summary(
+    audit: &Audit,
+    verdicts: &[AdvisoryVerdict],
+    counts: &AdvisoryCounts,
+) -> AuditSummary {
+    let mut by = BTreeMap::new();
+    for s in SEVERITIES {
+        by.insert(s.name(), 0);
+    }
+    for v in verdicts {
+        *by.entry(v.finding.severity.name()).or_default() += 1;
+    }
+    let mut vulnerable: Vec<&str> = verdicts
+        .iter()
+        .map(|v| v.finding.bom_ref.as_str())
+        .collect();
+    vulnerable.dedup();
+    AuditSummary {
+        components: audit.components,
+        audited: audit.audited,
+        vulnerable: vulnerable.len(),
+        verdicts: counts.clone(),
+        by_severity: by,
+    }
+}
+
+pub fn json(report: &AuditReport) -> serde_json::Result<Vec<u8>> {
+    let mut v = serde_json::to_vec_pretty(report)?;
+    v.push(b'\n');
+    Ok(v)
+}
+
+fn ids_text(f: &Finding) -> String {
+    match f.ids.split_first() {
+        Some((p, rest)) if !rest.is_empty() => format!("{p} ({})", rest.join(", ")),
+        Some((p, _)) => p.clone(),
+        None => String::new(),
+    }
+}
+
+/// A table (status, component, version, advisory ids, severity, fixed in, summary), worst
+/// first, then notes and one summary line.
+pub fn human(report: &AuditReport) -> String {
+    let mut rows: Vec<[String; 7]> = Vec::new();
+    let mut order: Vec<&AdvisoryVerdict> = report.findings.iter().collect();
+    // Failures first, then by severity (worst first), then by component: what to fix first.
+    order.sort_by(|a, b| {
+        (b.status, b.finding.severity)
+            .cmp(&(a.status, a.finding.severity))
+            .then_with(|| a.finding.bom_ref.cmp(&b.finding.bom_ref))
+            .then_with(|| a.finding.primary_id().cmp(b.finding.primary_id()))
+    });
+    for v in order {
+        let f = &v.finding;
+        rows.push([
+            v.status.name().to_string(),
+            f.name.clone(),
+            f.version.clone(),
+            ids_text(f),
+            super::verdicts::severity_text(f),
+            f.fixed_in.clone().unwrap_or_else(|| "-".into()),
+            f.summary.clone(),
+        ]);
+    }
+    let mut out = String::new();
+    if !rows.is_empty() {
+        let head = [
+            "STATUS",
+            "COMPONENT",
+            "VERSION",
+            "ADVISORY",
+            "SEVERITY",
+            "FIXED IN",
+            "SUMMARY",
+        ];
+        let mut width = head.map(|h| h.chars().count());
+        for r in &rows {
+            for (w, c) in width.iter_mut().zip(r.iter()) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+        let line = |cells: [&str; 7]| {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                if i == 6 {
+                    s.push_str(c);
+                } else {
+                    let _ = write!(s, "{c:<w$}  ", w = width[i]);
+                }
+            }
+            s.trim_end().to_string()
+        };
+        let _ = writeln!(out, "{}", line(head));
+        for r in &rows {
+            let cells = [
+                r[0].as_str(),
+                r[1].as_str(),
+                r[2].as_str(),
+                r[3].as_str(),
+                r[4].as_str(),
+                r[5].as_str(),
+                r[6].as_str(),
+            ];
+            let _ = writeln!(out, "{}", line(cells));
+        }
+        // The reasons the policy gave, for the findings that are not plain passes.
+        let mut said = false;
+        for v in report
+            .findings
+            .iter()
+            .filter(|v| v.status != Status::Pass || v.rule_id == AdvisoryRule::AdvisoryIgnored)
+        {
+            if !said {
+                out.push('\n');
+                said = true;
+            }
+            let _ = write!(
+                out,
+                "{}: {} {}: {}",
+                v.status.name(),
+                v.finding.bom_ref,
+                v.finding.primary_id(),
+                v.rule
+            );
+            if let Some(fx) = &v.fix {
+                let _ = write!(out, " fix: {fx}");
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    for n in &report.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    let s = &report.summary;
+    let verdict = if s.verdicts.fail > 0 {
+        "FAILED"
+    } else {
+        "passed"
+    };
+    let db = format!(
+        "database {} ({} record{})",
+        report.database.path,
+        report.database.stats.records,
+        if report.database.stats.records == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    if s.verdicts.findings == 0 {
+        let _ = writeln!(
+            out,
+            "audit {verdict}: no known vulnerabilities in {} audited component{} (of {}); {db}; policy {}",
+            s.audited,
+            if s.audited == 1 { "" } else { "s" },
+            s.components,
+            report.policy
+        );
+    } else {
+        let sev: Vec<String> = SEVERITIES
+            .iter()
+            .filter_map(|x| {
+                let n = s.by_severity.get(x.name()).copied().unwrap_or(0);
+                (n > 0).then(|| format!("{n} {}", x.name()))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "audit {verdict}: {} finding{} ({}) in {} of {} audited components: {} fail, {} warn, {} pass; {db}; policy {}",
+            s.verdicts.findings,
+            if s.verdicts.findings == 1 { "" } else { "s" },
+            sev.join(", "),
+            s.vulnerable,
+            s.audited,
+            s.verdicts.fail,
+            s.verdicts.warn,
+            s.verdicts.pass,
+            report.policy
+        );
+    }
+    out
+}
+
+/// Where an id comes from, for CycloneDX `source` / `references`.
+fn source_of(id: &str) -> Value {
+    let (name, url) = if id.starts_with("GHSA-") {
+        ("GitHub", format!("https://github.com/advisories/{id}"))
+    } else if id.starts_with("CVE-") {
+        ("NVD", format!("https://nvd.nist.gov/vuln/detail/{id}"))
+    } else if id.starts_with("RUSTSEC-") {
+        (
+            "RustSec",
+            format!("https://rustsec.org/advisories/{id}.html"),
+        )
+    } else {
+        ("OSV", format!("https://osv.dev/vulnerability/{id}"))
+    };
+    json!({ "name": name, "url": url })
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Unknown => "unknown",
+        other => other.name(),
+    }
+}
+
+/// The CycloneDX 1.6 `vulnerabilities`: one per advisory (its primary id), affecting every
+/// component it was found in, sorted by id.
+pub fn cyclonedx_vulnerabilities(verdicts: &[AdvisoryVerdict]) -> Vec<Value> {
+    let mut by_id: BTreeMap<&str, Vec<&AdvisoryVerdict>> = BTreeMap::new();
+    for v in verdicts {
+        by_id.entry(v.finding.primary_id()).or_default().push(v);
+    }
+    by_id
+        .into_iter()
+        .map(|(id, vs)| {
+            let f = &vs[0].finding;
+            let mut ratings: Vec<Value> = f
+                .ratings
+                .iter()
+                .map(|r| {
+                    let mut o = json!({
+                        "source": source_of(&r.source),
+                        "severity": severity_word(r.severity),
+                        "method": r.method,
+                    });
+                    if let Some(sc) = r.score {
+                        o["score"] = json!(sc);
+                    }
+                    if let Some(vec) = &r.vector {
+                        o["vector"] = json!(vec);
+                    }
+                    o
+                })
+                .collect();
+            if ratings.is_empty() {
+                ratings.push(json!({ "severity": "unknown", "method": "other" }));
+            }
+            let mut v = json!({
+                "bom-ref": format!("vulnerability:{id}"),
+                "id": id,
+                "source": source_of(id),
+                "ratings": ratings,
+                "description": f.summary,
+            });
+            let refs: Vec<Value> = f
+                .ids
+                .iter()
+                .skip(1)
+                .map(|a| json!({ "id": a, "source": source_of(a) }))
+                .collect();
+            if !refs.is_empty() {
+                v["references"] = json!(refs);
+            }
+            if !f.cwes.is_empty() {
+                v["cwes"] = json!(f.cwes);
+            }
+            // The fix for every affected version: the lowest first fixed version over them.
+            let mut fixed: Vec<&str> = vs.iter().filter_map(|v| v.finding.fixed_in.as_deref()).collect();
+            fixed.sort_unstable();
+            fixed.dedup();
+            if fixed.len() == 1 {
+                v["recommendation"] = json!(format!("Upgrade to {}", fixed[0]));
+            } else if !fixed.is_empty() {
+                v["recommendation"] = json!(format!("Upgrade to a fixed version: {}", fixed.join(", ")));
+            }
+            if !f.advisories.is_empty() {
+                v["advisories"] = json!(f.advisories.iter().map(|u| json!({ "url": u })).collect::<Vec<_>>());
+            }
+            if let Some(p) = &f.published {
+                v["published"] = json!(p);
+            }
+            if let Some(m) = &f.modified {
+                v["updated"] = json!(m);
+            }
+            let mut affects: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for x in &vs {
+                affects
+                    .entry(x.finding.bom_ref.as_str())
+                    .or_default()
+                    .push(x.finding.version.as_str());
+            }
+            v["affects"] = json!(affects
+                .into_iter()
+                .map(|(r, vers)| json!({
+                    "ref": r,
+                    "versions": vers.into_iter().map(|x| json!({ "version": x, "status": "affected" })).collect::<Vec<_>>()
+                }))
+                .collect::<Vec<_>>());
+            // An accepted risk is recorded as the analysis, for VEX consumers.
+            let ignored: Vec<&&AdvisoryVerdict> = vs
+                .iter()
+                .filter(|x| matches!(x.rule_id, AdvisoryRule::AdvisoryIgnored | AdvisoryRule::AdvisoryIgnoreExpiring))
+                .collect();
+            if let Some(x) = ignored.first() {
+                v["analysis"] = json!({ "detail": x.rule });
+            }
+            v
+        })
+        .collect()
+}
