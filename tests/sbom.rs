@@ -9,8 +9,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
-use std::sync::OnceLock;
 
 use common::*;
 use serde_json::Value;
@@ -209,77 +207,6 @@ fn every_component_and_edge_is_carried() {
     assert_eq!(depends, edges);
 }
 
-/// The Python validators, installed once per target dir.
-fn validators() -> Option<PathBuf> {
-    static PY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    if std::env::var_os("OSPO_SKIP_VALIDATORS").is_some_and(|v| v != "0") {
-        eprintln!("SKIPPED: OSPO_SKIP_VALIDATORS is set; the SBOM validators did not run");
-        return None;
-    }
-    match PY.get_or_init(install_validators) {
-        Ok(p) => Some(p.clone()),
-        Err(e) => panic!("{e}"),
-    }
-}
-
-fn install_validators() -> Result<PathBuf, String> {
-    let dir = root().join("target/sbom-validators");
-    let python = dir.join("bin/python");
-    let stamp = dir.join("installed-from.txt");
-    let wanted = std::fs::read_to_string(root().join("tests/validators.txt")).unwrap();
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) && python.exists() {
-        return Ok(python);
-    }
-    let hint = "the SBOM validator tests need python3 (with venv) and PyPI to install \
-                tests/validators.txt; set OSPO_SKIP_VALIDATORS=1 to skip them";
-    let _ = std::fs::remove_dir_all(&dir);
-    let run = |cmd: &mut Std| -> Result<(), String> {
-        let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}; {hint}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{cmd:?} failed: {}{}; {hint}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
-    };
-    run(Std::new("python3").args(["-m", "venv"]).arg(&dir))?;
-    run(Std::new(&python).args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "-r",
-        root().join("tests/validators.txt").to_str().unwrap(),
-    ]))?;
-    std::fs::write(&stamp, wanted).unwrap();
-    Ok(python)
-}
-
-fn validate(files: &[PathBuf]) {
-    let Some(python) = validators() else { return };
-    let out = Std::new(python)
-        .arg(root().join("tests/validate_sbom.py"))
-        .args(files)
-        .output()
-        .unwrap();
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!("{report}");
-    assert!(out.status.success(), "SBOM validation failed:\n{report}");
-    assert_eq!(
-        report.matches(": ok").count(),
-        files.len(),
-        "every file is reported ok:\n{report}"
-    );
-}
-
 fn write_all_formats(tree: &str, dir: &Path, files: &mut Vec<PathBuf>) {
     let stem = tree.replace('/', "_");
     for (format, spec, suffix) in FORMATS {
@@ -303,7 +230,7 @@ fn every_format_passes_the_schemas_and_reference_validators() {
     ] {
         write_all_formats(tree, dir.path(), &mut files);
     }
-    validate(&files);
+    validate_sboms(&files);
 }
 
 #[test]
