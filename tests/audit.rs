@@ -48,40 +48,7 @@ fn audit(format: &str) -> (i32, String, String) {
 }
 
 fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden/audit").join(name);
-    let actual_path = path.with_extension(format!(
-        "{}.actual",
-        path.extension().unwrap().to_str().unwrap()
-    ));
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v != "0") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        let _ = std::fs::remove_file(&actual_path);
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
-    if expected != actual {
-        std::fs::write(&actual_path, actual).unwrap();
-        let diff: Vec<String> = expected
-            .lines()
-            .zip(actual.lines())
-            .enumerate()
-            .filter(|(_, (e, a))| e != a)
-            .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
-            .take(10)
-            .collect();
-        panic!(
-            "{} differs ({} vs {} lines):\n{}\nThe whole output is in {}; if the change is \
-             intended, run `UPDATE_GOLDEN=1 cargo test --test audit` and review the diff.",
-            path.display(),
-            expected.lines().count(),
-            actual.lines().count(),
-            diff.join("\n"),
-            actual_path.display()
-        );
-    }
-    let _ = std::fs::remove_file(&actual_path);
+    assert_golden(&format!("audit/{name}"), actual, "audit");
 }
 
 fn report() -> Value {

@@ -21,27 +21,7 @@ fn metrics(args: &[&str]) -> Value {
 }
 
 fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden/metrics").join(name);
-    let actual_path = root()
-        .join("tests/golden/metrics")
-        .join(format!("{name}.actual"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v != "0") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        let _ = std::fs::remove_file(&actual_path);
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
-    if expected != actual {
-        std::fs::write(&actual_path, actual).unwrap();
-        panic!(
-            "the output differs from tests/golden/metrics/{name}; it is in {}. If the change \
-             is intended, run `UPDATE_GOLDEN=1 cargo test --test metrics` and review the diff.",
-            actual_path.display()
-        );
-    }
-    let _ = std::fs::remove_file(&actual_path);
+    assert_golden(&format!("metrics/{name}"), actual, "metrics");
 }
 
 /// npm/v3: 16 files; the only license text in a file is node_modules/ms/license.md. 12

@@ -34,33 +34,7 @@ fn venv(format: &str, extra: &[&str]) -> String {
 }
 
 fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden").join(name);
-    let actual_path = root().join(format!("tests/golden/{name}.actual"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v != "0") {
-        std::fs::write(&path, actual).unwrap();
-        let _ = std::fs::remove_file(&actual_path);
-        eprintln!("wrote {}", path.display());
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("tests/golden/{name}: {e} (UPDATE_GOLDEN=1 writes it)"));
-    if expected != actual {
-        std::fs::write(&actual_path, actual).unwrap();
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(e, a)| e != a)
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "the notice differs from tests/golden/{name} from line {}:\n  expected: {:?}\n  actual:   {:?}\n\
-             The whole output is in tests/golden/{name}.actual; if the change is intended, run \
-             `UPDATE_GOLDEN=1 cargo test --test notice` and review the diff.",
-            first + 1,
-            expected.lines().nth(first),
-            actual.lines().nth(first)
-        );
-    }
-    let _ = std::fs::remove_file(&actual_path);
+    assert_golden(name, actual, "notice");
 }
 
 /// The part of a text notice from the section heading of `id` to the next section.

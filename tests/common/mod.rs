@@ -237,3 +237,41 @@ pub fn validate_sboms(files: &[PathBuf]) {
         "every file is reported ok:\n{report}"
     );
 }
+
+/// Compare `actual` with the golden file `tests/golden/<rel>`. On a difference the output
+/// is written beside it as `<rel>.actual` and the first differing lines are shown; with
+/// UPDATE_GOLDEN=1 the golden file is (re)written instead. `suite` names the test file
+/// for the hint (`cargo test --test <suite>`).
+pub fn assert_golden(rel: &str, actual: &str, suite: &str) {
+    let path = root().join("tests/golden").join(rel);
+    let actual_path = root().join(format!("tests/golden/{rel}.actual"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v != "0") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        let _ = std::fs::remove_file(&actual_path);
+        eprintln!("wrote {}", path.display());
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("tests/golden/{rel}: {e} (UPDATE_GOLDEN=1 writes it)"));
+    if expected != actual {
+        std::fs::write(&actual_path, actual).unwrap();
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .filter(|(_, (e, a))| e != a)
+            .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
+            .take(10)
+            .collect();
+        panic!(
+            "tests/golden/{rel} differs ({} vs {} lines):\n{}\nThe whole output is in \
+             tests/golden/{rel}.actual; if the change is intended, run \
+             `UPDATE_GOLDEN=1 cargo test --test {suite}` and review the diff.",
+            expected.lines().count(),
+            actual.lines().count(),
+            diff.join("\n"),
+        );
+    }
+    let _ = std::fs::remove_file(&actual_path);
+}
