@@ -80,6 +80,23 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// The text of a file a scan recorded, read back for its words (license texts, excerpts):
+/// `path` is relative to the scanned `root`, or absolute for a package cache. None when
+/// it is gone, not a regular file, or larger than `max` bytes. CRLF becomes LF.
+pub(crate) fn read_recorded_file(root: &str, path: &str, max: u64) -> Option<String> {
+    let full = if Path::new(path).is_absolute() {
+        Path::new(path).to_path_buf()
+    } else {
+        Path::new(root).join(path)
+    };
+    let meta = std::fs::metadata(&full).ok()?;
+    if !meta.is_file() || meta.len() > max {
+        return None;
+    }
+    let bytes = std::fs::read(&full).ok()?;
+    Some(String::from_utf8_lossy(&bytes).replace("\r\n", "\n"))
+}
+
 /// Write `bytes` to `path` (whole or not at all) or to stdout.
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     Output::prepare(path)?.write(bytes)

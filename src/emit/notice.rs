@@ -19,7 +19,6 @@
 //! - Dev-only dependencies are left out unless asked for.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 
 use crate::expression::license_ids;
 use crate::model::{Component, Diagnostic, FileClass, FileRecord, MatchKind, Scan, Scope};
@@ -434,16 +433,7 @@ impl<'a> Reader<'a> {
         if let Some(v) = self.cache.get(path) {
             return v.clone();
         }
-        let full = if Path::new(path).is_absolute() {
-            Path::new(path).to_path_buf()
-        } else {
-            Path::new(self.root).join(path)
-        };
-        let v = std::fs::metadata(&full)
-            .ok()
-            .filter(|m| m.is_file() && m.len() <= MAX_FILE_BYTES)
-            .and_then(|_| std::fs::read(&full).ok())
-            .map(|b| String::from_utf8_lossy(&b).replace("\r\n", "\n"));
+        let v = super::read_recorded_file(self.root, path, MAX_FILE_BYTES);
         self.cache.insert(path.to_string(), v.clone());
         v
     }

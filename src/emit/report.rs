@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
-use std::path::Path;
 
 use base64::Engine as _;
 use serde::Serialize;
@@ -182,22 +181,8 @@ impl Excerpts<'_> {
             .cache
             .entry(path.to_string())
             .or_insert_with(|| {
-                let full = if Path::new(path).is_absolute() {
-                    Path::new(path).to_path_buf()
-                } else {
-                    Path::new(root).join(path)
-                };
-                let meta = std::fs::metadata(&full).ok()?;
-                if !meta.is_file() || meta.len() > MAX_EXCERPT_FILE {
-                    return None;
-                }
-                let bytes = std::fs::read(&full).ok()?;
-                Some(
-                    String::from_utf8_lossy(&bytes)
-                        .lines()
-                        .map(str::to_string)
-                        .collect(),
-                )
+                let text = super::read_recorded_file(root, path, MAX_EXCERPT_FILE)?;
+                Some(text.lines().map(str::to_string).collect())
             })
             .as_ref()?;
         let from = (start.max(1) as usize).saturating_sub(1);

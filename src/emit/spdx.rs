@@ -593,11 +593,7 @@ fn reuse_text(scan: &Scan, id: &str) -> Option<String> {
         (dir == "LICENSES" || dir.ends_with("/LICENSES"))
             && name.rsplit_once('.').map_or(name, |(stem, _)| stem) == id
     })?;
-    let path = std::path::Path::new(&scan.root).join(&f.path);
-    if std::fs::metadata(&path).ok()?.len() > MAX {
-        return None;
-    }
-    let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+    let text = super::read_recorded_file(&scan.root, &f.path, MAX)?;
     Some(text.trim_end().to_string()).filter(|t| !t.is_empty())
 }
 
