@@ -150,6 +150,11 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
                     "supplier: {owner}, the owner of its source repository (no author is named)"
                 ));
                 c.supplier = Some(owner);
+            } else if let Some(scope) = npm_scope(c) {
+                c.notes.push(format!(
+                    "supplier: the npm scope {scope} it is published under (no author is named)"
+                ));
+                c.supplier = Some(format!("npm scope {scope}"));
             }
         }
     }
@@ -359,6 +364,15 @@ fn repository_owner(c: &Component) -> Option<String> {
     None
 }
 
+/// `@babel` of `pkg:npm/%40babel/core@7.0.0`: the npm user or organization that owns
+/// the scope, and so publishes the package.
+fn npm_scope(c: &Component) -> Option<String> {
+    let rest = c.purl.as_deref()?.strip_prefix("pkg:npm/")?;
+    let (ns, _) = rest.split_once('/')?;
+    let ns = ns.replace("%40", "@");
+    (ns.starts_with('@') && ns.len() > 1).then_some(ns)
+}
+
 fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
     // Declared.
     let declared = c.declared_raw.as_deref().map(expression::normalize);
@@ -562,6 +576,11 @@ mod tests {
             Some("github.com/rust-lang")
         );
         assert_eq!(owner(Some("https://docs.rs/serde"), None), None);
+        assert_eq!(
+            npm_scope(&c(None, Some("pkg:npm/%40babel/core@7.24.0"))).as_deref(),
+            Some("@babel")
+        );
+        assert_eq!(npm_scope(&c(None, Some("pkg:npm/chalk@4.1.2"))), None);
         assert_eq!(owner(Some("https://github.com/"), None), None);
     }
 

@@ -428,6 +428,30 @@ fn license_of(
     None
 }
 
+/// `homepage`, else the `repository` (a URL, `{ "url": ... }`, or the `github:user/repo` /
+/// `user/repo` shorthands), so the resolver can name the repository's owner as supplier.
+fn homepage_of(o: &serde_json::Map<String, Json>) -> Option<String> {
+    if let Some(h) = str_field(o, "homepage") {
+        return Some(h);
+    }
+    let repo = match o.get("repository")? {
+        Json::String(s) => s.trim().to_string(),
+        Json::Object(m) => m.get("url")?.as_str()?.trim().to_string(),
+        _ => return None,
+    };
+    if repo.contains("://") || repo.starts_with("git@") {
+        return Some(repo);
+    }
+    let (host, path) = match repo.split_once(':') {
+        Some(("github", p)) => ("github.com", p),
+        Some(("gitlab", p)) => ("gitlab.com", p),
+        Some(("bitbucket", p)) => ("bitbucket.org", p),
+        Some(_) => return None,
+        None => ("github.com", repo.as_str()),
+    };
+    (path.split('/').count() == 2).then(|| format!("https://{host}/{path}"))
+}
+
 /// `author` as "Name <mail> (url)" or `{name}` → the name.
 fn author_of(o: &serde_json::Map<String, Json>) -> Option<String> {
     let s = match o.get("author")? {
@@ -534,7 +558,7 @@ fn read_project(ctx: &Context<'_>, rel: &str, acc: &mut Acc) {
             version: str_field(&o, "version"),
             license,
             path: Some(dir.to_string()),
-            homepage: str_field(&o, "homepage"),
+            homepage: homepage_of(&o),
             supplier: author_of(&o),
             scope: Some(Scope::Required),
             ..Default::default()
@@ -1490,7 +1514,7 @@ fn installed_tree(ctx: &Context<'_>, paths: &[&str], acc: &mut Acc) {
                 version: Some(version),
                 license,
                 path: Some(dir.to_string()),
-                homepage: str_field(&o, "homepage"),
+                homepage: homepage_of(&o),
                 supplier: author_of(&o),
                 ..Default::default()
             },
@@ -1550,6 +1574,32 @@ mod tests {
 
     fn fixture(name: &str) -> PathBuf {
         crate::ecosystem::fixture_dir("npm", name)
+    }
+
+    #[test]
+    fn homepage_falls_back_to_the_repository() {
+        let home = |j: &str| {
+            let v: Json = serde_json::from_str(j).unwrap();
+            homepage_of(v.as_object().unwrap())
+        };
+        assert_eq!(
+            home(r#"{"homepage":"https://babel.dev","repository":"babel/babel"}"#).as_deref(),
+            Some("https://babel.dev")
+        );
+        assert_eq!(
+            home(r#"{"repository":{"type":"git","url":"git+https://github.com/chalk/chalk.git"}}"#)
+                .as_deref(),
+            Some("git+https://github.com/chalk/chalk.git")
+        );
+        assert_eq!(
+            home(r#"{"repository":"gitlab:group/proj"}"#).as_deref(),
+            Some("https://gitlab.com/group/proj")
+        );
+        assert_eq!(
+            home(r#"{"repository":"sindresorhus/ky"}"#).as_deref(),
+            Some("https://github.com/sindresorhus/ky")
+        );
+        assert_eq!(home(r#"{"repository":"gist:11081aaa281"}"#), None);
     }
 
     fn run(root: &Path) -> Found {
