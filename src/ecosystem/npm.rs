@@ -440,7 +440,7 @@ fn homepage_of(o: &serde_json::Map<String, Json>) -> Option<String> {
         _ => return None,
     };
     if repo.contains("://") || repo.starts_with("git@") {
-        return Some(repo);
+        return browsable(&repo);
     }
     let (host, path) = match repo.split_once(':') {
         Some(("github", p)) => ("github.com", p),
@@ -450,6 +450,20 @@ fn homepage_of(o: &serde_json::Map<String, Json>) -> Option<String> {
         None => ("github.com", repo.as_str()),
     };
     (path.split('/').count() == 2).then(|| format!("https://{host}/{path}"))
+}
+
+/// A repository URL as a page a browser opens: `git+ssh://git@github.com/a/b.git` ->
+/// `https://github.com/a/b` (SPDX and CycloneDX want an http(s) URL for a homepage).
+fn browsable(repo: &str) -> Option<String> {
+    let rest = repo
+        .trim()
+        .trim_start_matches("git+")
+        .split_once("://")
+        .map_or(repo.trim(), |(_, r)| r);
+    let rest = rest.trim_start_matches("git@").replacen(':', "/", 1);
+    let rest = rest.trim_end_matches('/').trim_end_matches(".git");
+    let host = rest.split('/').next().unwrap_or("");
+    (host.contains('.') && rest.contains('/')).then(|| format!("https://{rest}"))
 }
 
 /// `author` as "Name <mail> (url)" or `{name}` → the name.
@@ -1589,7 +1603,12 @@ mod tests {
         assert_eq!(
             home(r#"{"repository":{"type":"git","url":"git+https://github.com/chalk/chalk.git"}}"#)
                 .as_deref(),
-            Some("git+https://github.com/chalk/chalk.git")
+            Some("https://github.com/chalk/chalk")
+        );
+        assert_eq!(
+            home(r#"{"repository":"git+ssh://git@github.com/isaacs/node-lru-cache.git"}"#)
+                .as_deref(),
+            Some("https://github.com/isaacs/node-lru-cache")
         );
         assert_eq!(
             home(r#"{"repository":"gitlab:group/proj"}"#).as_deref(),

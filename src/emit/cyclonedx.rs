@@ -448,7 +448,7 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
         external_references: c
             .homepage
             .iter()
-            .filter(|h| h.contains("://"))
+            .filter(|h| super::is_web_url(h))
             .map(|h| ExtRef {
                 kind: "website",
                 url: h.clone(),

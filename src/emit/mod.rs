@@ -97,6 +97,18 @@ pub(crate) fn read_recorded_file(root: &str, path: &str, max: u64) -> Option<Str
     Some(String::from_utf8_lossy(&bytes).replace("\r\n", "\n"))
 }
 
+/// An http(s) URL with a host and no spaces: what SPDX `homepage` and a CycloneDX
+/// website reference accept. Anything else a manifest calls its homepage is left out.
+pub(crate) fn is_web_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && !s.chars().any(char::is_whitespace)
+    })
+}
+
 /// Write `bytes` to `path` (whole or not at all) or to stdout.
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     Output::prepare(path)?.write(bytes)
@@ -166,5 +178,29 @@ impl Stamp {
             h.update([1]);
         }
         uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, &h.finalize())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_urls_only() {
+        assert!(is_web_url("https://github.com/a/b"));
+        assert!(is_web_url("http://example.com"));
+        assert!(!is_web_url("git+https://github.com/a/b.git"));
+        assert!(!is_web_url("github.com/a/b"));
+        assert!(!is_web_url("https://"));
+        assert!(!is_web_url("https://exa mple.com"));
+    }
+
+    #[test]
+    fn stamp_from_epoch() {
+        assert_eq!(Stamp::at(0).unwrap().created, "1970-01-01T00:00:00Z");
+        assert_eq!(
+            Stamp::at(1_700_000_000).unwrap().created,
+            "2023-11-14T22:13:20Z"
+        );
     }
 }

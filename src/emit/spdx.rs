@@ -512,7 +512,7 @@ fn package(
                 })
             })
             .collect(),
-        homepage: c.homepage.clone().filter(|h| h.contains("://")),
+        homepage: c.homepage.clone().filter(|h| super::is_web_url(h)),
         license_concluded: concluded,
         license_declared: declared,
         copyright_text: copyright_text(copyrights.into_iter().flatten().copied()),
