@@ -318,50 +318,16 @@ fn same_family(a: &str, b: &str) -> bool {
 /// URL or, for Go, its module path. The NTIA minimum elements ask for a supplier; this is
 /// the one the manifest itself points at.
 fn repository_owner(c: &Component) -> Option<String> {
-    const FORGES: &[&str] = &[
-        "github.com",
-        "gitlab.com",
-        "codeberg.org",
-        "bitbucket.org",
-        "git.sr.ht",
-    ];
     let from_purl = c
         .purl
         .as_deref()
         .and_then(|p| p.strip_prefix("pkg:golang/"))
         .map(|p| p.replace("%2F", "/"));
-    let candidates = c.homepage.iter().cloned().chain(from_purl);
-    for url in candidates {
-        let rest = url
-            .trim()
-            .trim_start_matches("git+")
-            .split_once("://")
-            .map_or(url.trim(), |(_, r)| r)
-            .trim_start_matches("git@")
-            .trim_start_matches("www.")
-            .replacen(':', "/", 1);
-        let mut parts = rest.split('/');
-        let mut host = parts.next().unwrap_or("").to_ascii_lowercase();
-        let mut owner = parts
-            .next()
-            .unwrap_or("")
-            .trim_start_matches('~')
-            .to_string();
-        // GitHub Pages: the host names the owner (rust-lang.github.io/futures-rs).
-        if let Some(pages_owner) = host.strip_suffix(".github.io") {
-            owner = pages_owner.to_string();
-            host = "github.com".into();
-        }
-        if FORGES.contains(&host.as_str())
-            && !owner.is_empty()
-            && owner
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-        {
-            return Some(format!("{host}/{owner}"));
-        }
-    }
-    None
+    c.homepage
+        .iter()
+        .cloned()
+        .chain(from_purl)
+        .find_map(|url| crate::ecosystem::forge_owner(&url))
 }
 
 /// `@babel` of `pkg:npm/%40babel/core@7.0.0`: the npm user or organization that owns

@@ -245,6 +245,44 @@ pub fn collect_paths(root: &Path) -> (Vec<String>, Vec<String>) {
 }
 
 /// Test support: the fixture folder of an ecosystem's tests.
+/// The account that owns a repository on a public forge, as a supplier name:
+/// `https://github.com/tokio-rs/axum` -> `github.com/tokio-rs`; also `git+ssh://git@...`,
+/// `git@host:owner/repo` and GitHub Pages hosts (`rust-lang.github.io/futures-rs`).
+pub fn forge_owner(url: &str) -> Option<String> {
+    const FORGES: &[&str] = &[
+        "github.com",
+        "gitlab.com",
+        "codeberg.org",
+        "bitbucket.org",
+        "git.sr.ht",
+    ];
+    let rest = url
+        .trim()
+        .trim_start_matches("git+")
+        .split_once("://")
+        .map_or(url.trim(), |(_, r)| r)
+        .trim_start_matches("git@")
+        .trim_start_matches("www.")
+        .replacen(':', "/", 1);
+    let mut parts = rest.split('/');
+    let mut host = parts.next().unwrap_or("").to_ascii_lowercase();
+    let mut owner = parts
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('~')
+        .to_string();
+    if let Some(pages_owner) = host.strip_suffix(".github.io") {
+        owner = pages_owner.to_string();
+        host = "github.com".into();
+    }
+    (FORGES.contains(&host.as_str())
+        && !owner.is_empty()
+        && owner
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch)))
+    .then(|| format!("{host}/{owner}"))
+}
+
 #[cfg(test)]
 pub(crate) fn fixture_dir(ecosystem: &str, name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

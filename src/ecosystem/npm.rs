@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::Value as Json;
 use serde_yaml_ng::Value as Yaml;
 
-use super::{dir_of, file_name, read_manifest, Context, Found};
+use super::{dir_of, file_name, forge_owner, read_manifest, Context, Found};
 use crate::model::{Component, Diagnostic, Edge, Hash, Scope};
 
 const ECOSYSTEM: &str = "npm";
@@ -428,12 +428,15 @@ fn license_of(
     None
 }
 
-/// `homepage`, else the `repository` (a URL, `{ "url": ... }`, or the `github:user/repo` /
-/// `user/repo` shorthands), so the resolver can name the repository's owner as supplier.
+/// `homepage`, else the `repository`, so the resolver can name the repository's owner as
+/// supplier.
 fn homepage_of(o: &serde_json::Map<String, Json>) -> Option<String> {
-    if let Some(h) = str_field(o, "homepage") {
-        return Some(h);
-    }
+    str_field(o, "homepage").or_else(|| repository_url(o))
+}
+
+/// `repository` (a URL, `{ "url": ... }`, or the `github:user/repo` / `user/repo`
+/// shorthands) as an https URL.
+fn repository_url(o: &serde_json::Map<String, Json>) -> Option<String> {
     let repo = match o.get("repository")? {
         Json::String(s) => s.trim().to_string(),
         Json::Object(m) => m.get("url")?.as_str()?.trim().to_string(),
@@ -573,7 +576,7 @@ fn read_project(ctx: &Context<'_>, rel: &str, acc: &mut Acc) {
             license,
             path: Some(dir.to_string()),
             homepage: homepage_of(&o),
-            supplier: author_of(&o),
+            supplier: author_of(&o).or_else(|| repository_url(&o).and_then(|r| forge_owner(&r))),
             scope: Some(Scope::Required),
             ..Default::default()
         },
@@ -1529,7 +1532,8 @@ fn installed_tree(ctx: &Context<'_>, paths: &[&str], acc: &mut Acc) {
                 license,
                 path: Some(dir.to_string()),
                 homepage: homepage_of(&o),
-                supplier: author_of(&o),
+                supplier: author_of(&o)
+                    .or_else(|| repository_url(&o).and_then(|r| forge_owner(&r))),
                 ..Default::default()
             },
             true,
@@ -1619,6 +1623,23 @@ mod tests {
             Some("https://github.com/sindresorhus/ky")
         );
         assert_eq!(home(r#"{"repository":"gist:11081aaa281"}"#), None);
+        // No author: the repository's owner is the supplier, even when the homepage is
+        // elsewhere.
+        let supplier = |j: &str| {
+            let v: Json = serde_json::from_str(j).unwrap();
+            let o = v.as_object().unwrap();
+            author_of(o).or_else(|| repository_url(o).and_then(|r| forge_owner(&r)))
+        };
+        assert_eq!(
+            supplier(r#"{"homepage":"https://react.dev/","repository":{"type":"git","url":"https://github.com/facebook/react.git"}}"#)
+                .as_deref(),
+            Some("github.com/facebook")
+        );
+        assert_eq!(
+            supplier(r#"{"author":"Sindre Sorhus <s@x.com>","repository":"sindresorhus/ky"}"#)
+                .as_deref(),
+            Some("Sindre Sorhus")
+        );
     }
 
     fn run(root: &Path) -> Found {
