@@ -155,6 +155,12 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
                     "supplier: the npm scope {scope} it is published under (no author is named)"
                 ));
                 c.supplier = Some(format!("npm scope {scope}"));
+            } else if let Some(group) = maven_group(c) {
+                c.notes.push(format!(
+                    "supplier: the Maven groupId {group} it is published under (no organization \
+                     is named)"
+                ));
+                c.supplier = Some(format!("Maven group {group}"));
             }
         }
     }
@@ -337,6 +343,14 @@ fn npm_scope(c: &Component) -> Option<String> {
     let (ns, _) = rest.split_once('/')?;
     let ns = ns.replace("%40", "@");
     (ns.starts_with('@') && ns.len() > 1).then_some(ns)
+}
+
+/// `org.apache.logging.log4j` of `pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1`:
+/// the groupId, which Maven Central only grants to whoever proves they own it.
+fn maven_group(c: &Component) -> Option<String> {
+    let rest = c.purl.as_deref()?.strip_prefix("pkg:maven/")?;
+    let (group, _) = rest.split_once('/')?;
+    (!group.is_empty()).then(|| group.to_string())
 }
 
 fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
@@ -547,6 +561,14 @@ mod tests {
             Some("@babel")
         );
         assert_eq!(npm_scope(&c(None, Some("pkg:npm/chalk@4.1.2"))), None);
+        assert_eq!(
+            maven_group(&c(
+                None,
+                Some("pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1")
+            ))
+            .as_deref(),
+            Some("org.apache.logging.log4j")
+        );
         assert_eq!(owner(Some("https://github.com/"), None), None);
     }
 
