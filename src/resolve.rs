@@ -10,7 +10,7 @@
 //!   sides); the detected licenses when nothing is declared; NOASSERTION, listed as a known
 //!   unknown, when there is neither.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use crate::detect::{self, Cache};
@@ -82,6 +82,7 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
                 .is_some_and(|c| c.path.as_deref() == Some(""))
         })
         .cloned();
+    let synthesized = root_ref.is_none();
     let project = match root_ref {
         Some(r) => r,
         None => {
@@ -116,7 +117,8 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
                 .map(|c| c.bom_ref.clone()),
         )
         .collect();
-    if !other_roots.is_empty() {
+    let has_parts = !other_roots.is_empty();
+    if has_parts {
         edges.push(Edge {
             from: project.clone(),
             to: other_roots,
@@ -162,6 +164,36 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
                 ));
                 c.supplier = Some(format!("Maven group {group}"));
             }
+        }
+    }
+
+    // No manifest at the root and no workspace members or vendored folders under it (a
+    // container root, an installed site-packages): the tree is the product, so what
+    // nothing else depends on is one of its direct parts. Without this the graph would
+    // leave them unconnected to what the SBOM describes. (Under a workspace, a component
+    // nothing reaches stays unreached: stale vendored code is worth seeing.)
+    if synthesized && !has_parts {
+        let reached: HashSet<&str> = edges
+            .iter()
+            .flat_map(|e| e.to.iter().map(String::as_str))
+            .collect();
+        let orphans: Vec<String> = by_ref
+            .keys()
+            .filter(|r| **r != project && !reached.contains(r.as_str()))
+            .cloned()
+            .collect();
+        if !orphans.is_empty() {
+            if let Some(p) = by_ref.get_mut(&project) {
+                p.notes.push(format!(
+                    "no project manifest at the root: what nothing else depends on ({}) is \
+                     listed among its direct parts",
+                    orphans.len()
+                ));
+            }
+            edges.push(Edge {
+                from: project.clone(),
+                to: orphans,
+            });
         }
     }
 

@@ -217,3 +217,39 @@ fn this_repository_lists_its_dependencies_with_licenses() {
         eprintln!("note: serde_json-{version} is not unpacked in the cargo registry here; evidence not checked");
     }
 }
+
+/// An installed site-packages with no project manifest above it: the tree itself is the
+/// project, and what nothing else depends on is its direct part, so every component is
+/// connected to what an SBOM describes (alpha requires beta: beta stays transitive).
+#[test]
+fn a_tree_without_a_manifest_connects_its_installed_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "site-packages/alpha-1.0.dist-info/METADATA",
+        "Metadata-Version: 2.1\nName: alpha\nVersion: 1.0\nLicense: MIT\nRequires-Dist: beta\n",
+    );
+    write(
+        root,
+        "site-packages/beta-2.0.dist-info/METADATA",
+        "Metadata-Version: 2.1\nName: beta\nVersion: 2.0\nLicense: BSD-3-Clause\n",
+    );
+    let (v, _) = scan(root, &[]);
+    let project = v["project"].as_str().unwrap();
+    assert!(project.starts_with("pkg:generic/"), "{project}");
+    let to = |from: &str| -> Vec<String> {
+        v["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["from"] == from)
+            .flat_map(|e| e["to"].as_array().unwrap().iter())
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(to(project), ["pkg:pypi/alpha@1.0"]);
+    assert_eq!(to("pkg:pypi/alpha@1.0"), ["pkg:pypi/beta@2.0"]);
+    let notes = component(&v, project)["notes"].to_string();
+    assert!(notes.contains("no project manifest at the root"), "{notes}");
+}
