@@ -54,6 +54,36 @@ def cdx_reference(path, is_xml):
     return [f"cyclonedx-python-lib {version}: {e}" for e in errs]
 
 
+def cdx_ntia(doc):
+    """The NTIA minimum elements in a CycloneDX document (ntia-conformance-checker reads
+    SPDX only): timestamp, an author or tool, and per component a name, a bom-ref, a version
+    and a supplier, each present or stated unknown (ospo's `ospo:version` /
+    `ospo:supplier` = NOASSERTION), and every component in the dependency graph."""
+    errors = []
+    md = doc.get("metadata", {})
+    if not md.get("timestamp"):
+        errors.append("ntia: no timestamp")
+    if not md.get("authors") and not md.get("tools"):
+        errors.append("ntia: no author or tool")
+    comps = [md["component"]] if md.get("component") else []
+    comps += doc.get("components", [])
+    in_graph = {d.get("ref") for d in doc.get("dependencies", [])}
+    for c in comps:
+        props = {(p.get("name"), p.get("value")) for p in c.get("properties", [])}
+        name = c.get("name") or "?"
+        if not c.get("name"):
+            errors.append("ntia: a component without a name")
+        if not c.get("bom-ref"):
+            errors.append(f"ntia: {name} has no bom-ref")
+        elif c["bom-ref"] not in in_graph:
+            errors.append(f"ntia: {name} is not in the dependency graph")
+        if not c.get("version") and ("ospo:version", "NOASSERTION") not in props:
+            errors.append(f"ntia: {name} has no version and does not say it is unknown")
+        if not (c.get("supplier") or {}).get("name") and ("ospo:supplier", "NOASSERTION") not in props:
+            errors.append(f"ntia: {name} has no supplier and does not say it is unknown")
+    return errors
+
+
 def spdx_json_schema(doc):
     import jsonschema
     schema = json.loads((HERE / "spdx-2.3.schema.json").read_text())
@@ -140,7 +170,7 @@ def main(paths):
         name = p.name
         if name.endswith(".cdx.json"):
             doc = json.loads(p.read_text())
-            errs = cdx_json_schema(doc) + cdx_reference(p, False)
+            errs = cdx_json_schema(doc) + cdx_reference(p, False) + cdx_ntia(doc)
         elif name.endswith(".cdx.xml"):
             errs = cdx_xml_schema(p) + cdx_reference(p, True)
         elif name.endswith(".spdx.json"):

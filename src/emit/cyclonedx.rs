@@ -368,6 +368,13 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
     if !known {
         prop("ospo:concluded", "NOASSERTION");
     }
+    // NTIA minimum elements CycloneDX has no NOASSERTION for: stated, not left blank.
+    if c.supplier.is_none() {
+        prop("ospo:supplier", "NOASSERTION");
+    }
+    if c.version.is_none() {
+        prop("ospo:version", "NOASSERTION");
+    }
     if c.scope == Some(Scope::Dev) {
         prop("ospo:scope", "dev");
     }
@@ -858,6 +865,16 @@ mod tests {
             .unwrap()
             .iter()
             .any(|p| p["name"] == "ospo:concluded" && p["value"] == "NOASSERTION"));
+        // So are a missing supplier and version (NTIA minimum elements).
+        for name in ["ospo:supplier", "ospo:version"] {
+            assert!(x["properties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == name && p["value"] == "NOASSERTION"));
+        }
+        let dep = &v["components"][0];
+        assert!(!dep["properties"].to_string().contains("ospo:version"));
     }
 
     #[test]
