@@ -189,7 +189,7 @@ pub fn identity(c: &Component) -> String {
         let fold = |s: &str| {
             // npm and PyPI names are case-insensitive; PyPI also treats -, _ and . alike.
             match ty.as_str() {
-                "pypi" => s.to_ascii_lowercase().replace(['_', '.'], "-"),
+                "pypi" => crate::ecosystem::python::normalize_name(s),
                 "npm" | "cargo" | "golang" | "github" => s.to_ascii_lowercase(),
                 _ => s.to_string(),
             }
@@ -719,6 +719,9 @@ mod tests {
         assert_eq!(identity(&a), "pkg:npm/@scope/name");
         a.purl = Some("pkg:pypi/Python_Dateutil@2.0?x=y".into());
         assert_eq!(identity(&a), "pkg:pypi/python-dateutil");
+        // PEP 503: a run of separators is one `-`.
+        a.purl = Some("pkg:pypi/zope._interface@5".into());
+        assert_eq!(identity(&a), "pkg:pypi/zope-interface");
         a.purl = Some("pkg:maven/org.Apache/Commons@1".into());
         assert_eq!(identity(&a), "pkg:maven/org.Apache/Commons");
         a.purl = None;

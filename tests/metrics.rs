@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 use serde_json::{json, Value};
 
@@ -232,19 +230,6 @@ fn copyleft_exposure_and_policy() {
     let m = metrics(&[t.to_str().unwrap(), "--policy", policy.to_str().unwrap()]);
     assert_eq!(m["policy"]["fail"], 2, "{:#}", m["policy"]);
     assert_eq!(m["policy"]["policy"], policy.to_str().unwrap());
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 /// v3 since v1: the change in each number is NEW minus OLD, counted from the two tests

@@ -81,22 +81,7 @@ impl Ecosystem {
     pub fn normalize_name(self, name: &str) -> String {
         let name = name.trim();
         match self {
-            Ecosystem::PyPI => {
-                let mut out = String::with_capacity(name.len());
-                let mut sep = false;
-                for c in name.chars() {
-                    if matches!(c, '-' | '_' | '.') {
-                        sep = true;
-                    } else {
-                        if sep && !out.is_empty() {
-                            out.push('-');
-                        }
-                        sep = false;
-                        out.push(c.to_ascii_lowercase());
-                    }
-                }
-                out
-            }
+            Ecosystem::PyPI => crate::ecosystem::python::normalize_name(name),
             Ecosystem::Npm => name.to_ascii_lowercase(),
             Ecosystem::CratesIo => name.to_ascii_lowercase().replace('_', "-"),
             Ecosystem::Go | Ecosystem::Maven => name.to_string(),

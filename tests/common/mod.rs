@@ -275,3 +275,17 @@ pub fn assert_golden(rel: &str, actual: &str, suite: &str) {
     }
     let _ = std::fs::remove_file(&actual_path);
 }
+
+/// Copy a fixture tree (files and folders) into a temp dir, to change it in a test.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
