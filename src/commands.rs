@@ -65,27 +65,40 @@ pub fn print_diagnostics(diags: &[Diagnostic], c: &Common) {
 
 /// The Scan a command works on: read with --from, or a fresh scan with components.
 pub fn load_input(i: &Input) -> Result<Scan> {
-    if let Some(from) = &i.from {
-        let scan = ingest::read(from)?;
-        print_diagnostics(&scan.diagnostics, &i.common);
-        return Ok(scan);
+    match &i.from {
+        Some(from) => read_saved(from, &i.common),
+        None => fresh_scan(&i.path, &i.common),
     }
-    let mut opts = ScanOptions::new(&i.path);
-    opts.walk = walk_options(&i.path, &i.common);
-    opts.progress = !i.common.quiet;
-    opts.use_local_caches = !i.common.no_caches;
-    let mut scan = scan::scan(&opts)?;
+}
+
+/// How the common flags scan PATH: walk, progress bar, package caches; with components.
+fn scan_options(path: &std::path::Path, c: &Common) -> ScanOptions {
+    let mut opts = ScanOptions::new(path);
+    opts.walk = walk_options(path, c);
+    opts.progress = !c.quiet;
+    opts.use_local_caches = !c.no_caches;
+    opts
+}
+
+/// A scan of PATH with components, its diagnostics on stderr, without the wall time (so
+/// what is made from it is deterministic).
+fn fresh_scan(path: &std::path::Path, c: &Common) -> Result<Scan> {
+    let mut scan = scan::scan(&scan_options(path, c))?;
     scan.summary.elapsed_ms = None;
-    print_diagnostics(&scan.diagnostics, &i.common);
+    print_diagnostics(&scan.diagnostics, c);
+    Ok(scan)
+}
+
+/// A saved scan or an SBOM read back, what it could not carry over on stderr.
+fn read_saved(path: &std::path::Path, c: &Common) -> Result<Scan> {
+    let scan = ingest::read(path)?;
+    print_diagnostics(&scan.diagnostics, c);
     Ok(scan)
 }
 
 pub fn scan(a: &ScanArgs) -> Result<u8> {
     let output = emit::Output::prepare(a.output.as_deref())?;
-    let mut opts = ScanOptions::new(&a.path);
-    opts.walk = walk_options(&a.path, &a.common);
-    opts.progress = !a.common.quiet;
-    opts.use_local_caches = !a.common.no_caches;
+    let mut opts = scan_options(&a.path, &a.common);
     opts.components = !a.files_only;
     let mut result = scan::scan(&opts)?;
     print_diagnostics(&result.diagnostics, &a.common);
@@ -123,14 +136,13 @@ pub fn sbom(a: &SbomArgs) -> Result<u8> {
     let output = emit::Output::prepare(a.output.as_deref())?;
     let scan = load_input(&a.input)?;
     let mut diags = Vec::new();
-    let authors = cyclonedx::Authors(a.author.clone());
     let bytes = match a.format {
-        SbomFormat::CyclonedxJson => {
-            cyclonedx::to_json(&cyclonedx::build(&scan, spec, &stamp, &authors, &mut diags))
-        }
-        SbomFormat::CyclonedxXml => {
-            cyclonedx::to_xml(&cyclonedx::build(&scan, spec, &stamp, &authors, &mut diags))
-        }
+        SbomFormat::CyclonedxJson => cyclonedx::to_json(&cyclonedx::build(
+            &scan, spec, &stamp, &a.author, &mut diags,
+        )),
+        SbomFormat::CyclonedxXml => cyclonedx::to_xml(&cyclonedx::build(
+            &scan, spec, &stamp, &a.author, &mut diags,
+        )),
         SbomFormat::SpdxJson => spdx::to_json(&spdx::build(&scan, &stamp, &a.author, &mut diags)),
         SbomFormat::SpdxTv => {
             spdx::to_tag_value(&spdx::build(&scan, &stamp, &a.author, &mut diags))
@@ -431,14 +443,7 @@ pub fn init(a: &InitArgs) -> Result<u8> {
 /// else is read like --from.
 fn load_side(path: &std::path::Path, c: &Common) -> Result<Scan> {
     if path.is_dir() {
-        let mut opts = ScanOptions::new(path);
-        opts.walk = walk_options(path, c);
-        opts.progress = !c.quiet;
-        opts.use_local_caches = !c.no_caches;
-        let mut scan = scan::scan(&opts)?;
-        scan.summary.elapsed_ms = None;
-        print_diagnostics(&scan.diagnostics, c);
-        return Ok(scan);
+        return fresh_scan(path, c);
     }
     if !path.exists() {
         bail!(
@@ -446,9 +451,7 @@ fn load_side(path: &std::path::Path, c: &Common) -> Result<Scan> {
             path.display()
         );
     }
-    let scan = ingest::read(path)?;
-    print_diagnostics(&scan.diagnostics, c);
-    Ok(scan)
+    read_saved(path, c)
 }
 
 /// `ospo diff OLD NEW`: both sides loaded, checked against one policy, compared by
@@ -620,13 +623,8 @@ pub fn audit(a: &AuditArgs) -> Result<u8> {
     let bytes = match (a.format, stamp) {
         (AuditFormat::CyclonedxJson, Some(stamp)) => {
             let mut diags = Vec::new();
-            let bom = cyclonedx::build(
-                &scan,
-                cyclonedx::SpecVersion::V1_6,
-                &stamp,
-                &cyclonedx::Authors::default(),
-                &mut diags,
-            );
+            let bom =
+                cyclonedx::build(&scan, cyclonedx::SpecVersion::V1_6, &stamp, &[], &mut diags);
             print_diagnostics(&diags, &a.input.common);
             let bom = cyclonedx::with_vulnerabilities(
                 bom,

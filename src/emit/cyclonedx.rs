@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::Stamp;
+use super::{copyrights_by_component, root_name, Stamp};
 use crate::model::{Component, Diagnostic, Edge, Scan, Scope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,17 +187,13 @@ struct Dependency {
     depends_on: Vec<String>,
 }
 
-/// Who made the SBOM, for `metadata.authors` (NTIA "author of SBOM data").
-#[derive(Debug, Clone, Default)]
-pub struct Authors(pub Vec<String>);
-
 /// Build the document. Problems that do not stop it (an edge to an unknown component)
 /// are pushed to `diags`.
 pub fn build(
     scan: &Scan,
     spec: SpecVersion,
     stamp: &Stamp,
-    authors: &Authors,
+    authors: &[String],
     diags: &mut Vec<Diagnostic>,
 ) -> Bom {
     let v16 = spec == SpecVersion::V1_6;
@@ -250,7 +246,6 @@ pub fn build(
                 }],
             },
             authors: authors
-                .0
                 .iter()
                 .map(|a| {
                     let (name, email) = split_contact(a);
@@ -287,44 +282,8 @@ fn split_contact(s: &str) -> (String, Option<String>) {
     }
 }
 
-pub(crate) fn root_name(scan: &Scan) -> String {
-    let trimmed = scan.root.trim_end_matches(['/', '\\']);
-    let base = std::path::Path::new(trimmed)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if base.is_empty() || base == "." {
-        std::env::current_dir()
-            .ok()
-            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "project".into())
-    } else {
-        base
-    }
-}
-
 fn root_ref(scan: &Scan) -> String {
     format!("project:{}", root_name(scan))
-}
-
-/// Copyright lines of every component's own files, deduplicated, in order.
-pub(crate) fn copyrights_by_component(scan: &Scan) -> BTreeMap<&str, BTreeSet<&str>> {
-    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for c in scan.components.iter().filter(|c| !c.copyrights.is_empty()) {
-        out.entry(c.bom_ref.as_str())
-            .or_default()
-            .extend(c.copyrights.iter().map(String::as_str));
-    }
-    for f in &scan.files {
-        if let Some(c) = &f.component {
-            if !f.copyrights.is_empty() {
-                out.entry(c.as_str())
-                    .or_default()
-                    .extend(f.copyrights.iter().map(String::as_str));
-            }
-        }
-    }
-    out
 }
 
 fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> Comp {
@@ -561,7 +520,7 @@ pub fn to_xml(bom: &Bom) -> Vec<u8> {
         }
         x.close("authors");
     }
-    xml_component_as(&mut x, "component", &m.component);
+    xml_component(&mut x, &m.component);
     if let Some(s) = &m.supplier {
         x.open("supplier", &[]);
         x.leaf("name", &[], &s.name);
@@ -596,15 +555,11 @@ pub fn to_xml(bom: &Bom) -> Vec<u8> {
 }
 
 fn xml_component(x: &mut Xml, c: &Comp) {
-    xml_component_as(x, "component", c);
-}
-
-fn xml_component_as(x: &mut Xml, tag: &str, c: &Comp) {
     let mut attrs: Vec<(&str, &str)> = vec![("type", c.kind)];
     if let Some(r) = &c.bom_ref {
         attrs.push(("bom-ref", r));
     }
-    x.open(tag, &attrs);
+    x.open("component", &attrs);
     if let Some(s) = &c.supplier {
         x.open("supplier", &[]);
         x.leaf("name", &[], &s.name);
@@ -665,7 +620,7 @@ fn xml_component_as(x: &mut Xml, tag: &str, c: &Comp) {
         }
         x.close("evidence");
     }
-    x.close(tag);
+    x.close("component");
 }
 
 fn xml_licenses(x: &mut Xml, licenses: &[LicenseExpr]) {
@@ -812,13 +767,7 @@ mod tests {
 
     fn json(spec: SpecVersion) -> (serde_json::Value, Vec<Diagnostic>) {
         let mut d = Vec::new();
-        let bom = build(
-            &scan(),
-            spec,
-            &Stamp::at(0).unwrap(),
-            &Authors::default(),
-            &mut d,
-        );
+        let bom = build(&scan(), spec, &Stamp::at(0).unwrap(), &[], &mut d);
         (serde_json::from_slice(&to_json(&bom)).unwrap(), d)
     }
 
@@ -908,7 +857,7 @@ mod tests {
             &scan(),
             SpecVersion::V1_6,
             &Stamp::at(0).unwrap(),
-            &Authors(vec!["OSPO <ospo@example.com>".into()]),
+            &["OSPO <ospo@example.com>".to_string()],
             &mut d,
         );
         let xml = String::from_utf8(to_xml(&bom)).unwrap();

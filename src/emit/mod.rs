@@ -11,6 +11,7 @@ pub mod spdx;
 pub mod summary;
 pub mod verdicts;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -179,6 +180,43 @@ impl Stamp {
         }
         uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, &h.finalize())
     }
+}
+
+/// The name the scanned tree goes by when no project manifest names it: its folder.
+pub(crate) fn root_name(scan: &crate::model::Scan) -> String {
+    let trimmed = scan.root.trim_end_matches(['/', '\\']);
+    let base = std::path::Path::new(trimmed)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if base.is_empty() || base == "." {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "project".into())
+    } else {
+        base
+    }
+}
+
+/// Copyright lines of every component's own files, deduplicated, in order.
+pub(crate) fn copyrights_by_component(scan: &crate::model::Scan) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for c in scan.components.iter().filter(|c| !c.copyrights.is_empty()) {
+        out.entry(c.bom_ref.as_str())
+            .or_default()
+            .extend(c.copyrights.iter().map(String::as_str));
+    }
+    for f in &scan.files {
+        if let Some(c) = &f.component {
+            if !f.copyrights.is_empty() {
+                out.entry(c.as_str())
+                    .or_default()
+                    .extend(f.copyrights.iter().map(String::as_str));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -12,8 +12,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 
-use super::cyclonedx::{copyrights_by_component, root_name};
-use super::Stamp;
+use super::{copyrights_by_component, root_name, Stamp};
 use crate::model::{Component, Diagnostic, FileRecord, Scan, Scope};
 
 const NOASSERTION: &str = "NOASSERTION";
