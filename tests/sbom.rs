@@ -387,3 +387,32 @@ fn cyclonedx_converts_to_the_same_spdx_packages_and_edges() {
         }
     }
 }
+
+/// A LicenseRef- whose text the tree keeps the REUSE way (LICENSES/LicenseRef-x.txt):
+/// SPDX's hasExtractedLicensingInfos carries that text, not the tag line that named it.
+#[test]
+fn license_ref_text_comes_from_the_reuse_licenses_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let text = "Acme Source License 1.0\n\nYou may use this code only on Tuesdays.";
+    std::fs::create_dir_all(root.join("LICENSES")).unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("LICENSES/LicenseRef-Acme-1.0.txt"),
+        format!("{text}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("src/lib.c"),
+        format!("// {TAG}: LicenseRef-Acme-1.0\nint x;\n"),
+    )
+    .unwrap();
+    let out = sbom_of(&[root.to_str().unwrap(), "--format", "spdx-json"], EPOCH);
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    let infos = doc["hasExtractedLicensingInfos"].as_array().unwrap();
+    let acme = infos
+        .iter()
+        .find(|l| l["licenseId"] == "LicenseRef-Acme-1.0")
+        .unwrap_or_else(|| panic!("no LicenseRef-Acme-1.0 in {infos:?}"));
+    assert_eq!(acme["extractedText"], text);
+}
