@@ -15,8 +15,8 @@ use crate::detect::{self, Cache};
 use crate::emit::{self, cyclonedx, notice, report, sarif, spdx, summary, verdicts};
 use crate::ingest;
 use crate::model::{Diagnostic, FileClass, FileRecord, Scan, Severity};
+use crate::pipeline;
 use crate::policy::{self, Date, Policy, PolicyError, Status};
-use crate::scan::{self, ScanOptions};
 use crate::walk::{self, WalkOptions};
 
 /// Most diagnostics printed on stderr; the rest are counted (all are in the JSON).
@@ -25,7 +25,6 @@ const MAX_STDERR_DIAGNOSTICS: usize = 100;
 fn walk_options(path: &std::path::Path, c: &Common) -> WalkOptions {
     WalkOptions {
         root: path.to_path_buf(),
-        base: None,
         no_ignore: c.no_ignore,
         excludes: c.exclude.clone(),
         follow_links: c.follow,
@@ -72,8 +71,8 @@ pub fn load_input(i: &Input) -> Result<Scan> {
 }
 
 /// How the common flags scan PATH: walk, progress bar, package caches; with components.
-fn scan_options(path: &std::path::Path, c: &Common) -> ScanOptions {
-    let mut opts = ScanOptions::new(path);
+fn scan_options(path: &std::path::Path, c: &Common) -> pipeline::Options {
+    let mut opts = pipeline::Options::new(path);
     opts.walk = walk_options(path, c);
     opts.progress = !c.quiet;
     opts.use_local_caches = !c.no_caches;
@@ -83,7 +82,7 @@ fn scan_options(path: &std::path::Path, c: &Common) -> ScanOptions {
 /// A scan of PATH with components, its diagnostics on stderr, without the wall time (so
 /// what is made from it is deterministic).
 fn fresh_scan(path: &std::path::Path, c: &Common) -> Result<Scan> {
-    let mut scan = scan::scan(&scan_options(path, c))?;
+    let mut scan = pipeline::run(&scan_options(path, c))?;
     scan.summary.elapsed_ms = None;
     print_diagnostics(&scan.diagnostics, c);
     Ok(scan)
@@ -100,7 +99,7 @@ pub fn scan(a: &ScanArgs) -> Result<u8> {
     let output = emit::Output::prepare(a.output.as_deref())?;
     let mut opts = scan_options(&a.path, &a.common);
     opts.components = !a.files_only;
-    let mut result = scan::scan(&opts)?;
+    let mut result = pipeline::run(&opts)?;
     print_diagnostics(&result.diagnostics, &a.common);
     let bytes = match a.format {
         ScanFormat::Human => summary::scan_summary(&result).into_bytes(),
@@ -163,10 +162,10 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
             Err(e) => bail!("cannot read {}: {e}", path.display()),
         };
         if meta.is_dir() {
-            let mut opts = ScanOptions::new(path);
+            let mut opts = pipeline::Options::new(path);
             opts.walk = walk_options(path, &a.common);
             opts.components = false;
-            let s = scan::scan(&opts)?;
+            let s = pipeline::run(&opts)?;
             let prefix = path.to_string_lossy().trim_end_matches('/').to_string();
             files.extend(
                 s.files
@@ -183,7 +182,7 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
         let bytes = std::fs::read(path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let shown = path.to_string_lossy().into_owned();
-        let Some(decoded) = scan::decode(&bytes) else {
+        let Some(decoded) = crate::text::decode(&bytes) else {
             diags.push(Diagnostic::warning(
                 Some(shown.clone()),
                 "binary file; not examined",

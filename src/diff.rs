@@ -199,7 +199,7 @@ pub fn identity(c: &Component) -> String {
             _ => format!("pkg:{ty}/{}", fold(purl.name())),
         };
     }
-    format!("{}:{}", c.ecosystem.to_ascii_lowercase(), c.name)
+    format!("{}:{}", c.ecosystem.as_str().to_ascii_lowercase(), c.name)
 }
 
 /// Order two versions of one package. Where both parse as semver (a leading `v` allowed,
@@ -355,7 +355,7 @@ pub fn canonical_expression(expr: &str) -> String {
 fn ids(expr: &str) -> BTreeSet<String> {
     crate::expression::license_ids(expr)
         .into_iter()
-        .filter(|i| i != "NOASSERTION" && i != "NONE")
+        .filter(|i| !crate::model::is_unknown_license(i))
         .collect()
 }
 
@@ -365,7 +365,7 @@ fn entry(c: &Component, id: &str) -> ComponentEntry {
         name: c.name.clone(),
         version: c.version.clone(),
         purl: c.purl.clone(),
-        ecosystem: c.ecosystem.clone(),
+        ecosystem: c.ecosystem.to_string(),
         license: c.concluded.clone(),
         scope: c.scope.map(|s| {
             match s {
@@ -494,7 +494,7 @@ pub fn diff(old: &Scan, new: &Scan, inputs: &DiffInputs) -> Diff {
             let change = VersionChange {
                 id: key.clone(),
                 name: b.name.clone(),
-                ecosystem: b.ecosystem.clone(),
+                ecosystem: b.ecosystem.to_string(),
                 old_version: va.clone(),
                 new_version: vb.clone(),
                 purl: b.purl.clone(),

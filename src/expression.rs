@@ -6,6 +6,8 @@ use regex::Regex;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use crate::model::{NOASSERTION, NONE};
+
 /// The result of [`normalize`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Normalized {
@@ -71,7 +73,7 @@ static TABLES: Lazy<Tables> = Lazy::new(|| {
         folded_names: unambiguous_folds(
             spdx::identifiers::LICENSES
                 .iter()
-                .filter(|l| l.name != "NOASSERTION")
+                .filter(|l| l.name != NOASSERTION)
                 .map(|l| {
                     (
                         l.name,
@@ -242,6 +244,12 @@ fn exact_id(name: &str) -> Option<String> {
     let base = name.strip_suffix('+')?;
     let id = t.lower_ids.get(&base.to_ascii_lowercase())?;
     Some(apply_or_later(&current(id)))
+}
+
+/// The current SPDX id for `id` (deprecated and bogus ids replaced; the id itself when it
+/// is current).
+pub fn current_id(id: &str) -> String {
+    current(id)
 }
 
 fn current(id: &str) -> String {
@@ -468,16 +476,16 @@ pub fn normalize(raw: &str) -> Normalized {
     };
     if raw_trimmed.is_empty() {
         return Normalized {
-            expression: "NOASSERTION".into(),
+            expression: NOASSERTION.into(),
             ..Default::default()
         };
     }
-    if raw_trimmed.eq_ignore_ascii_case("NOASSERTION") || raw_trimmed.eq_ignore_ascii_case("NONE") {
-        if raw_trimmed != "NOASSERTION" {
+    if raw_trimmed.eq_ignore_ascii_case(NOASSERTION) || raw_trimmed.eq_ignore_ascii_case(NONE) {
+        if raw_trimmed != NOASSERTION {
             b.note(format!("`{raw_trimmed}` read as NOASSERTION"));
         }
         return Normalized {
-            expression: "NOASSERTION".into(),
+            expression: NOASSERTION.into(),
             fixups: b.fixups,
             ..Default::default()
         };

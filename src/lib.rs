@@ -1,6 +1,6 @@
 //! ospo: open source license compliance and SBOMs.
 //!
-//! The pipeline of DESIGN.md, one module per stage:
+//! The pipeline of DESIGN.md, one module per stage, driven by [`pipeline`]:
 //! walk → detect → components → resolve → policy → emit.
 //! `main.rs` only parses arguments and maps errors to exit codes.
 
@@ -16,7 +16,10 @@ pub mod ingest;
 pub mod licensedb;
 pub mod metrics;
 pub mod model;
+pub mod pipeline;
 pub mod policy;
+pub mod relpath;
 pub mod resolve;
-pub mod scan;
+pub mod text;
 pub mod walk;
+pub mod xml;

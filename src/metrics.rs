@@ -148,7 +148,7 @@ pub struct Since {
 fn license_ids(expr: &str) -> BTreeSet<String> {
     crate::expression::license_ids(expr)
         .into_iter()
-        .filter(|i| i != "NOASSERTION" && i != "NONE" && spdx::exception_id(i).is_none())
+        .filter(|i| !crate::model::is_unknown_license(i) && spdx::exception_id(i).is_none())
         .collect()
 }
 
@@ -206,16 +206,6 @@ pub fn compute(
     vulns: Option<&[VulnInput]>,
 ) -> Metrics {
     let n = scan.components.len() as u64;
-    let walked = scan.summary.files_scanned;
-    let with_license = scan.files.iter().filter(|f| !f.licenses.is_empty()).count() as u64;
-    // Records come from the walk, so this cannot exceed it; a hand-edited scan might.
-    let with_license = if walked > 0 {
-        with_license.min(walked)
-    } else {
-        with_license
-    };
-    let license_coverage = Share::of(with_license, (walked > 0).then_some(walked));
-
     let licenses_declared: Vec<String> = scan
         .components
         .iter()
@@ -224,11 +214,53 @@ pub fn compute(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    let (concluded, known_unknowns) = known_unknowns(scan);
+    let (licenses, categories, copyleft_exposure) = licenses(scan);
+    let mut ecosystems: BTreeMap<String, u64> = BTreeMap::new();
+    for c in &scan.components {
+        *ecosystems.entry(c.ecosystem.to_string()).or_default() += 1;
+    }
+    Metrics {
+        metrics_version: METRICS_VERSION,
+        source: source.to_string(),
+        components: n,
+        license_coverage: license_coverage(scan),
+        licenses_declared,
+        concluded,
+        known_unknowns,
+        licenses,
+        categories,
+        copyleft_exposure,
+        ecosystems,
+        dependencies: dependencies(scan),
+        policy: policy_metrics(eval),
+        vulnerabilities: vulns.map(vulnerabilities),
+        since: None,
+    }
+}
 
+/// Files with license information of all files walked.
+fn license_coverage(scan: &Scan) -> Share {
+    let walked = scan.summary.files_scanned;
+    let with_license = scan.files.iter().filter(|f| !f.licenses.is_empty()).count() as u64;
+    // Records come from the walk, so this cannot exceed it; a hand-edited scan might.
+    let with_license = if walked > 0 {
+        with_license.min(walked)
+    } else {
+        with_license
+    };
+    Share::of(with_license, (walked > 0).then_some(walked))
+}
+
+/// The share of components with a concluded license, and what is not known.
+fn known_unknowns(scan: &Scan) -> (Share, KnownUnknowns) {
+    let n = scan.components.len() as u64;
     let unknown: Vec<String> = scan
         .components
         .iter()
-        .filter(|c| c.concluded.trim() == "NOASSERTION" || c.concluded.trim().is_empty())
+        .filter(|c| {
+            c.concluded.trim() == crate::model::NOASSERTION || c.concluded.trim().is_empty()
+        })
         .map(|c| c.bom_ref.clone())
         .collect();
     let concluded = Share::of(n - unknown.len() as u64, Some(n));
@@ -244,6 +276,11 @@ pub fn compute(
         unrecognized_files,
     };
 
+    (concluded, known_unknowns)
+}
+
+/// Components per license id and per category, and the copyleft exposure.
+fn licenses(scan: &Scan) -> (Vec<IdCount>, BTreeMap<String, u64>, CopyleftExposure) {
     let mut per_id: BTreeMap<String, u64> = BTreeMap::new();
     let mut categories: BTreeMap<String, u64> = crate::policy::category::ALL_CATEGORIES
         .iter()
@@ -284,11 +321,10 @@ pub fn compute(
         .collect();
     licenses.sort_by(|a, b| b.components.cmp(&a.components).then(a.id.cmp(&b.id)));
 
-    let mut ecosystems: BTreeMap<String, u64> = BTreeMap::new();
-    for c in &scan.components {
-        *ecosystems.entry(c.ecosystem.clone()).or_default() += 1;
-    }
+    (licenses, categories, exposure)
+}
 
+fn policy_metrics(eval: &Evaluation) -> PolicyMetrics {
     let pass = eval
         .components
         .iter()
@@ -305,56 +341,39 @@ pub fn compute(
         .filter(|v| v.status == Status::Fail)
         .count() as u64;
     let evaluated = eval.components.len() as u64;
-    let policy = PolicyMetrics {
+    PolicyMetrics {
         policy: eval.policy.clone(),
         components: evaluated,
         pass,
         warn,
         fail,
         pass_rate: Share::of(pass + warn, Some(evaluated)).ratio,
-    };
+    }
+}
 
-    let vulnerabilities = vulns.map(|vs| {
-        let mut by_severity: BTreeMap<String, u64> = ["critical", "high", "medium", "low"]
-            .iter()
-            .map(|s| (s.to_string(), 0))
-            .collect();
-        // One finding per component and advisory, even if the data repeats it.
-        let unique: BTreeSet<(&str, &str, String)> = vs
-            .iter()
-            .map(|v| {
-                (
-                    v.bom_ref.as_str(),
-                    v.id.as_str(),
-                    v.severity.to_ascii_lowercase(),
-                )
-            })
-            .collect();
-        for (_, _, s) in &unique {
-            *by_severity.entry(s.clone()).or_default() += 1;
-        }
-        Vulnerabilities {
-            total: unique.len() as u64,
-            by_severity,
-        }
-    });
-
-    Metrics {
-        metrics_version: METRICS_VERSION,
-        source: source.to_string(),
-        components: n,
-        license_coverage,
-        licenses_declared,
-        concluded,
-        known_unknowns,
-        licenses,
-        categories,
-        copyleft_exposure: exposure,
-        ecosystems,
-        dependencies: dependencies(scan),
-        policy,
-        vulnerabilities,
-        since: None,
+/// Vulnerabilities by severity, one per component and advisory.
+fn vulnerabilities(vs: &[VulnInput]) -> Vulnerabilities {
+    let mut by_severity: BTreeMap<String, u64> = ["critical", "high", "medium", "low"]
+        .iter()
+        .map(|s| (s.to_string(), 0))
+        .collect();
+    // One finding per component and advisory, even if the data repeats it.
+    let unique: BTreeSet<(&str, &str, String)> = vs
+        .iter()
+        .map(|v| {
+            (
+                v.bom_ref.as_str(),
+                v.id.as_str(),
+                v.severity.to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    for (_, _, s) in &unique {
+        *by_severity.entry(s.clone()).or_default() += 1;
+    }
+    Vulnerabilities {
+        total: unique.len() as u64,
+        by_severity,
     }
 }
 

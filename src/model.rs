@@ -3,11 +3,35 @@
 //! `ospo scan --format json` prints a [`Scan`]; it is a public format (documented in
 //! README.md), so field names here are a contract. Everything is plain data with serde;
 //! ordering is made deterministic by [`Scan::normalize`] before anything is emitted.
+//!
+//! The model is the hub every stage shares, so it depends on nothing else in the crate:
+//! plain data, the words SPDX uses for "unknown", and the one way to merge two sightings
+//! of a component.
+
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 /// Version of the `scan --format json` schema. Bump on incompatible changes.
 pub const SCAN_FORMAT_VERSION: u32 = 1;
+
+/// SPDX's word for "nothing is known" about a license (or a supplier, a version...): what
+/// a component is concluded to when neither a declaration nor a license text says more.
+pub const NOASSERTION: &str = "NOASSERTION";
+
+/// SPDX's word for "there is none": a license field that says no license applies.
+pub const NONE: &str = "NONE";
+
+/// Whether a license id (or a whole field) is one of SPDX's two words for "no license
+/// known" ([`NOASSERTION`], [`NONE`]); the empty string counts too.
+pub fn is_unknown_license(id: &str) -> bool {
+    let t = id.trim();
+    t.is_empty() || t == NOASSERTION || t == NONE
+}
+
+/// Largest file whose text a scan records in [`Scan::texts`] (license and NOTICE files
+/// are a few KiB; a bigger "license file" is not one a notice would print).
+pub const MAX_RECORDED_TEXT: u64 = 1 << 20;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Scan {
@@ -27,6 +51,13 @@ pub struct Scan {
     pub dependencies: Vec<Edge>,
     #[serde(default)]
     pub diagnostics: Vec<Diagnostic>,
+    /// The texts emitters print or quote (license files, NOTICE files, `LICENSES/` texts,
+    /// license files of packages in a cache outside the tree), recorded once by the scan:
+    /// SHA-256 of the file (hex, as in [`FileRecord::sha256`] and [`Evidence::sha256`]) ->
+    /// its text as decoded (LF line endings). Emitters read these, never the disk, so a
+    /// saved scan gives the same notice anywhere. Absent in scans saved before it existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub texts: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -38,11 +69,12 @@ pub struct Tool {
 }
 
 impl Tool {
-    pub fn current() -> Self {
+    /// This build of ospo, with the SPDX license list version of its license database.
+    pub fn current(license_list_version: &str) -> Self {
         Tool {
             name: "ospo".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            license_list_version: crate::licensedb::LICENSE_LIST_VERSION.into(),
+            license_list_version: license_list_version.into(),
         }
     }
 }
@@ -172,7 +204,85 @@ pub enum Scope {
     Dev,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// The package ecosystem a component comes from, written in the JSON as the purl type
+/// ("cargo", "npm", "pypi", "golang", "maven", "generic"); a document read with `--from`
+/// may name any other purl type, or none ("unknown").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Ecosystem {
+    Cargo,
+    Npm,
+    Pypi,
+    Golang,
+    Maven,
+    /// Code without a package manager: vendored folders, the scanned tree itself.
+    #[default]
+    Generic,
+    /// A document read with `--from` did not say.
+    Unknown,
+    /// Any other purl type, as written.
+    Other(String),
+}
+
+impl Ecosystem {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Pypi => "pypi",
+            Ecosystem::Golang => "golang",
+            Ecosystem::Maven => "maven",
+            Ecosystem::Generic => "generic",
+            Ecosystem::Unknown => "unknown",
+            Ecosystem::Other(s) => s,
+        }
+    }
+
+    pub fn from_name(s: &str) -> Self {
+        match s {
+            "cargo" => Ecosystem::Cargo,
+            "npm" => Ecosystem::Npm,
+            "pypi" => Ecosystem::Pypi,
+            "golang" => Ecosystem::Golang,
+            "maven" => Ecosystem::Maven,
+            "generic" => Ecosystem::Generic,
+            "unknown" => Ecosystem::Unknown,
+            other => Ecosystem::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for Ecosystem {
+    fn from(s: String) -> Self {
+        Ecosystem::from_name(&s)
+    }
+}
+
+impl From<&str> for Ecosystem {
+    fn from(s: &str) -> Self {
+        Ecosystem::from_name(s)
+    }
+}
+
+impl From<Ecosystem> for String {
+    fn from(e: Ecosystem) -> Self {
+        e.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Ecosystem {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Component {
     pub bom_ref: String,
     pub name: String,
@@ -180,7 +290,7 @@ pub struct Component {
     pub version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purl: Option<String>,
-    pub ecosystem: String,
+    pub ecosystem: Ecosystem,
     /// Root directory of the component on disk, relative to the scan root.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
@@ -191,7 +301,7 @@ pub struct Component {
     pub declared: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detected: Option<String>,
-    /// SPDX expression or "NOASSERTION".
+    /// SPDX expression or [`NOASSERTION`] (the default, until the resolver concludes).
     pub concluded: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
@@ -214,14 +324,95 @@ pub struct Component {
     pub notes: Vec<String>,
 }
 
+impl Default for Component {
+    fn default() -> Self {
+        Component {
+            bom_ref: String::new(),
+            name: String::new(),
+            version: None,
+            purl: None,
+            ecosystem: Ecosystem::default(),
+            path: None,
+            declared_raw: None,
+            declared: None,
+            detected: None,
+            concluded: NOASSERTION.to_string(),
+            evidence: Vec::new(),
+            hashes: Vec::new(),
+            scope: None,
+            supplier: None,
+            homepage: None,
+            copyrights: Vec::new(),
+            review: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+impl Component {
+    /// Merge `other`, a second sighting of the same component (the same bom-ref), into
+    /// this one; the one rule every ecosystem and the resolver use:
+    /// - what the component says about itself (name spelling, version, purl, declared
+    ///   license, supplier, homepage): taken from `other` where `other_knows_better` (its
+    ///   own installed metadata over a lockfile's copy) and `other` says it, else only
+    ///   filled where this sighting says nothing;
+    /// - where it is on disk: the shallower copy (`node_modules/a` over
+    ///   `node_modules/b/node_modules/a`), then the first in name order;
+    /// - scope: the strongest (required over optional over dev);
+    /// - hashes: the union.
+    pub fn merge(&mut self, other: Component, other_knows_better: bool) {
+        fn take<T>(have: &mut Option<T>, new: Option<T>, better: bool) {
+            if new.is_some() && (better || have.is_none()) {
+                *have = new;
+            }
+        }
+        if other_knows_better && !other.name.is_empty() {
+            self.name = other.name;
+        }
+        take(&mut self.version, other.version, other_knows_better);
+        take(&mut self.purl, other.purl, other_knows_better);
+        take(
+            &mut self.declared_raw,
+            other.declared_raw,
+            other_knows_better,
+        );
+        take(&mut self.supplier, other.supplier, other_knows_better);
+        take(&mut self.homepage, other.homepage, other_knows_better);
+        match (&self.path, other.path) {
+            (Some(a), Some(b)) if path_rank(&b) < path_rank(a) => self.path = Some(b),
+            (None, b) => self.path = b,
+            _ => {}
+        }
+        self.scope = match (self.scope, other.scope) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        for h in other.hashes {
+            if !self.hashes.contains(&h) {
+                self.hashes.push(h);
+            }
+        }
+    }
+}
+
+/// Shallower first, then alphabetical: the copy of a package a reader finds first.
+fn path_rank(p: &str) -> (usize, &str) {
+    (p.matches('/').count(), p)
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Evidence {
     pub expression: String,
     pub kind: MatchKind,
+    /// Relative to the scan root, or absolute for a file in a package cache outside it.
     pub path: String,
     pub start_line: u32,
     pub end_line: u32,
     pub score: f32,
+    /// SHA-256 of a file outside the tree (which has no [`FileRecord`]): the key of its
+    /// text in [`Scan::texts`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -271,6 +462,24 @@ impl Diagnostic {
 }
 
 impl Scan {
+    /// The recorded text of each file that has one, by the path a [`FileRecord`] or an
+    /// [`Evidence`] names it with: what emitters quote, print and excerpt.
+    pub fn texts_by_path(&self) -> HashMap<&str, &str> {
+        let mut out: HashMap<&str, &str> = HashMap::new();
+        let text = |sha: Option<&String>| sha.and_then(|h| self.texts.get(h)).map(String::as_str);
+        for f in &self.files {
+            if let Some(t) = text(f.sha256.as_ref()) {
+                out.insert(f.path.as_str(), t);
+            }
+        }
+        for e in self.components.iter().flat_map(|c| &c.evidence) {
+            if let Some(t) = text(e.sha256.as_ref()) {
+                out.entry(e.path.as_str()).or_insert(t);
+            }
+        }
+        out
+    }
+
     /// Sort everything into a deterministic order, so the same tree gives the same bytes.
     pub fn normalize(&mut self) {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));

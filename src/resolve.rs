@@ -9,71 +9,80 @@
 //!   AND every detected license it misses when they disagree (flagged for review with both
 //!   sides); the detected licenses when nothing is declared; NOASSERTION, listed as a known
 //!   unknown, when there is neither.
+//!
+//! A pure function of the model: the files the walk recorded, what the ecosystems found,
+//! and the evidence the pipeline read from package caches. It reads nothing itself.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::Path;
 
-use crate::detect::{self, Cache};
-use crate::ecosystem::{self, Found};
+use crate::ecosystem::Found;
 use crate::expression;
 use crate::licensedb;
 use crate::model::{
-    Component, Edge, Evidence, FileClass, FileRecord, LicenseMatch, MatchKind, Scan,
+    Component, Ecosystem, Edge, Evidence, FileClass, FileRecord, LicenseMatch, MatchKind, Scan,
+    NOASSERTION,
 };
+use crate::relpath::{dir_of, file_name};
 
-pub const NOASSERTION: &str = "NOASSERTION";
-
-/// Find the components of `scan` (a finished walk of `root`), assign files to them and
-/// conclude their licenses.
-pub fn components(scan: &mut Scan, root: &Path, use_local_caches: bool) {
-    if !root.is_dir() {
-        return;
-    }
-    let manifests: Vec<String> = scan
-        .files
-        .iter()
-        .filter(|f| f.class == Some(FileClass::Manifest))
-        .map(|f| f.path.clone())
-        .collect();
-    let license_files: Vec<String> = scan
-        .files
-        .iter()
-        .filter(|f| f.class == Some(FileClass::License))
-        .map(|f| f.path.clone())
-        .collect();
-    let ctx = ecosystem::Context {
-        root,
-        manifests: &manifests,
-        license_files: &license_files,
-        use_local_caches,
-    };
-    let found = ecosystem::discover(&ctx);
-    assemble(scan, root, found);
-}
-
-/// Everything after discovery: merge, root, ownership, evidence, conclusion.
-pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
+/// Stage 4: merge what the ecosystems found into one component per bom-ref, give the
+/// tree a project component (named `project_name` when no manifest at the root names
+/// it), assign every file to the component that owns it, gather each component's
+/// evidence (its own license files, and `external` evidence from package caches by
+/// bom-ref), conclude its license, and keep the edges between known components.
+pub fn resolve(
+    scan: &mut Scan,
+    found: Found,
+    external: &HashMap<String, Vec<Evidence>>,
+    project_name: &str,
+) {
     let Found {
         components,
         edges,
         diagnostics,
-        external_dirs,
+        external_dirs: _,
         roots,
     } = found;
     scan.diagnostics.extend(diagnostics);
+    let mut by_ref = merge(components);
+    let (project, synthesized) = project_component(&mut by_ref, &roots, project_name);
+    let mut edges = edges;
+    let has_parts = link_parts(&mut by_ref, &roots, &project, &mut edges);
+    assign_files(scan, &by_ref);
+    conclude_all(scan, &mut by_ref, external);
+    // No manifest at the root and no workspace members or vendored folders under it (a
+    // container root, an installed site-packages): the tree is the product, so what
+    // nothing else depends on is one of its direct parts. Without this the graph would
+    // leave them unconnected to what the SBOM describes. (Under a workspace, a component
+    // nothing reaches stays unreached: stale vendored code is worth seeing.)
+    if synthesized && !has_parts {
+        adopt_orphans(&mut by_ref, &project, &mut edges);
+    }
+    scan.dependencies = known_edges(edges, &by_ref);
+    scan.components = by_ref.into_values().collect();
+    scan.project = Some(project);
+}
 
-    // One component per bom-ref; a second sighting fills what the first lacked.
+/// One component per bom-ref; a second sighting fills what the first lacked.
+fn merge(components: Vec<Component>) -> BTreeMap<String, Component> {
     let mut by_ref: BTreeMap<String, Component> = BTreeMap::new();
     for c in components {
         match by_ref.get_mut(&c.bom_ref) {
             None => {
                 by_ref.insert(c.bom_ref.clone(), c);
             }
-            Some(have) => ecosystem::merge_component(have, c),
+            Some(have) => have.merge(c, false),
         }
     }
+    by_ref
+}
 
-    // The scanned project: the root manifest's component, or one named after the folder.
+/// The scanned project: the root manifest's component, or one named after the folder
+/// (then `true`: synthesized).
+fn project_component(
+    by_ref: &mut BTreeMap<String, Component>,
+    roots: &[String],
+    project_name: &str,
+) -> (String, bool) {
     let root_ref = roots
         .iter()
         .find(|r| {
@@ -82,33 +91,37 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
                 .is_some_and(|c| c.path.as_deref() == Some(""))
         })
         .cloned();
-    let synthesized = root_ref.is_none();
-    let project = match root_ref {
-        Some(r) => r,
-        None => {
-            let name = project_name(root);
-            let purl = packageurl::PackageUrl::new("generic", name.as_str())
-                .map(|p| p.to_string())
-                .ok();
-            let c = Component {
-                bom_ref: purl.clone().unwrap_or_else(|| format!("project:{name}")),
-                name,
-                purl,
-                ecosystem: "generic".into(),
-                path: Some(String::new()),
-                concluded: NOASSERTION.into(),
-                ..Default::default()
-            };
-            let r = c.bom_ref.clone();
-            by_ref.insert(r.clone(), c);
-            r
-        }
+    if let Some(r) = root_ref {
+        return (r, false);
+    }
+    let name = project_name.to_string();
+    let purl = packageurl::PackageUrl::new("generic", name.as_str())
+        .map(|p| p.to_string())
+        .ok();
+    let c = Component {
+        bom_ref: purl.clone().unwrap_or_else(|| format!("project:{name}")),
+        name,
+        purl,
+        ecosystem: Ecosystem::Generic,
+        path: Some(String::new()),
+        ..Default::default()
     };
-    let mut edges = edges;
-    // Workspace members and vendored folders are the project's direct parts.
+    let r = c.bom_ref.clone();
+    by_ref.insert(r.clone(), c);
+    (r, true)
+}
+
+/// Workspace members and vendored folders are the project's direct parts (an edge from
+/// the project to each); the project itself has no scope. Whether there were any.
+fn link_parts(
+    by_ref: &mut BTreeMap<String, Component>,
+    roots: &[String],
+    project: &str,
+    edges: &mut Vec<Edge>,
+) -> bool {
     let other_roots: Vec<String> = roots
         .iter()
-        .filter(|r| **r != project && by_ref.contains_key(*r))
+        .filter(|r| r.as_str() != project && by_ref.contains_key(*r))
         .cloned()
         .chain(
             by_ref
@@ -120,17 +133,22 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
     let has_parts = !other_roots.is_empty();
     if has_parts {
         edges.push(Edge {
-            from: project.clone(),
+            from: project.to_string(),
             to: other_roots,
         });
     }
-    if let Some(p) = by_ref.get_mut(&project) {
+    if let Some(p) = by_ref.get_mut(project) {
         p.scope = None;
     }
+    has_parts
+}
 
-    assign_files(scan, &by_ref);
-    let external = external_evidence(&external_dirs);
-
+/// Every component's evidence and conclusion, and a supplier where no manifest names one.
+fn conclude_all(
+    scan: &Scan,
+    by_ref: &mut BTreeMap<String, Component>,
+    external: &HashMap<String, Vec<Evidence>>,
+) {
     let mut files_of: HashMap<&str, Vec<&FileRecord>> = HashMap::new();
     for f in &scan.files {
         if let Some(r) = f.component.as_deref() {
@@ -146,58 +164,64 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
             evidence.extend(ev.iter().cloned());
         }
         conclude(c, evidence);
-        if c.supplier.is_none() {
-            if let Some(owner) = repository_owner(c) {
-                c.notes.push(format!(
-                    "supplier: {owner}, the owner of its source repository (no author is named)"
-                ));
-                c.supplier = Some(owner);
-            } else if let Some(scope) = npm_scope(c) {
-                c.notes.push(format!(
-                    "supplier: the npm scope {scope} it is published under (no author is named)"
-                ));
-                c.supplier = Some(format!("npm scope {scope}"));
-            } else if let Some(group) = maven_group(c) {
-                c.notes.push(format!(
-                    "supplier: the Maven groupId {group} it is published under (no organization \
-                     is named)"
-                ));
-                c.supplier = Some(format!("Maven group {group}"));
-            }
-        }
+        infer_supplier(c);
     }
+}
 
-    // No manifest at the root and no workspace members or vendored folders under it (a
-    // container root, an installed site-packages): the tree is the product, so what
-    // nothing else depends on is one of its direct parts. Without this the graph would
-    // leave them unconnected to what the SBOM describes. (Under a workspace, a component
-    // nothing reaches stays unreached: stale vendored code is worth seeing.)
-    if synthesized && !has_parts {
-        let reached: HashSet<&str> = edges
-            .iter()
-            .flat_map(|e| e.to.iter().map(String::as_str))
-            .collect();
-        let orphans: Vec<String> = by_ref
-            .keys()
-            .filter(|r| **r != project && !reached.contains(r.as_str()))
-            .cloned()
-            .collect();
-        if !orphans.is_empty() {
-            if let Some(p) = by_ref.get_mut(&project) {
-                p.notes.push(format!(
-                    "no project manifest at the root: what nothing else depends on ({}) is \
-                     listed among its direct parts",
-                    orphans.len()
-                ));
-            }
-            edges.push(Edge {
-                from: project.clone(),
-                to: orphans,
-            });
-        }
+/// A supplier for a component whose manifest names none: the owner of its source
+/// repository, its npm scope, or its Maven groupId, each said in a note.
+fn infer_supplier(c: &mut Component) {
+    if c.supplier.is_some() {
+        return;
     }
+    if let Some(owner) = repository_owner(c) {
+        c.notes.push(format!(
+            "supplier: {owner}, the owner of its source repository (no author is named)"
+        ));
+        c.supplier = Some(owner);
+    } else if let Some(scope) = npm_scope(c) {
+        c.notes.push(format!(
+            "supplier: the npm scope {scope} it is published under (no author is named)"
+        ));
+        c.supplier = Some(format!("npm scope {scope}"));
+    } else if let Some(group) = maven_group(c) {
+        c.notes.push(format!(
+            "supplier: the Maven groupId {group} it is published under (no organization \
+             is named)"
+        ));
+        c.supplier = Some(format!("Maven group {group}"));
+    }
+}
 
-    // Edges between known components only, merged per source.
+/// What nothing else depends on becomes a direct part of the (synthesized) project.
+fn adopt_orphans(by_ref: &mut BTreeMap<String, Component>, project: &str, edges: &mut Vec<Edge>) {
+    let reached: HashSet<&str> = edges
+        .iter()
+        .flat_map(|e| e.to.iter().map(String::as_str))
+        .collect();
+    let orphans: Vec<String> = by_ref
+        .keys()
+        .filter(|r| r.as_str() != project && !reached.contains(r.as_str()))
+        .cloned()
+        .collect();
+    if orphans.is_empty() {
+        return;
+    }
+    if let Some(p) = by_ref.get_mut(project) {
+        p.notes.push(format!(
+            "no project manifest at the root: what nothing else depends on ({}) is \
+             listed among its direct parts",
+            orphans.len()
+        ));
+    }
+    edges.push(Edge {
+        from: project.to_string(),
+        to: orphans,
+    });
+}
+
+/// Edges between known components only, merged per source.
+fn known_edges(edges: Vec<Edge>, by_ref: &BTreeMap<String, Component>) -> Vec<Edge> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for e in edges {
         if !by_ref.contains_key(&e.from) {
@@ -206,30 +230,20 @@ pub fn assemble(scan: &mut Scan, root: &Path, found: Found) {
         let to = graph.entry(e.from).or_default();
         to.extend(e.to.into_iter().filter(|t| by_ref.contains_key(t)));
     }
-    scan.dependencies = graph
+    graph
         .into_iter()
         .map(|(from, to)| Edge {
             from,
             to: to.into_iter().collect(),
         })
-        .collect();
-    scan.components = by_ref.into_values().collect();
-    scan.project = Some(project);
+        .collect()
 }
 
 fn is_vendored(c: &Component) -> bool {
-    c.ecosystem == "generic"
+    c.ecosystem == Ecosystem::Generic
         && c.purl
             .as_deref()
             .is_some_and(|p| p.contains("vendored_at="))
-}
-
-fn project_name(root: &Path) -> String {
-    std::fs::canonicalize(root)
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "project".into())
 }
 
 /// Each file belongs to the component with the deepest root directory above it.
@@ -242,7 +256,7 @@ fn assign_files(scan: &mut Scan, by_ref: &BTreeMap<String, Component>) {
         }
     }
     for f in &mut scan.files {
-        let mut dir = ecosystem::dir_of(&f.path);
+        let mut dir = dir_of(&f.path);
         loop {
             if let Some(r) = dirs.get(dir) {
                 f.component = Some((*r).to_string());
@@ -251,7 +265,7 @@ fn assign_files(scan: &mut Scan, by_ref: &BTreeMap<String, Component>) {
             if dir.is_empty() {
                 break;
             }
-            dir = ecosystem::dir_of(dir);
+            dir = dir_of(dir);
         }
     }
 }
@@ -264,6 +278,7 @@ fn evidence_of(path: &str, m: &LicenseMatch) -> Evidence {
         start_line: m.start_line,
         end_line: m.end_line,
         score: m.score,
+        sha256: None,
     }
 }
 
@@ -280,7 +295,7 @@ fn own_license_evidence(files: &[&FileRecord], c: &Component) -> Vec<Evidence> {
     };
     let mut out = Vec::new();
     for f in files {
-        let d = ecosystem::dir_of(&f.path);
+        let d = dir_of(&f.path);
         match f.class {
             Some(FileClass::License) if d == dir || d == licenses_dir => {
                 out.extend(f.licenses.iter().map(|m| evidence_of(&f.path, m)));
@@ -299,47 +314,6 @@ fn own_license_evidence(files: &[&FileRecord], c: &Component) -> Vec<Evidence> {
     out
 }
 
-/// License files at the top of directories outside the tree (a package cache).
-fn external_evidence(dirs: &[(String, std::path::PathBuf)]) -> HashMap<String, Vec<Evidence>> {
-    let cache = Cache::default();
-    let mut out: HashMap<String, Vec<Evidence>> = HashMap::new();
-    for (bom_ref, dir) in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        let mut names: Vec<std::path::PathBuf> =
-            entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        names.sort();
-        for path in names {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if !path.is_file() || !crate::walk::is_license_name(&name) {
-                continue;
-            }
-            let Ok(meta) = std::fs::metadata(&path) else {
-                continue;
-            };
-            if meta.len() > crate::scan::LICENSE_READ_LIMIT {
-                continue;
-            }
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
-            let Some(text) = crate::scan::decode(&bytes) else {
-                continue;
-            };
-            let found = detect::detect(Some(FileClass::License), &text.text, &cache, None);
-            let shown = path.to_string_lossy().into_owned();
-            out.entry(bom_ref.clone())
-                .or_default()
-                .extend(found.licenses.iter().map(|m| evidence_of(&shown, m)));
-        }
-    }
-    out
-}
-
 /// Ids of an expression with GNU texts folded: a bare GPL-2.0 text (which cannot tell
 /// -only from -or-later) agrees with either.
 fn ids(expr: &str) -> BTreeSet<String> {
@@ -347,8 +321,7 @@ fn ids(expr: &str) -> BTreeSet<String> {
 }
 
 fn same_family(a: &str, b: &str) -> bool {
-    let db = licensedb::db();
-    a == b || db.same_text(a).iter().any(|x| x == b)
+    a == b || licensedb::same_text(a).iter().any(|x| x == b)
 }
 
 /// Who publishes a component that names no author: the account that owns its source
@@ -494,14 +467,12 @@ fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
 }
 
 fn is_readme(path: &str) -> bool {
-    ecosystem::file_name(path)
-        .to_ascii_uppercase()
-        .starts_with("README")
+    file_name(path).to_ascii_uppercase().starts_with("README")
 }
 
 /// NOTICE files, THIRD-PARTY-NOTICES, ThirdPartyNotices.txt, LICENSE-THIRD-PARTY, CREDITS.
 fn is_third_party_notice(path: &str) -> bool {
-    let name = ecosystem::file_name(path)
+    let name = file_name(path)
         .to_ascii_uppercase()
         .replace(['-', '_', ' '], "");
     name.starts_with("NOTICE")
@@ -612,6 +583,7 @@ mod tests {
             start_line: 1,
             end_line: 20,
             score: 1.0,
+            sha256: None,
         }
     }
 

@@ -1,12 +1,10 @@
 //! End-to-end tests of stages 3 and 4: components found in a tree, their licenses
 //! concluded, dependency directories read despite .gitignore, malformed manifests.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::{ospo, run_json};
+use crate::common::{ospo, run_json};
 use serde_json::Value;
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -180,7 +178,7 @@ fn this_repository_lists_its_dependencies_with_licenses() {
         v["project"],
         format!("pkg:cargo/ospo@{}", env!("CARGO_PKG_VERSION"))
     );
-    let lock = fs::read_to_string(common::root().join("Cargo.lock")).unwrap();
+    let lock = fs::read_to_string(crate::common::root().join("Cargo.lock")).unwrap();
     let version = lock
         .split("[[package]]")
         .find(|p| p.contains("name = \"serde_json\"\n"))

@@ -1,11 +1,9 @@
 //! `ospo metrics` end to end, on the ecosystem fixtures, with every number checked against
 //! a count made by hand from the fixture files (the counts are explained where they are
 //! asserted). tests/golden/metrics/* hold whole outputs; after an intended change:
-//! `UPDATE_GOLDEN=1 cargo test --test metrics`, then review the diff.
+//! `UPDATE_GOLDEN=1 cargo test --test tests metrics::`, then review the diff.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const V3: &str = "tests/fixtures/ecosystems/npm/v3";
@@ -19,7 +17,7 @@ fn metrics(args: &[&str]) -> Value {
 }
 
 fn golden(name: &str, actual: &str) {
-    assert_golden(&format!("metrics/{name}"), actual, "metrics");
+    assert_golden(&format!("metrics/{name}"), actual);
 }
 
 /// npm/v3: 16 files; the only license text in a file is node_modules/ms/license.md. 12

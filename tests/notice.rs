@@ -1,12 +1,11 @@
 //! `ospo notice` end to end: on the fixture trees (a scan) and on a hand-made scan read
-//! with --from (tests/fixtures/notice/scan.json over the files in tests/fixtures/notice/tree).
+//! with --from (tests/fixtures/notice/scan.json, whose `texts` hold its license files: no
+//! tree of it exists on disk).
 //!
 //! The text and Markdown forms are compared whole with golden files under tests/golden/.
-//! After an intended change: `UPDATE_GOLDEN=1 cargo test --test notice`, then review the diff.
+//! After an intended change: `UPDATE_GOLDEN=1 cargo test --test tests notice::`, then review the diff.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const DEMO: &str = "tests/fixtures/notice/scan.json";
 const VENV: &str = "tests/fixtures/ecosystems/python/venv-project";
@@ -33,8 +32,19 @@ fn venv(format: &str, extra: &[&str]) -> String {
     notice(&args).0
 }
 
+/// The text a saved scan recorded for the file at `path`.
+fn recorded_text(scan: &str, path: &str) -> String {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(scan)).unwrap()).unwrap();
+    let sha = file(&v, path).unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    v["texts"][sha].as_str().unwrap().to_string()
+}
+
 fn golden(name: &str, actual: &str) {
-    assert_golden(name, actual, "notice");
+    assert_golden(name, actual);
 }
 
 /// The part of a text notice from the section heading of `id` to the next section.
@@ -172,7 +182,7 @@ fn licenseref_text_comes_from_the_components_file() {
 
 #[test]
 fn apache_notice_files_are_carried_verbatim() {
-    let file = std::fs::read_to_string(fixture("notice/tree/zeta/NOTICE")).unwrap();
+    let file = recorded_text(DEMO, "zeta/NOTICE");
     let t = demo("text", &[]);
     assert!(
         section(&t, "NOTICE files").contains(&format!("--- zeta 1.0.0 (zeta/NOTICE) ---\n{file}")),
@@ -219,13 +229,12 @@ fn dev_dependencies_only_with_include_dev() {
     assert!(v.contains("  - python-dateutil 2.9.0.post0 (licensed BSD-3-Clause OR Apache-2.0)"));
 }
 
+/// A license file whose text the scan does not hold: the standard text, a note in the
+/// notice and a warning (tests/golden/messages/notice-missing-text.txt).
 #[test]
 fn license_file_missing_from_disk_falls_back_and_says_so() {
     let (t, err) = notice(&["--from", DEMO]);
-    assert!(
-        err.contains("warning: zeta/LICENSE: license file of zeta 1.0.0 is not on disk"),
-        "{err}"
-    );
+    assert_golden("messages/notice-missing-text.txt", &err);
     assert!(section(&t, "Apache-2.0").contains(
         "      Note: its license file zeta/LICENSE was not available; the standard SPDX text is shown instead"
     ));
@@ -263,15 +272,74 @@ fn output_file_and_determinism() {
 
 #[test]
 fn bad_input_is_exit_2() {
-    let o = ospo()
-        .args(["notice", "--from", "tests/fixtures/tree/Cargo.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("Cargo.toml: not a saved"));
-    let o = ospo()
-        .args(["notice", "--from", DEMO, "--format", "pdf"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    let mut t = Transcript::default();
+    for args in [
+        &["notice", "--from", "tests/fixtures/tree/Cargo.toml"][..],
+        &["notice", "--from", DEMO, "--format", "pdf"],
+    ] {
+        let (code, out, _) = t.stderr_of(args);
+        assert_eq!(code, Some(2), "ospo {args:?}");
+        assert!(out.is_empty());
+    }
+    t.assert_golden("messages/notice-errors.txt");
+}
+
+/// Emitters work from the model alone: a saved scan read in another directory, after the
+/// scanned tree is gone, gives the same notice, report and SPDX document as a fresh run.
+#[test]
+fn saved_scan_anywhere_equals_a_fresh_run() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &fixture("ecosystems/python/venv-project"),
+        &dir.path().join("proj"),
+    );
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let run = |cwd: &std::path::Path, args: &[&str]| -> Vec<u8> {
+        let out = ospo()
+            .current_dir(cwd)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "ospo {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let outputs: [&[&str]; 4] = [
+        &["notice", "--format", "text"],
+        &["notice", "--format", "markdown", "--include-dev"],
+        &["report", "-o", "-"],
+        &["sbom", "--format", "spdx-json"],
+    ];
+    let fresh: Vec<Vec<u8>> = outputs
+        .iter()
+        .map(|a| {
+            run(
+                dir.path(),
+                &[a, &["proj", "--no-caches", "-q"][..]].concat(),
+            )
+        })
+        .collect();
+    let saved = run(
+        dir.path(),
+        &["scan", "proj", "--no-caches", "--format", "json"],
+    );
+    std::fs::write(dir.path().join("scan.json"), saved).unwrap();
+    std::fs::remove_dir_all(dir.path().join("proj")).unwrap();
+    for (args, fresh) in outputs.iter().zip(&fresh) {
+        let from = run(
+            &elsewhere,
+            &[args, &["--from", "../scan.json", "-q"][..]].concat(),
+        );
+        assert!(
+            &from == fresh,
+            "ospo {args:?} --from a saved scan differs from a fresh run"
+        );
+    }
+    assert!(String::from_utf8_lossy(&fresh[0]).contains("Apache License"));
 }

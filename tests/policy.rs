@@ -4,14 +4,12 @@
 //! expression case; tests/fixtures/policy/policy.toml is the policy it is checked against,
 //! as of OSPO_TODAY=2026-12-01. The whole output of each format is compared with
 //! tests/golden/policy/check.*; after an intended change:
-//! `UPDATE_GOLDEN=1 cargo test --test policy`, then review the diff. The facts the golden
+//! `UPDATE_GOLDEN=1 cargo test --test tests policy::`, then review the diff. The facts the golden
 //! files hold are also asserted one by one, so an update cannot accept a wrong verdict.
-
-mod common;
 
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const SCAN: &str = "tests/fixtures/policy/scan.json";
@@ -39,7 +37,7 @@ fn check(extra: &[&str]) -> (i32, String, String) {
 }
 
 fn golden(name: &str, actual: &str) {
-    assert_golden(&format!("policy/{name}"), actual, "policy");
+    assert_golden(&format!("policy/{name}"), actual);
 }
 
 fn verdicts() -> Value {
@@ -310,13 +308,14 @@ fn clarification_voided_by_a_changed_license_file() {
 
 #[test]
 fn policy_errors_point_at_file_line_col_and_check_nothing() {
+    // Each error says file:line:col, what is wrong and the fix: tests/golden/policy/errors.txt.
     let mut all = String::new();
-    for (file, expect) in [
-        ("bad-key.toml", ":3:1: unknown key `unknwon`\n  fix: did you mean `unknown`?"),
-        ("bad-id.toml", ":2:17: `Apache 2.0` in licenses.allow is not an SPDX license id, exception id or category\n  fix: did you mean `Apache-2.0`?"),
-        ("bad-date.toml", ":8:11: `2027-02-30` is not a date"),
-        ("bad-type.toml", ":2:9: invalid type: string \"MIT\", expected a list, like [\"MIT\"]"),
-        ("bad-expression.toml", ":6:31: `MIT AND ISC AND OpenSSL-1.0` is not a valid SPDX expression: unknown term"),
+    for file in [
+        "bad-key.toml",
+        "bad-id.toml",
+        "bad-date.toml",
+        "bad-type.toml",
+        "bad-expression.toml",
     ] {
         let path = format!("tests/fixtures/policy/{file}");
         let out = ospo()
@@ -325,35 +324,43 @@ fn policy_errors_point_at_file_line_col_and_check_nothing() {
             .unwrap();
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(out.status.code(), Some(2), "{file}: exit 2\n{stderr}");
-        assert!(out.stdout.is_empty(), "{file}: nothing checked, nothing printed");
-        assert!(stderr.starts_with(&format!("ospo: error: {path}")), "{stderr}");
-        assert!(stderr.contains(expect), "{file}: {stderr:?} lacks {expect:?}");
+        assert!(
+            out.stdout.is_empty(),
+            "{file}: nothing checked, nothing printed"
+        );
+        assert!(
+            stderr.starts_with(&format!("ospo: error: {path}")),
+            "{stderr}"
+        );
         all.push_str(&format!("$ ospo check --policy {path}\n{stderr}\n"));
     }
     golden("errors.txt", &all);
-    let out = ospo()
-        .args([
+    // A policy that cannot be read, a date that is not one: messages/check-input-errors.txt.
+    let mut t = Transcript::default();
+    let none = [
+        "check",
+        "--from",
+        SCAN,
+        "--policy",
+        "tests/fixtures/policy/none.toml",
+    ];
+    let (code, _, _) = t.stderr_of(&none);
+    assert_eq!(code, Some(2));
+    let args = ["check", "--from", SCAN, "--policy", POLICY];
+    let (code, _, _) = t.run(
+        ospo().args(args).env("OSPO_TODAY", "someday"),
+        &[
             "check",
             "--from",
             SCAN,
             "--policy",
-            "tests/fixtures/policy/none.toml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.starts_with("ospo: error: tests/fixtures/policy/none.toml: cannot read the policy"),
-        "{stderr}"
+            POLICY,
+            "(OSPO_TODAY=someday)",
+        ],
+        false,
     );
-    let out = ospo()
-        .args(["check", "--from", SCAN, "--policy", POLICY])
-        .env("OSPO_TODAY", "someday")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("OSPO_TODAY=someday is not a date"));
+    assert_eq!(code, Some(2));
+    t.assert_golden("messages/check-input-errors.txt");
 }
 
 /// A copy of the npm v3 fixture project (all permissive) in a temporary directory.
@@ -482,20 +489,8 @@ fn init_lists_the_other_licenses_in_comments() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The whole starter, with the licenses it does not allow listed in comments by
+    // category and component: tests/golden/policy/init-from-scan.toml.
     let text = std::fs::read_to_string(dir.path().join("policy.toml")).unwrap();
-    assert!(
-        text.contains("#   AGPL-3.0-only (network-copyleft): pkg:npm/agpl-tool@3.0.0\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains(
-            "#   GPL-3.0-only (strong-copyleft): pkg:npm/dual@2.0.0, pkg:npm/jest@29.0.0\n"
-        ),
-        "{text}"
-    );
-    assert!(
-        text.contains("#   pkg:npm/mystery@0.0.1 (NOASSERTION)\n"),
-        "{text}"
-    );
-    assert!(text.contains("    \"LLVM-exception\","), "{text}");
+    golden("init-from-scan.toml", &text);
 }

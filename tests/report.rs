@@ -1,9 +1,7 @@
 //! `ospo report` from the command line: where it writes, what the file holds, errors.
 //! The page's behaviour in a browser is tested in tests/report_browser.rs.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn report_stdout(args: &[&str]) -> String {
     let mut all = vec!["report"];

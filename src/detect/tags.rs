@@ -86,6 +86,14 @@ fn license_value(value: &str) -> Option<String> {
     if n.expression == "NOASSERTION" && !value.eq_ignore_ascii_case("NOASSERTION") {
         return None;
     }
+    // Words that are no expression ("GPL 2.0+ BSD-3-Clause") made into one LicenseRef- say
+    // nothing; the rule matcher reads the line instead.
+    if n.license_refs
+        .iter()
+        .any(|(_, orig)| orig.trim().contains(char::is_whitespace))
+    {
+        return None;
+    }
     // A lone lower-case word that names no license is prose ("identifier: expression"),
     // not a tag someone meant.
     if n.license_refs.len() == 1

@@ -14,9 +14,16 @@ use packageurl::PackageUrl;
 use toml::{Table, Value};
 
 use super::{dir_of, file_name, read_manifest, Context, Found, MAX_MANIFEST_BYTES};
-use crate::model::{Component, Diagnostic, Edge, Hash, Scope};
+use crate::model::{Component, Diagnostic, Ecosystem, Edge, Hash, Scope};
+use crate::relpath;
 
-const ECOSYSTEM: &str = "cargo";
+/// Cargo: manifests, the lockfile, and vendored crates (`cargo vendor`'s checksums).
+pub const ECOSYSTEM: super::Ecosystem = super::Ecosystem {
+    name: "cargo",
+    is_manifest: |name, _| matches!(name, "Cargo.toml" | "Cargo.lock" | ".cargo-checksum.json"),
+    dependency_dirs: &["vendor"],
+    discover,
+};
 
 /// The two spellings of crates.io in a lockfile's `source` (git index, sparse index).
 const CRATES_IO: &[&str] = &[
@@ -80,191 +87,59 @@ struct Lock {
 
 type Key = (String, String);
 
-/// The discovery of one tree, testable with any cargo home.
+/// What the manifests and lockfiles of the tree say, parsed.
+#[derive(Default)]
+struct Parsed {
+    /// The project's own manifests (workspace members, path dependencies), by directory.
+    own_tomls: BTreeMap<String, Manifest>,
+    /// Manifests of crates `cargo vendor` copied.
+    vendored_tomls: Vec<Manifest>,
+    locks: Vec<Lock>,
+}
+
+/// The discovery of one tree, testable with any cargo home: the vendored crate folders,
+/// every manifest and lockfile parsed, the project's own packages told from copies of
+/// registry crates, then the lockfiles' graph, the roots, the vendored crates and (with
+/// a cargo home) the registry's sources of what is not in the tree.
 fn discover_with(ctx: &Context<'_>, cargo_home: Option<&Path>) -> Found {
     let mut found = Found::default();
     let diags = &mut found.diagnostics;
     let listed: HashSet<&str> = ctx.manifests.iter().map(String::as_str).collect();
-
-    // A crate directory made by `cargo vendor`: its checksum file next to its Cargo.toml.
-    let mut vendored: BTreeSet<String> = ctx
-        .manifests
-        .iter()
-        .filter(|m| file_name(m) == ".cargo-checksum.json")
-        .map(|m| dir_of(m).to_string())
-        .filter(|d| listed.contains(join(d, "Cargo.toml").as_str()))
-        .collect();
-    // Scanning one crate's unpacked sources: that crate is the project, not a vendored copy.
-    vendored.remove("");
-
-    let mut own_tomls: BTreeMap<String, Manifest> = BTreeMap::new();
-    let mut vendored_tomls: Vec<Manifest> = Vec::new();
-    let mut locks: Vec<Lock> = Vec::new();
-    // Manifests inside a vendored crate (its tests, examples, its own Cargo.lock) describe
-    // that crate's development, not this project; build output copies are not sources.
-    let wanted: Vec<&String> = ctx
-        .manifests
-        .iter()
-        .filter(|rel| {
-            let name = file_name(rel);
-            let dir = dir_of(rel);
-            (name == "Cargo.toml" || name == "Cargo.lock")
-                && !in_target_dir(dir, &listed)
-                && !under_any(dir, &vendored, name == "Cargo.toml")
-        })
-        .collect();
-    // A vendored tree has a thousand manifests: read and parse them in parallel (the
-    // results keep the input order, so the outcome does not depend on scheduling).
-    enum Parsed {
-        Lock(Lock),
-        Toml(Manifest),
-    }
-    let parsed: Vec<(Vec<Diagnostic>, Option<Parsed>)> = {
-        use rayon::prelude::*;
-        wanted
-            .par_iter()
-            .map(|rel| {
-                let mut d = Vec::new();
-                let dir = dir_of(rel);
-                let p = read_manifest(ctx, rel, &mut d).and_then(|text| {
-                    if file_name(rel) == "Cargo.lock" {
-                        parse_lock(rel, &text, &mut d).map(|pkgs| {
-                            Parsed::Lock(Lock {
-                                rel: (*rel).clone(),
-                                dir: dir.to_string(),
-                                pkgs,
-                            })
-                        })
-                    } else {
-                        // A vendored crate's manifest matters only for its [package]
-                        // table: parse that section alone (a third of the file), and the
-                        // whole file only if the section does not stand on its own.
-                        let section = vendored
-                            .contains(dir)
-                            .then(|| package_section(&text))
-                            .flatten();
-                        let table = section
-                            .and_then(|s| toml::from_str::<Table>(s).ok())
-                            .or_else(|| parse_toml(rel, &text, &mut d));
-                        table.map(|table| {
-                            Parsed::Toml(Manifest {
-                                dir: dir.to_string(),
-                                table,
-                            })
-                        })
-                    }
-                });
-                (d, p)
-            })
-            .collect()
-    };
-    for (d, p) in parsed {
-        diags.extend(d);
-        match p {
-            Some(Parsed::Lock(l)) => locks.push(l),
-            Some(Parsed::Toml(m)) if vendored.contains(&m.dir) => vendored_tomls.push(m),
-            Some(Parsed::Toml(m)) => {
-                own_tomls.insert(m.dir.clone(), m);
-            }
-            None => {}
-        }
-    }
+    let mut vendored = vendored_dirs(ctx, &listed);
+    let Parsed {
+        own_tomls,
+        vendored_tomls,
+        mut locks,
+    } = parse_all(ctx, &listed, &vendored, diags);
 
     // Lock entries come first: they carry the source, which the purl needs.
-    let mut comps: BTreeMap<Key, Component> = BTreeMap::new();
-    let sourced: HashSet<Key> = locks
-        .iter()
-        .flat_map(|l| &l.pkgs)
-        .filter(|p| p.source.is_some())
-        .map(key_of)
-        .collect();
-    let local: HashSet<Key> = locks
-        .iter()
-        .flat_map(|l| &l.pkgs)
-        .filter(|p| p.source.is_none())
-        .map(key_of)
-        .collect();
-
-    // The project's own packages, and crate copies without a checksum file (a registry
-    // crate's exact name+version that no lockfile knows as a local package).
-    let mut own: BTreeMap<Key, (String, PackageInfo)> = BTreeMap::new();
-    let mut copies: Vec<(String, PackageInfo)> = Vec::new();
-    for m in own_tomls.values() {
-        let rel = join(&m.dir, "Cargo.toml");
-        let ws = workspace_of(m, &own_tomls);
-        let Some(info) = package_info(&rel, &m.table, ws, diags) else {
-            continue;
-        };
-        let key = (info.name.clone(), info.version.clone());
-        if !m.dir.is_empty() && sourced.contains(&key) && !local.contains(&key) {
-            vendored.insert(m.dir.clone());
-            copies.push((m.dir.clone(), info));
-        } else {
-            own.entry(key).or_insert((m.dir.clone(), info));
-        }
-    }
-    own.retain(|_, (dir, _)| !under_any(dir, &vendored, true));
+    let lock_keys = |sourced: bool| -> HashSet<Key> {
+        locks
+            .iter()
+            .flat_map(|l| &l.pkgs)
+            .filter(|p| p.source.is_some() == sourced)
+            .map(key_of)
+            .collect()
+    };
+    let (sourced, local) = (lock_keys(true), lock_keys(false));
+    let (own, copies) = own_packages(&own_tomls, &sourced, &local, &mut vendored, diags);
     locks.retain(|l| !under_any(&l.dir, &vendored, false));
-    for (key, (dir, info)) in &own {
-        if !info.deps.is_empty() && !local.contains(key) {
-            diags.push(Diagnostic::info(
-                Some(join(dir, "Cargo.toml")),
-                "this package is in no Cargo.lock: its dependencies are not resolved and not reported",
-            ));
-        }
-    }
 
+    let mut comps: BTreeMap<Key, Component> = BTreeMap::new();
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for lock in &locks {
         add_lock(lock, &own, &mut comps, &mut graph, diags);
     }
-
     for (key, (dir, info)) in &own {
-        let Some(c) = upsert(
-            &mut comps,
-            &key.0,
-            &key.1,
-            None,
-            &join(dir, "Cargo.toml"),
-            diags,
-        ) else {
+        let rel = relpath::child(dir, "Cargo.toml");
+        let Some(c) = upsert(&mut comps, &key.0, &key.1, None, &rel, diags) else {
             continue;
         };
         fill(c, info, dir);
         c.scope = Some(Scope::Required);
         found.roots.push(c.bom_ref.clone());
     }
-
-    for m in &vendored_tomls {
-        let rel = join(&m.dir, "Cargo.toml");
-        // Published manifests are normalised: nothing to inherit from a workspace.
-        let Some(info) = package_info(&rel, &m.table, None, diags) else {
-            continue;
-        };
-        let checksum = vendored_checksum(ctx, &join(&m.dir, ".cargo-checksum.json"), diags);
-        let Some(c) = upsert(&mut comps, &info.name, &info.version, None, &rel, diags) else {
-            continue;
-        };
-        fill(c, &info, &m.dir);
-        if c.hashes.is_empty() {
-            c.hashes.extend(checksum.map(|value| Hash {
-                alg: "SHA-256".into(),
-                value,
-            }));
-        }
-    }
-    for (dir, info) in &copies {
-        if let Some(c) = upsert(
-            &mut comps,
-            &info.name,
-            &info.version,
-            None,
-            &join(dir, "Cargo.toml"),
-            diags,
-        ) {
-            fill(c, info, dir);
-        }
-    }
+    add_vendored(ctx, &vendored_tomls, &copies, &mut comps, diags);
 
     if let Some(home) = cargo_home {
         let crates_io: HashSet<Key> = locks
@@ -295,6 +170,177 @@ fn discover_with(ctx: &Context<'_>, cargo_home: Option<&Path>) -> Found {
     found.roots.sort();
     found.roots.dedup();
     found
+}
+
+/// Crate directories made by `cargo vendor`: a checksum file next to a Cargo.toml. (When
+/// one crate's unpacked sources are scanned, that crate is the project, not a copy.)
+fn vendored_dirs(ctx: &Context<'_>, listed: &HashSet<&str>) -> BTreeSet<String> {
+    let mut vendored: BTreeSet<String> = ctx
+        .manifests
+        .iter()
+        .filter(|m| file_name(m) == ".cargo-checksum.json")
+        .map(|m| dir_of(m).to_string())
+        .filter(|d| listed.contains(relpath::child(d, "Cargo.toml").as_str()))
+        .collect();
+    vendored.remove("");
+    vendored
+}
+
+/// Read and parse every manifest and lockfile that describes this project: not those
+/// inside a vendored crate (its tests, examples, its own Cargo.lock describe that crate's
+/// development), nor build output copies.
+fn parse_all(
+    ctx: &Context<'_>,
+    listed: &HashSet<&str>,
+    vendored: &BTreeSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Parsed {
+    enum One {
+        Lock(Lock),
+        Toml(Manifest),
+    }
+    let wanted: Vec<&String> = ctx
+        .manifests
+        .iter()
+        .filter(|rel| {
+            let name = file_name(rel);
+            let dir = dir_of(rel);
+            (name == "Cargo.toml" || name == "Cargo.lock")
+                && !in_target_dir(dir, listed)
+                && !under_any(dir, vendored, name == "Cargo.toml")
+        })
+        .collect();
+    // A vendored tree has a thousand manifests: read and parse them in parallel (the
+    // results keep the input order, so the outcome does not depend on scheduling).
+    let parsed: Vec<(Vec<Diagnostic>, Option<One>)> = {
+        use rayon::prelude::*;
+        wanted
+            .par_iter()
+            .map(|rel| {
+                let mut d = Vec::new();
+                let dir = dir_of(rel);
+                let p = read_manifest(ctx, rel, &mut d).and_then(|text| {
+                    if file_name(rel) == "Cargo.lock" {
+                        parse_lock(rel, &text, &mut d).map(|pkgs| {
+                            One::Lock(Lock {
+                                rel: (*rel).clone(),
+                                dir: dir.to_string(),
+                                pkgs,
+                            })
+                        })
+                    } else {
+                        // A vendored crate's manifest matters only for its [package]
+                        // table: parse that section alone (a third of the file), and the
+                        // whole file only if the section does not stand on its own.
+                        let section = vendored
+                            .contains(dir)
+                            .then(|| package_section(&text))
+                            .flatten();
+                        let table = section
+                            .and_then(|s| toml::from_str::<Table>(s).ok())
+                            .or_else(|| parse_toml(rel, &text, &mut d));
+                        table.map(|table| {
+                            One::Toml(Manifest {
+                                dir: dir.to_string(),
+                                table,
+                            })
+                        })
+                    }
+                });
+                (d, p)
+            })
+            .collect()
+    };
+    let mut out = Parsed::default();
+    for (d, p) in parsed {
+        diags.extend(d);
+        match p {
+            Some(One::Lock(l)) => out.locks.push(l),
+            Some(One::Toml(m)) if vendored.contains(&m.dir) => out.vendored_tomls.push(m),
+            Some(One::Toml(m)) => {
+                out.own_tomls.insert(m.dir.clone(), m);
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// The project's own packages (by name+version, with their directory), and crate copies
+/// without a checksum file: a registry crate's exact name+version that no lockfile knows
+/// as a local package (its directory joins `vendored`).
+#[allow(clippy::type_complexity)]
+fn own_packages(
+    own_tomls: &BTreeMap<String, Manifest>,
+    sourced: &HashSet<Key>,
+    local: &HashSet<Key>,
+    vendored: &mut BTreeSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> (
+    BTreeMap<Key, (String, PackageInfo)>,
+    Vec<(String, PackageInfo)>,
+) {
+    let mut own: BTreeMap<Key, (String, PackageInfo)> = BTreeMap::new();
+    let mut copies: Vec<(String, PackageInfo)> = Vec::new();
+    for m in own_tomls.values() {
+        let rel = relpath::child(&m.dir, "Cargo.toml");
+        let ws = workspace_of(m, own_tomls);
+        let Some(info) = package_info(&rel, &m.table, ws, diags) else {
+            continue;
+        };
+        let key = (info.name.clone(), info.version.clone());
+        if !m.dir.is_empty() && sourced.contains(&key) && !local.contains(&key) {
+            vendored.insert(m.dir.clone());
+            copies.push((m.dir.clone(), info));
+        } else {
+            own.entry(key).or_insert((m.dir.clone(), info));
+        }
+    }
+    own.retain(|_, (dir, _)| !under_any(dir, vendored, true));
+    for (key, (dir, info)) in &own {
+        if !info.deps.is_empty() && !local.contains(key) {
+            diags.push(Diagnostic::info(
+                Some(relpath::child(dir, "Cargo.toml")),
+                "this package is in no Cargo.lock: its dependencies are not resolved and not reported",
+            ));
+        }
+    }
+    (own, copies)
+}
+
+/// Vendored crates (with their `cargo vendor` checksum as the hash) and copies.
+fn add_vendored(
+    ctx: &Context<'_>,
+    vendored_tomls: &[Manifest],
+    copies: &[(String, PackageInfo)],
+    comps: &mut BTreeMap<Key, Component>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for m in vendored_tomls {
+        let rel = relpath::child(&m.dir, "Cargo.toml");
+        // Published manifests are normalised: nothing to inherit from a workspace.
+        let Some(info) = package_info(&rel, &m.table, None, diags) else {
+            continue;
+        };
+        let checksum =
+            vendored_checksum(ctx, &relpath::child(&m.dir, ".cargo-checksum.json"), diags);
+        let Some(c) = upsert(comps, &info.name, &info.version, None, &rel, diags) else {
+            continue;
+        };
+        fill(c, &info, &m.dir);
+        if c.hashes.is_empty() {
+            c.hashes.extend(checksum.map(|value| Hash {
+                alg: "SHA-256".into(),
+                value,
+            }));
+        }
+    }
+    for (dir, info) in copies {
+        let rel = relpath::child(dir, "Cargo.toml");
+        if let Some(c) = upsert(comps, &info.name, &info.version, None, &rel, diags) {
+            fill(c, info, dir);
+        }
+    }
 }
 
 fn key_of(p: &LockPkg) -> Key {
@@ -479,8 +525,7 @@ fn upsert<'a>(
                 name: name.to_string(),
                 version: Some(version.to_string()),
                 purl: Some(purl),
-                ecosystem: ECOSYSTEM.into(),
-                concluded: "NOASSERTION".into(),
+                ecosystem: Ecosystem::Cargo,
                 ..Default::default()
             },
         );
@@ -488,24 +533,19 @@ fn upsert<'a>(
     comps.get_mut(&key)
 }
 
-/// Copy what a manifest says into a component, keeping what is already known.
+/// Copy what a manifest says into a component, keeping what is already known (a crate
+/// vendored twice keeps its shallower copy).
 fn fill(c: &mut Component, info: &PackageInfo, dir: &str) {
-    // A crate vendored twice keeps its shallower copy.
-    if c.path
-        .as_ref()
-        .is_none_or(|p| (dir.len(), dir) < (p.len(), p.as_str()))
-    {
-        c.path = Some(dir.to_string());
-    }
-    if c.declared_raw.is_none() {
-        c.declared_raw.clone_from(&info.license);
-    }
-    if c.homepage.is_none() {
-        c.homepage.clone_from(&info.homepage);
-    }
-    if c.supplier.is_none() {
-        c.supplier.clone_from(&info.supplier);
-    }
+    c.merge(
+        Component {
+            path: Some(dir.to_string()),
+            declared_raw: info.license.clone(),
+            homepage: info.homepage.clone(),
+            supplier: info.supplier.clone(),
+            ..Default::default()
+        },
+        false,
+    );
 }
 
 /// `pkg:cargo/name@version`, with `vcs_url` for git sources and `repository_url` for
@@ -590,7 +630,7 @@ fn workspace_of<'a>(m: &'a Manifest, tomls: &'a BTreeMap<String, Manifest>) -> O
         .and_then(|p| p.get("workspace"))
         .and_then(Value::as_str);
     if let Some(p) = explicit {
-        return normalize(&join(&m.dir, p))
+        return relpath::join(&m.dir, p)
             .and_then(|d| tomls.get(&d))
             .and_then(|w| w.table.get("workspace"))
             .and_then(Value::as_table);
@@ -1019,29 +1059,6 @@ fn read_bounded(path: &Path) -> Option<String> {
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
-fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
-    }
-}
-
-/// Resolve `.` and `..` in a relative path; None when it leaves the root.
-fn normalize(rel: &str) -> Option<String> {
-    let mut out: Vec<&str> = Vec::new();
-    for part in rel.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                out.pop()?;
-            }
-            p => out.push(p),
-        }
-    }
-    Some(out.join("/"))
-}
-
 /// Is `dir` inside one of `dirs` (strictly inside when `strict`)?
 fn under_any(dir: &str, dirs: &BTreeSet<String>, strict: bool) -> bool {
     if !strict && dirs.contains(dir) {
@@ -1061,7 +1078,9 @@ fn under_any(dir: &str, dirs: &BTreeSet<String>, strict: bool) -> bool {
 fn in_target_dir(dir: &str, listed: &HashSet<&str>) -> bool {
     let mut d = dir;
     while !d.is_empty() {
-        if file_name(d) == "target" && listed.contains(join(dir_of(d), "Cargo.toml").as_str()) {
+        if file_name(d) == "target"
+            && listed.contains(relpath::child(dir_of(d), "Cargo.toml").as_str())
+        {
             return true;
         }
         d = dir_of(d);
@@ -1134,7 +1153,7 @@ mod tests {
         assert_eq!(app.bom_ref, "pkg:cargo/demo-app@0.3.1");
         assert_eq!(app.purl.as_deref(), Some("pkg:cargo/demo-app@0.3.1"));
         assert_eq!(app.ecosystem, "cargo");
-        assert_eq!(app.concluded, "NOASSERTION");
+        assert_eq!(app.concluded, crate::model::NOASSERTION);
         assert_eq!(app.path.as_deref(), Some("crates/app"));
         assert_eq!(app.declared_raw.as_deref(), Some("MIT OR Apache-2.0"));
         assert_eq!(
@@ -1484,8 +1503,6 @@ mod tests {
         assert!(under_any("vendor/a/tests/x", &dirs, true));
         assert!(!under_any("vendor/a", &dirs, true));
         assert!(under_any("vendor/a", &dirs, false));
-        assert_eq!(normalize("a/b/../c/./d").as_deref(), Some("a/c/d"));
-        assert_eq!(normalize("../x"), None);
     }
 
     #[test]

@@ -28,8 +28,19 @@ use std::path::{Path, PathBuf};
 
 use packageurl::PackageUrl;
 
-use super::{dir_of, file_name, join_rel, read_manifest, Context, Found};
-use crate::model::{Component, Diagnostic, Hash, Scope};
+use super::{dir_of, file_name, read_manifest, Context, Found};
+use crate::model::{Component, Diagnostic, Ecosystem, Hash, Scope};
+use crate::relpath;
+
+/// Go modules: `go.mod`, `go.sum`, and a `vendor/modules.txt`.
+pub const ECOSYSTEM: super::Ecosystem = super::Ecosystem {
+    name: "golang",
+    is_manifest: |name, dir| {
+        matches!(name, "go.mod" | "go.sum") || (name == "modules.txt" && dir.ends_with("vendor"))
+    },
+    dependency_dirs: &["vendor"],
+    discover,
+};
 
 pub fn discover(ctx: &Context<'_>) -> Found {
     let cache = if ctx.use_local_caches {
@@ -545,9 +556,8 @@ fn component(
         name: module.to_string(),
         version: version.map(str::to_string),
         purl: Some(purl),
-        ecosystem: "golang".into(),
+        ecosystem: Ecosystem::Golang,
         path,
-        concluded: "NOASSERTION".into(),
         scope,
         ..Default::default()
     })
@@ -591,7 +601,7 @@ fn module_components(
                 path: p,
                 version: v,
             }) => (p.clone(), Some(v.clone()), None, None),
-            Some(Target::Local(d)) => match join_rel(dir, d) {
+            Some(Target::Local(d)) => match relpath::join(dir, d) {
                 // A local replacement is built from that directory; its go.mod names the
                 // same module, so no version: it merges with that module's root component.
                 Some(r) if ctx.root.join(&r).is_dir() => (path.to_string(), None, Some(r), None),
@@ -771,7 +781,7 @@ mod tests {
         let cobra = get(&f, "pkg:golang/github.com/spf13/cobra@v1.8.0");
         assert_eq!(cobra.ecosystem, "golang");
         assert_eq!(cobra.scope, Some(Scope::Required));
-        assert_eq!(cobra.concluded, "NOASSERTION");
+        assert_eq!(cobra.concluded, crate::model::NOASSERTION);
         assert_eq!(cobra.declared_raw, None);
         assert_eq!(cobra.path.as_deref(), Some("vendor/github.com/spf13/cobra"));
         // The go.sum h1 digest of the module zip, as hex.

@@ -34,13 +34,11 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use super::{dir_of, file_name, read_manifest, Context, Found};
+use crate::model::{Component, Diagnostic, Ecosystem, Scope};
+use crate::relpath;
+use crate::xml::{self, Node};
 use packageurl::PackageUrl;
-use quick_xml::escape::resolve_predefined_entity;
-use quick_xml::events::Event;
-use quick_xml::Reader;
-
-use super::{dir_of, file_name, join_rel, read_manifest, Context, Found};
-use crate::model::{Component, Diagnostic, Scope};
 
 /// Deeper than any real pom (they nest 6-8 levels): a bound against hostile input.
 const MAX_DEPTH: usize = 64;
@@ -48,6 +46,14 @@ const MAX_DEPTH: usize = 64;
 const MAX_ELEMENTS: usize = 200_000;
 /// Parent chains and BOM imports: real ones are a handful deep; also stops cycles.
 const MAX_CHAIN: usize = 16;
+
+/// Maven: `pom.xml` files (and, with caches, the poms of `~/.m2/repository`).
+pub const ECOSYSTEM: super::Ecosystem = super::Ecosystem {
+    name: "maven",
+    is_manifest: |name, _| name == "pom.xml",
+    dependency_dirs: &[],
+    discover,
+};
 
 pub fn discover(ctx: &Context<'_>) -> Found {
     let repo = if ctx.use_local_caches {
@@ -68,117 +74,21 @@ fn local_repository() -> Option<PathBuf> {
 }
 
 // ---------------------------------------------------------------------------------------
-// A minimal element tree over quick-xml events.
+// The pom as an element tree (the shared bounded reader, crate::xml).
 
-#[derive(Debug, Default)]
-struct Node {
-    name: String,
-    text: String,
-    children: Vec<Node>,
-}
-
-impl Node {
-    fn child(&self, name: &str) -> Option<&Node> {
-        self.children.iter().find(|c| c.name == name)
-    }
-    fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
-        self.children.iter().filter(move |c| c.name == name)
-    }
-    /// Trimmed text of a child element, None when absent or empty.
-    fn text_of(&self, name: &str) -> Option<String> {
-        self.child(name)
-            .map(|c| c.text.trim().to_string())
-            .filter(|t| !t.is_empty())
-    }
-}
+/// Poms are read for what they say: an undeclared `&name;` stays literal text.
+const POM_XML: xml::Limits = xml::Limits {
+    max_depth: MAX_DEPTH,
+    max_elements: MAX_ELEMENTS,
+    attributes: false,
+    entities: xml::Entities::KeepLiteral,
+};
 
 fn parse_xml(text: &str) -> Result<Node, String> {
-    let mut reader = Reader::from_str(text);
-    // Closing tags must match: a truncated or garbled pom is reported, not half-read.
-    reader.config_mut().check_end_names = true;
-    let mut stack: Vec<Node> = Vec::new();
-    let mut count = 0usize;
-    let mut root: Option<Node> = None;
-    loop {
-        let ev = reader
-            .read_event()
-            .map_err(|e| format!("XML error at byte {}: {e}", reader.buffer_position()))?;
-        match ev {
-            Event::Start(_) | Event::Empty(_) if root.is_some() => {
-                return Err("content after the root element".into());
-            }
-            Event::Start(e) => {
-                count += 1;
-                if stack.len() >= MAX_DEPTH || count > MAX_ELEMENTS {
-                    return Err("too deeply nested or too many elements".into());
-                }
-                stack.push(Node {
-                    name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
-                    ..Default::default()
-                });
-            }
-            Event::Empty(e) => {
-                count += 1;
-                if count > MAX_ELEMENTS {
-                    return Err("too many elements".into());
-                }
-                let n = Node {
-                    name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
-                    ..Default::default()
-                };
-                match stack.last_mut() {
-                    Some(p) => p.children.push(n),
-                    None => root = Some(n),
-                }
-            }
-            Event::End(_) => {
-                let n = stack.pop().ok_or("unbalanced end tag")?;
-                match stack.last_mut() {
-                    Some(p) => p.children.push(n),
-                    None => root = Some(n),
-                }
-            }
-            Event::Text(t) => {
-                if let Some(n) = stack.last_mut() {
-                    n.text.push_str(&t.decode().map_err(|e| e.to_string())?);
-                }
-            }
-            Event::CData(t) => {
-                if let Some(n) = stack.last_mut() {
-                    n.text.push_str(&t.decode().map_err(|e| e.to_string())?);
-                }
-            }
-            Event::GeneralRef(r) => {
-                if let Some(n) = stack.last_mut() {
-                    if let Ok(Some(c)) = r.resolve_char_ref() {
-                        n.text.push(c);
-                    } else {
-                        let name = r.decode().map_err(|e| e.to_string())?;
-                        // Only the five predefined entities: DTD-declared (possibly
-                        // external) entities are deliberately never expanded.
-                        match resolve_predefined_entity(&name) {
-                            Some(s) => n.text.push_str(s),
-                            None => {
-                                n.text.push('&');
-                                n.text.push_str(&name);
-                                n.text.push(';');
-                            }
-                        }
-                    }
-                }
-            }
-            Event::Eof => break,
-            // Declarations, comments, processing instructions, DOCTYPE: nothing to read.
-            _ => {}
-        }
-    }
-    if !stack.is_empty() {
-        return Err(format!(
-            "unexpected end of file inside <{}>",
-            stack.last().unwrap().name
-        ));
-    }
-    root.ok_or_else(|| "no root element".into())
+    xml::parse(text, &POM_XML).map_err(|e| match e.kind {
+        xml::ErrorKind::Syntax => format!("XML error at byte {}: {}", e.offset, e.message),
+        _ => e.message,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -433,7 +343,7 @@ impl<'a> Poms<'a> {
                 .clone()
                 .unwrap_or_else(|| "../pom.xml".into());
             if !rp.is_empty() {
-                if let Some(mut cand) = join_rel(&dir, &rp) {
+                if let Some(mut cand) = relpath::join(&dir, &rp) {
                     if !cand.ends_with(".xml") {
                         cand = if cand.is_empty() {
                             "pom.xml".into()
@@ -648,6 +558,9 @@ fn skipped(rel: &str) -> bool {
     dir.contains("/src/test/") || dir.contains("/src/it/")
 }
 
+/// The discovery of one tree, with any local repository: read every pom in the tree,
+/// find the roots (top-level poms and their modules), then one component per pom with an
+/// edge to each of its dependencies.
 pub(crate) fn discover_with_repo(ctx: &Context<'_>, repo: Option<PathBuf>) -> Found {
     let mut poms = Poms {
         ctx,
@@ -672,9 +585,19 @@ pub(crate) fn discover_with_repo(ctx: &Context<'_>, repo: Option<PathBuf>) -> Fo
             Err(e) => poms.warn(rel, format!("malformed pom.xml: {e}")),
         }
     }
-    let in_tree = poms.poms.len();
+    let is_root = roots(&mut poms);
+    let mut out = Out::default();
+    for (i, &root) in is_root.iter().enumerate() {
+        pom_component(&mut poms, i, root, &mut out);
+    }
+    out.found.diagnostics.append(&mut poms.diagnostics);
+    out.finish()
+}
 
-    // Roots: the top-level poms and, recursively, their modules.
+/// Which poms of the tree are the project's: the top-level ones and, recursively, their
+/// modules (one flag per pom read so far).
+fn roots(poms: &mut Poms<'_>) -> Vec<bool> {
+    let in_tree = poms.poms.len();
     let dirs: HashSet<String> = poms.poms.iter().filter_map(|p| p.dir.clone()).collect();
     let top_level = |d: &str| {
         let mut cur = d;
@@ -696,7 +619,7 @@ pub(crate) fn discover_with_repo(ctx: &Context<'_>, repo: Option<PathBuf>) -> Fo
         }
         let dir = poms.poms[i].dir.clone().unwrap_or_default();
         for m in poms.poms[i].modules.clone() {
-            let target = join_rel(&dir, &m).map(|t| {
+            let target = relpath::join(&dir, &m).map(|t| {
                 if t.ends_with(".xml") {
                     t
                 } else if t.is_empty() {
@@ -714,120 +637,133 @@ pub(crate) fn discover_with_repo(ctx: &Context<'_>, repo: Option<PathBuf>) -> Fo
             }
         }
     }
+    is_root
+}
 
-    let mut out = Out::default();
-    for (i, &root) in is_root.iter().enumerate() {
-        let eff = poms.effective(i, 0);
-        let pom = poms.poms[i].clone();
-        let (Some(g), Some(a)) = (eff.group.clone(), eff.artifact.clone()) else {
-            if pom.artifact.is_none()
-                || (pom.group.is_none()
-                    && pom.parent.as_ref().and_then(|p| p.group.as_ref()).is_none())
-            {
-                poms.warn(
-                    &pom.rel,
-                    "no groupId or artifactId (and no <parent> to inherit from)",
-                );
-            }
-            continue;
-        };
-        if pom.version.is_none()
-            && pom
-                .parent
-                .as_ref()
-                .and_then(|p| p.version.as_ref())
-                .is_none()
+/// The component of pom `i` (its effective model: parents and properties applied), and
+/// its dependencies.
+fn pom_component(poms: &mut Poms<'_>, i: usize, root: bool, out: &mut Out) {
+    let eff = poms.effective(i, 0);
+    let pom = poms.poms[i].clone();
+    let (Some(g), Some(a)) = (eff.group.clone(), eff.artifact.clone()) else {
+        if pom.artifact.is_none()
+            || (pom.group.is_none() && pom.parent.as_ref().and_then(|p| p.group.as_ref()).is_none())
         {
-            poms.warn(&pom.rel, "no version (and no <parent> to inherit from)");
+            poms.warn(
+                &pom.rel,
+                "no groupId or artifactId (and no <parent> to inherit from)",
+            );
         }
-        let Some(own) = purl(&g, &a, eff.version.as_deref()) else {
-            poms.warn(&pom.rel, format!("cannot make a purl for {g}:{a}"));
-            continue;
-        };
-        out.upsert(Component {
-            bom_ref: own.clone(),
-            name: format!("{g}:{a}"),
-            version: eff.version.clone(),
-            purl: Some(own.clone()),
-            ecosystem: "maven".into(),
-            path: pom.dir.clone(),
-            declared_raw: declared(&eff.licenses),
-            concluded: "NOASSERTION".into(),
-            supplier: pom.organization.clone(),
-            homepage: pom.url.clone(),
-            ..Default::default()
-        });
-        if root {
-            out.found.roots.push(own.clone());
-        }
-        for d in &eff.deps {
-            let (Some(dg), Some(da)) = (&d.group, &d.artifact) else {
-                // Unresolved coordinates were reported by interpolation; a missing one here.
-                if d.group.is_none() && d.artifact.is_none() {
-                    continue;
-                }
-                poms.warn(&pom.rel, "dependency without groupId or artifactId");
-                continue;
-            };
-            let mut d = d.clone();
-            if let Some(m) = eff.managed.iter().find(|m| m.key() == d.key()) {
-                // A version the pom wrote but could not resolve is not silently replaced.
-                if d.version.is_none() && !d.version_unresolved {
-                    d.version = m.version.clone();
-                    d.version_unresolved = m.version_unresolved;
-                }
-                if d.scope.is_none() {
-                    d.scope = m.scope.clone();
-                }
-                if d.optional.is_none() {
-                    d.optional = m.optional.clone();
-                }
-            }
-            let mut version = d.version.clone();
-            match &version {
-                Some(v) if v.starts_with('[') || v.starts_with('(') => {
-                    poms.diagnostics.push(Diagnostic::info(
-                        Some(pom.rel.clone()),
-                        format!("dependency {dg}:{da}: version range {v} not resolved (needs the repository)"),
-                    ));
-                    version = None;
-                }
-                Some(_) => {}
-                None if d.version_unresolved => {} // an undefined property: already reported
-                None => poms.warn(
-                    &pom.rel,
-                    format!("dependency {dg}:{da}: no version, and no <dependencyManagement> entry gives one"),
-                ),
-            }
-            let Some(dp) = purl(dg, da, version.as_deref()) else {
-                poms.warn(&pom.rel, format!("cannot make a purl for {dg}:{da}"));
-                continue;
-            };
-            let declared_raw = match &version {
-                Some(v) => poms
-                    .in_repo(dg, da, v)
-                    .map(|r| poms.effective(r, 0).licenses)
-                    .and_then(|l| declared(&l)),
-                None => None,
-            };
-            let bom_ref = out.upsert(Component {
-                bom_ref: dp.clone(),
-                name: format!("{dg}:{da}"),
-                version,
-                purl: Some(dp),
-                ecosystem: "maven".into(),
-                declared_raw,
-                concluded: "NOASSERTION".into(),
-                scope: Some(scope_of(&d)),
-                ..Default::default()
-            });
+        return;
+    };
+    if pom.version.is_none()
+        && pom
+            .parent
+            .as_ref()
+            .and_then(|p| p.version.as_ref())
+            .is_none()
+    {
+        poms.warn(&pom.rel, "no version (and no <parent> to inherit from)");
+    }
+    let Some(own) = purl(&g, &a, eff.version.as_deref()) else {
+        poms.warn(&pom.rel, format!("cannot make a purl for {g}:{a}"));
+        return;
+    };
+    out.upsert(Component {
+        bom_ref: own.clone(),
+        name: format!("{g}:{a}"),
+        version: eff.version.clone(),
+        purl: Some(own.clone()),
+        ecosystem: Ecosystem::Maven,
+        path: pom.dir.clone(),
+        declared_raw: declared(&eff.licenses),
+        supplier: pom.organization.clone(),
+        homepage: pom.url.clone(),
+        ..Default::default()
+    });
+    if root {
+        out.found.roots.push(own.clone());
+    }
+    for d in &eff.deps {
+        if let Some(bom_ref) = dependency(poms, &pom, &eff, d, out) {
             if bom_ref != own {
                 out.edges.entry(own.clone()).or_default().push(bom_ref);
             }
         }
     }
-    out.found.diagnostics.append(&mut poms.diagnostics);
-    out.finish()
+}
+
+/// One dependency of `pom`, its version and scope completed from
+/// `<dependencyManagement>`, its license from the local repository: its bom-ref.
+fn dependency(
+    poms: &mut Poms<'_>,
+    pom: &Pom,
+    eff: &Effective,
+    d: &Dep,
+    out: &mut Out,
+) -> Option<String> {
+    let (Some(dg), Some(da)) = (&d.group, &d.artifact) else {
+        // Unresolved coordinates were reported by interpolation; a missing one here.
+        if d.group.is_some() || d.artifact.is_some() {
+            poms.warn(&pom.rel, "dependency without groupId or artifactId");
+        }
+        return None;
+    };
+    let mut d = d.clone();
+    if let Some(m) = eff.managed.iter().find(|m| m.key() == d.key()) {
+        // A version the pom wrote but could not resolve is not silently replaced.
+        if d.version.is_none() && !d.version_unresolved {
+            d.version = m.version.clone();
+            d.version_unresolved = m.version_unresolved;
+        }
+        if d.scope.is_none() {
+            d.scope = m.scope.clone();
+        }
+        if d.optional.is_none() {
+            d.optional = m.optional.clone();
+        }
+    }
+    let mut version = d.version.clone();
+    match &version {
+        Some(v) if v.starts_with('[') || v.starts_with('(') => {
+            poms.diagnostics.push(Diagnostic::info(
+                Some(pom.rel.clone()),
+                format!(
+                    "dependency {dg}:{da}: version range {v} not resolved (needs the repository)"
+                ),
+            ));
+            version = None;
+        }
+        Some(_) => {}
+        None if d.version_unresolved => {} // an undefined property: already reported
+        None => poms.warn(
+            &pom.rel,
+            format!(
+                "dependency {dg}:{da}: no version, and no <dependencyManagement> entry gives one"
+            ),
+        ),
+    }
+    let Some(dp) = purl(dg, da, version.as_deref()) else {
+        poms.warn(&pom.rel, format!("cannot make a purl for {dg}:{da}"));
+        return None;
+    };
+    let declared_raw = match &version {
+        Some(v) => poms
+            .in_repo(dg, da, v)
+            .map(|r| poms.effective(r, 0).licenses)
+            .and_then(|l| declared(&l)),
+        None => None,
+    };
+    Some(out.upsert(Component {
+        bom_ref: dp.clone(),
+        name: format!("{dg}:{da}"),
+        version,
+        purl: Some(dp),
+        ecosystem: Ecosystem::Maven,
+        declared_raw,
+        scope: Some(scope_of(&d)),
+        ..Default::default()
+    }))
 }
 
 fn declared(licenses: &[String]) -> Option<String> {
@@ -892,7 +828,7 @@ mod tests {
         assert_eq!(parent.name, "org.example.ospo:ospo-parent");
         assert_eq!(parent.path.as_deref(), Some(""));
         assert_eq!(parent.ecosystem, "maven");
-        assert_eq!(parent.concluded, "NOASSERTION");
+        assert_eq!(parent.concluded, crate::model::NOASSERTION);
         assert_eq!(parent.scope, None);
         assert_eq!(parent.homepage.as_deref(), Some("https://example.org/ospo"));
         assert_eq!(parent.supplier.as_deref(), Some("Example Org"));

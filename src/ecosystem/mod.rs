@@ -5,6 +5,11 @@
 //! scopes, hashes and dependency edges. Anything malformed becomes a [`Diagnostic`] and
 //! the rest goes on. Licenses are only *declared* here (the manifest's raw string in
 //! `declared_raw`); the resolver normalises them and adds the evidence from files.
+//!
+//! Each ecosystem owns its file names: [`REGISTRY`] lists every ecosystem with the
+//! manifests and lockfiles it reads and the folders its package managers install into,
+//! and the walk asks it ([`is_manifest`], [`is_dependency_dir`]) instead of keeping a list
+//! of its own. Adding an ecosystem is one module and one line here.
 
 pub mod cargo;
 pub mod go;
@@ -16,7 +21,42 @@ pub mod vendored;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::model::{Component, Diagnostic, Edge};
+pub use crate::relpath::{dir_of, file_name};
+
+/// One package ecosystem: the files it reads, where its packages are installed, and how
+/// it turns them into components.
+pub struct Ecosystem {
+    pub name: &'static str,
+    /// Whether a file (its name, and the directory it is in) is one this ecosystem reads.
+    pub is_manifest: fn(name: &str, dir: &str) -> bool,
+    /// Folders its package managers install dependencies into, beside a manifest.
+    pub dependency_dirs: &'static [&'static str],
+    pub discover: fn(&Context<'_>) -> Found,
+}
+
+/// Every ecosystem, in the order their findings are merged.
+pub const REGISTRY: &[Ecosystem] = &[
+    cargo::ECOSYSTEM,
+    npm::ECOSYSTEM,
+    python::ECOSYSTEM,
+    go::ECOSYSTEM,
+    maven::ECOSYSTEM,
+];
+
+/// Whether some ecosystem reads the file `name` in the directory `dir` (a manifest or a
+/// lockfile, `walk::classify_name` asks).
+pub fn is_manifest(name: &str, dir: &str) -> bool {
+    REGISTRY.iter().any(|e| (e.is_manifest)(name, dir))
+}
+
+/// Whether `name` is a folder some package manager installs dependencies into
+/// (`node_modules`, `vendor`, `.venv`, ...).
+pub fn is_dependency_dir(name: &str) -> bool {
+    REGISTRY.iter().any(|e| e.dependency_dirs.contains(&name))
+}
 
 /// What the walk found that ecosystems need.
 pub struct Context<'a> {
@@ -60,29 +100,6 @@ impl Found {
     }
 }
 
-/// Merge a second sighting of one component into the first: fill what the first lacks,
-/// keep the shallower copy on disk (node_modules/a over node_modules/b/node_modules/a), the
-/// union of hashes, and the strongest scope (required over optional over dev).
-pub fn merge_component(have: &mut Component, other: Component) {
-    if let (Some(a), Some(b)) = (&have.path, &other.path) {
-        if (b.len(), b) < (a.len(), a) {
-            have.path = other.path.clone();
-        }
-    }
-    if let (Some(a), Some(b)) = (have.scope, other.scope) {
-        have.scope = Some(a.min(b));
-    }
-    macro_rules! fill {
-        ($($f:ident),*) => { $( if have.$f.is_none() { have.$f = other.$f; } )* };
-    }
-    fill!(version, purl, path, declared_raw, scope, supplier, homepage);
-    for h in other.hashes {
-        if !have.hashes.contains(&h) {
-            have.hashes.push(h);
-        }
-    }
-}
-
 /// Builds a [`Found`]: one component per bom-ref, edges merged per source.
 #[derive(Default)]
 pub struct Collector {
@@ -98,7 +115,7 @@ impl Collector {
     pub fn upsert(&mut self, c: Component) -> String {
         let key = c.bom_ref.clone();
         match self.index.get(&key) {
-            Some(&i) => merge_component(&mut self.found.components[i], c),
+            Some(&i) => self.found.components[i].merge(c, false),
             None => {
                 self.index.insert(key.clone(), self.found.components.len());
                 self.found.components.push(c);
@@ -131,20 +148,12 @@ impl Collector {
     }
 }
 
-/// Run every ecosystem.
+/// Run every ecosystem, then look for vendored code none of them claimed.
 pub fn discover(ctx: &Context<'_>) -> Found {
     // Independent of each other: run them side by side, merge in a fixed order.
-    let ((cargo, npm), (python, (go, maven))) = rayon::join(
-        || rayon::join(|| cargo::discover(ctx), || npm::discover(ctx)),
-        || {
-            rayon::join(
-                || python::discover(ctx),
-                || rayon::join(|| go::discover(ctx), || maven::discover(ctx)),
-            )
-        },
-    );
+    let each: Vec<Found> = REGISTRY.par_iter().map(|e| (e.discover)(ctx)).collect();
     let mut found = Found::default();
-    for f in [cargo, npm, python, go, maven] {
+    for f in each {
         found.extend(f);
     }
     found.extend(vendored::discover(ctx, &found));
@@ -157,7 +166,13 @@ pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
 /// Read a manifest (relative to the root) as text, with a size limit; errors become a
 /// diagnostic naming the file.
 pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
-    let path = ctx.root.join(rel);
+    let Some(path) = crate::relpath::under(ctx.root, rel) else {
+        diags.push(Diagnostic::warning(
+            Some(rel.to_string()),
+            "path leaves the scan root; not read",
+        ));
+        return None;
+    };
     match std::fs::metadata(&path) {
         Ok(m) if m.len() > MAX_MANIFEST_BYTES => {
             diags.push(Diagnostic::warning(
@@ -191,35 +206,10 @@ pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-/// The directory part of a relative path ("" for a file at the root).
-pub fn dir_of(rel: &str) -> &str {
-    rel.rfind('/').map_or("", |i| &rel[..i])
-}
-
-/// Join a '/'-separated relative directory and a relative path, resolving `.` and `..`;
-/// None when it leaves the scan root.
-pub fn join_rel(dir: &str, p: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for s in p.split(['/', '\\']) {
-        match s {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// The file-name part of a relative path.
-pub fn file_name(rel: &str) -> &str {
-    rel.rfind('/').map_or(rel, |i| &rel[i + 1..])
-}
-
-/// Manifest and license-file paths under `root` (every file, ignore rules off): what the
-/// scan hands [`discover`]. For tests and tools that run an ecosystem alone.
-pub fn collect_paths(root: &Path) -> (Vec<String>, Vec<String>) {
+/// Test support: manifest and license-file paths under `root` (every file, ignore rules
+/// off), as the pipeline hands them to [`discover`].
+#[cfg(test)]
+pub(crate) fn collect_paths(root: &Path) -> (Vec<String>, Vec<String>) {
     use crate::model::FileClass;
     use std::sync::{Arc, Mutex};
     type Paths = (Vec<String>, Vec<String>);
@@ -244,7 +234,6 @@ pub fn collect_paths(root: &Path) -> (Vec<String>, Vec<String>) {
     (m, l)
 }
 
-/// Test support: the fixture folder of an ecosystem's tests.
 /// The account that owns a repository on a public forge, as a supplier name:
 /// `https://github.com/tokio-rs/axum` -> `github.com/tokio-rs`; also `git+ssh://git@...`,
 /// `git@host:owner/repo` and GitHub Pages hosts (`rust-lang.github.io/futures-rs`).
@@ -283,6 +272,7 @@ pub fn forge_owner(url: &str) -> Option<String> {
     .then(|| format!("{host}/{owner}"))
 }
 
+/// Test support: the fixture folder of an ecosystem's tests.
 #[cfg(test)]
 pub(crate) fn fixture_dir(ecosystem: &str, name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use super::{dir_of, file_name, Context, Found};
-use crate::model::{Component, Scope};
+use crate::model::{Component, Ecosystem, Scope};
 
 /// Folder names under which copied third-party code conventionally lives.
 const VENDOR_DIRS: &[&str] = &[
@@ -81,9 +81,8 @@ pub fn discover(ctx: &Context<'_>, so_far: &Found) -> Found {
             bom_ref: purl.clone().unwrap_or_else(|| format!("vendored:{dir}")),
             name,
             purl,
-            ecosystem: "generic".into(),
+            ecosystem: Ecosystem::Generic,
             path: Some(dir.clone()),
-            concluded: crate::resolve::NOASSERTION.into(),
             scope: Some(Scope::Required),
             notes: vec![format!(
                 "vendored code without a manifest, found by its license file in {dir}/"

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::{copyrights_by_component, root_name, Stamp};
-use crate::model::{Component, Diagnostic, Edge, Scan, Scope};
+use crate::model::{Component, Diagnostic, Edge, Scan, Scope, NOASSERTION};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpecVersion {
@@ -287,7 +287,7 @@ fn root_ref(scan: &Scan) -> String {
 }
 
 fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> Comp {
-    let known = c.concluded != "NOASSERTION" && !c.concluded.is_empty();
+    let known = !crate::model::is_unknown_license(&c.concluded);
     let licenses = if known {
         let ack = if c.declared.as_deref() == Some(c.concluded.as_str()) {
             "declared"
@@ -304,7 +304,7 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
 
     let mut properties = vec![Property {
         name: "ospo:ecosystem".into(),
-        value: c.ecosystem.clone(),
+        value: c.ecosystem.to_string(),
     }];
     let mut prop = |name: &str, value: &str| {
         properties.push(Property {
@@ -325,14 +325,14 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
         prop("ospo:declared-raw", raw);
     }
     if !known {
-        prop("ospo:concluded", "NOASSERTION");
+        prop("ospo:concluded", NOASSERTION);
     }
     // NTIA minimum elements CycloneDX has no NOASSERTION for: stated, not left blank.
     if c.supplier.is_none() {
-        prop("ospo:supplier", "NOASSERTION");
+        prop("ospo:supplier", NOASSERTION);
     }
     if c.version.is_none() {
-        prop("ospo:version", "NOASSERTION");
+        prop("ospo:version", NOASSERTION);
     }
     if c.scope == Some(Scope::Dev) {
         prop("ospo:scope", "dev");
@@ -712,7 +712,7 @@ mod tests {
         let mut s = Scan {
             root: "demo".into(),
             project: Some("pkg:cargo/app@1.0.0".into()),
-            tool: crate::model::Tool::current(),
+            tool: crate::model::Tool::current(crate::licensedb::LICENSE_LIST_VERSION),
             ..Default::default()
         };
         s.components = vec![
@@ -742,6 +742,7 @@ mod tests {
                     start_line: 1,
                     end_line: 176,
                     score: 0.99,
+                    sha256: None,
                 }],
                 hashes: vec![Hash {
                     alg: "SHA-256".into(),
@@ -754,7 +755,7 @@ mod tests {
                 bom_ref: "vendored:x".into(),
                 name: "x <&>".into(),
                 ecosystem: "generic".into(),
-                concluded: "NOASSERTION".into(),
+                concluded: NOASSERTION.into(),
                 ..Default::default()
             },
         ];

@@ -83,25 +83,7 @@ pub fn human(m: &Metrics) -> String {
         "License Coverage",
         share(m, "license_coverage", &m.license_coverage, "files"),
     );
-    let mut declared = format!(
-        "{}{}",
-        m.licenses_declared.len(),
-        delta(m, "licenses_declared.count", false)
-    );
-    if !m.licenses_declared.is_empty() {
-        let _ = write!(declared, ": {}", m.licenses_declared.join(", "));
-    }
-    if let Some(s) = &m.since {
-        for (sign, l) in [
-            ("+", &s.licenses_declared_added),
-            ("-", &s.licenses_declared_removed),
-        ] {
-            if !l.is_empty() {
-                let _ = write!(declared, " [{sign}{}]", l.join(&format!(", {sign}")));
-            }
-        }
-    }
-    line("Licenses Declared", declared);
+    line("Licenses Declared", declared_line(m));
     line(
         "Concluded license",
         share(m, "concluded", &m.concluded, "components"),
@@ -117,49 +99,8 @@ pub fn human(m: &Metrics) -> String {
             ku.unrecognized_files.len()
         ),
     );
-    let mut licenses: Vec<String> = m
-        .licenses
-        .iter()
-        .map(|l| {
-            format!(
-                "{} {}{}",
-                l.id,
-                l.components,
-                delta(m, &format!("licenses.{}", l.id), false)
-            )
-        })
-        .collect();
-    // Licenses no component uses any more, with what they had.
-    if let Some(s) = &m.since {
-        for (k, _) in s.change.iter().filter(|(_, d)| d.is_some_and(|d| d < 0.0)) {
-            if let Some(id) = k.strip_prefix("licenses.") {
-                if !m.licenses.iter().any(|l| l.id == id) {
-                    licenses.push(format!("{id} 0{}", delta(m, k, false)));
-                }
-            }
-        }
-    }
-    let licenses = if licenses.is_empty() {
-        "none".to_string()
-    } else {
-        licenses.join(", ")
-    };
-    line("Licenses", licenses);
-    let cats = if m
-        .categories
-        .iter()
-        .all(|(k, v)| *v == 0 && !changed(m, &format!("categories.{k}")))
-    {
-        "none".to_string()
-    } else {
-        m.categories
-            .iter()
-            .filter(|(k, v)| **v > 0 || changed(m, &format!("categories.{k}")))
-            .map(|(k, v)| format!("{k} {v}{}", delta(m, &format!("categories.{k}"), false)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    line("License categories", cats);
+    line("Licenses", licenses_line(m));
+    line("License categories", categories_line(m));
     let e = &m.copyleft_exposure;
     line(
         "Copyleft exposure",
@@ -223,6 +164,76 @@ pub fn human(m: &Metrics) -> String {
     };
     line("Open vulnerabilities", vulns);
     out
+}
+
+/// How many licenses are declared, which, and which came and went since.
+fn declared_line(m: &Metrics) -> String {
+    let mut declared = format!(
+        "{}{}",
+        m.licenses_declared.len(),
+        delta(m, "licenses_declared.count", false)
+    );
+    if !m.licenses_declared.is_empty() {
+        let _ = write!(declared, ": {}", m.licenses_declared.join(", "));
+    }
+    if let Some(s) = &m.since {
+        for (sign, l) in [
+            ("+", &s.licenses_declared_added),
+            ("-", &s.licenses_declared_removed),
+        ] {
+            if !l.is_empty() {
+                let _ = write!(declared, " [{sign}{}]", l.join(&format!(", {sign}")));
+            }
+        }
+    }
+    declared
+}
+
+/// Components per license, with licenses no component uses any more.
+fn licenses_line(m: &Metrics) -> String {
+    let mut licenses: Vec<String> = m
+        .licenses
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}{}",
+                l.id,
+                l.components,
+                delta(m, &format!("licenses.{}", l.id), false)
+            )
+        })
+        .collect();
+    // Licenses no component uses any more, with what they had.
+    if let Some(s) = &m.since {
+        for (k, _) in s.change.iter().filter(|(_, d)| d.is_some_and(|d| d < 0.0)) {
+            if let Some(id) = k.strip_prefix("licenses.") {
+                if !m.licenses.iter().any(|l| l.id == id) {
+                    licenses.push(format!("{id} 0{}", delta(m, k, false)));
+                }
+            }
+        }
+    }
+    if licenses.is_empty() {
+        "none".to_string()
+    } else {
+        licenses.join(", ")
+    }
+}
+
+fn categories_line(m: &Metrics) -> String {
+    if m.categories
+        .iter()
+        .all(|(k, v)| *v == 0 && !changed(m, &format!("categories.{k}")))
+    {
+        "none".to_string()
+    } else {
+        m.categories
+            .iter()
+            .filter(|(k, v)| **v > 0 || changed(m, &format!("categories.{k}")))
+            .map(|(k, v)| format!("{k} {v}{}", delta(m, &format!("categories.{k}"), false)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The JSON model, pretty-printed, with a final newline.

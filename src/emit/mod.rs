@@ -1,4 +1,6 @@
-//! Emitters: each takes the finished model and writes bytes; none re-scans.
+//! Emitters: each takes the finished model and writes bytes; none re-scans, and none
+//! opens a file the model names: the texts they print or quote are the ones the scan
+//! recorded ([`Scan::texts_by_path`](crate::model::Scan::texts_by_path)).
 
 pub mod audit;
 pub mod cyclonedx;
@@ -79,23 +81,6 @@ fn io_reason(e: &std::io::Error) -> String {
         Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
         None => e.kind().to_string(),
     }
-}
-
-/// The text of a file a scan recorded, read back for its words (license texts, excerpts):
-/// `path` is relative to the scanned `root`, or absolute for a package cache. None when
-/// it is gone, not a regular file, or larger than `max` bytes. CRLF becomes LF.
-pub(crate) fn read_recorded_file(root: &str, path: &str, max: u64) -> Option<String> {
-    let full = if Path::new(path).is_absolute() {
-        Path::new(path).to_path_buf()
-    } else {
-        Path::new(root).join(path)
-    };
-    let meta = std::fs::metadata(&full).ok()?;
-    if !meta.is_file() || meta.len() > max {
-        return None;
-    }
-    let bytes = std::fs::read(&full).ok()?;
-    Some(String::from_utf8_lossy(&bytes).replace("\r\n", "\n"))
 }
 
 /// An http(s) URL with a host and no spaces: what SPDX `homepage` and a CycloneDX

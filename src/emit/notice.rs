@@ -23,9 +23,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::expression::license_ids;
 use crate::model::{Component, Diagnostic, FileClass, FileRecord, MatchKind, Scan, Scope};
 
-/// License and NOTICE files larger than this are not read into a notice.
-const MAX_FILE_BYTES: u64 = 1 << 20;
-
 #[derive(Debug, Clone, Default)]
 pub struct NoticeOptions {
     /// Also list components whose scope is `dev`.
@@ -114,9 +111,10 @@ pub struct NoticeFile {
     pub text: String,
 }
 
-/// Decide what the notice holds. Reads the components' license and NOTICE files from
-/// disk (relative to `scan.root`); where they are missing (a scan read from an SBOM) the
-/// standard text is used and a diagnostic says so.
+/// Decide what the notice holds, from the model alone: the components' license and NOTICE
+/// files are the texts the scan recorded ([`Scan::texts`]); where one is missing (a scan
+/// read from an SBOM, or saved by an ospo that did not record texts) the standard text is
+/// used and a diagnostic says so.
 pub fn build(scan: &Scan, opts: &NoticeOptions) -> Notice {
     let mut files_of: HashMap<&str, Vec<&FileRecord>> = HashMap::new();
     for f in &scan.files {
@@ -124,7 +122,7 @@ pub fn build(scan: &Scan, opts: &NoticeOptions) -> Notice {
             files_of.entry(c.as_str()).or_default().push(f);
         }
     }
-    let mut reader = Reader::new(&scan.root);
+    let reader = Texts(scan.texts_by_path());
     let mut notice = Notice {
         tool_version: scan.tool.version.clone(),
         license_list_version: scan.tool.license_list_version.clone(),
@@ -163,7 +161,7 @@ pub fn build(scan: &Scan, opts: &NoticeOptions) -> Notice {
             .collect();
         let ids: Vec<String> = license_ids(&c.concluded)
             .into_iter()
-            .filter(|id| id != "NOASSERTION" && id != "NONE")
+            .filter(|id| !crate::model::is_unknown_license(id))
             .collect();
         let base = Entry {
             name: c.name.clone(),
@@ -187,7 +185,8 @@ pub fn build(scan: &Scan, opts: &NoticeOptions) -> Notice {
                 None => notice.diagnostics.push(Diagnostic::warning(
                     Some(f.path.clone()),
                     format!(
-                        "NOTICE file of {} could not be read; it is not carried in the notice",
+                        "NOTICE file of {}: its text is not in the scan; it is not carried in \
+                         the notice",
                         base.title()
                     ),
                 )),
@@ -195,37 +194,7 @@ pub fn build(scan: &Scan, opts: &NoticeOptions) -> Notice {
         }
         for id in ids {
             let mut entry = base.clone();
-            let standard = crate::licensedb::license_text(&id);
-            let own = own_text(c, files, &id, &mut reader);
-            let (source, text) = match (own, standard) {
-                (Own::Found(_, text), Some(std)) if !says_more(&text, std) => {
-                    (TextSource::Standard, Some(tidy(std)))
-                }
-                (Own::Found(path, text), _) => (TextSource::File(path), Some(text)),
-                (Own::Unreadable(path), std) => {
-                    let shown = if std.is_some() {
-                        "the standard SPDX text is shown instead"
-                    } else {
-                        "no text of it is available"
-                    };
-                    entry.notes.push(format!(
-                        "its license file {path} was not available; {shown}"
-                    ));
-                    notice.diagnostics.push(Diagnostic::warning(
-                        Some(path.clone()),
-                        format!(
-                            "license file of {} is not on disk (a scan read from an SBOM?); {shown} for {id}",
-                            base.title()
-                        ),
-                    ));
-                    match std {
-                        Some(s) => (TextSource::Standard, Some(tidy(s))),
-                        None => (TextSource::Missing, None),
-                    }
-                }
-                (Own::None, Some(std)) => (TextSource::Standard, Some(tidy(std))),
-                (Own::None, None) => (TextSource::Missing, None),
-            };
+            let (source, text) = license_text(c, files, &id, &reader, &mut entry, &mut notice);
             let key = (source.clone(), normalize_ws(text.as_deref().unwrap_or("")));
             let block = groups
                 .entry(id.clone())
@@ -239,7 +208,67 @@ pub fn build(scan: &Scan, opts: &NoticeOptions) -> Notice {
             block.components.push(entry);
         }
     }
-    // Blocks of own files are keyed by path first; merge those with the same words.
+    notice.groups = merge_blocks(groups);
+    notice
+        .notice_files
+        .sort_by(|a, b| (&a.component, &a.path).cmp(&(&b.component, &b.path)));
+    notice.notice_files.dedup();
+    notice.diagnostics.sort();
+    notice.diagnostics.dedup();
+    notice
+}
+
+/// The text printed for component `c` under license `id`: its own license file's part
+/// for `id` when it says more than the standard text, else the standard text; when its
+/// file's text is not in the scan, the standard text with a note on `entry` and a
+/// diagnostic.
+fn license_text(
+    c: &Component,
+    files: &[&FileRecord],
+    id: &str,
+    reader: &Texts,
+    entry: &mut Entry,
+    notice: &mut Notice,
+) -> (TextSource, Option<String>) {
+    let standard = crate::licensedb::license_text(id);
+    let own = own_text(c, files, id, reader);
+    let title = entry.title();
+    match (own, standard) {
+        (Own::Found(_, text), Some(std)) if !says_more(&text, std) => {
+            (TextSource::Standard, Some(tidy(std)))
+        }
+        (Own::Found(path, text), _) => (TextSource::File(path), Some(text)),
+        (Own::Unreadable(path), std) => {
+            let shown = if std.is_some() {
+                "the standard SPDX text is shown instead"
+            } else {
+                "no text of it is available"
+            };
+            entry.notes.push(format!(
+                "its license file {path} was not available; {shown}"
+            ));
+            notice.diagnostics.push(Diagnostic::warning(
+                Some(path.clone()),
+                format!(
+                    "license file of {}: its text is not in the scan (read from an SBOM, \
+                     or saved by an older ospo?); {shown} for {id}",
+                    title
+                ),
+            ));
+            match std {
+                Some(s) => (TextSource::Standard, Some(tidy(s))),
+                None => (TextSource::Missing, None),
+            }
+        }
+        (Own::None, Some(std)) => (TextSource::Standard, Some(tidy(std))),
+        (Own::None, None) => (TextSource::Missing, None),
+    }
+}
+
+/// One group per license id; blocks of own files are keyed by path first: those with the
+/// same words are merged into one.
+fn merge_blocks(groups: BTreeMap<String, BTreeMap<(TextSource, String), TextBlock>>) -> Vec<Group> {
+    let mut out = Vec::new();
     for (id, blocks) in groups {
         let mut texts: Vec<TextBlock> = Vec::new();
         let mut by_words: HashMap<(bool, String), usize> = HashMap::new();
@@ -262,19 +291,13 @@ pub fn build(scan: &Scan, opts: &NoticeOptions) -> Notice {
             .map(|l| l.full_name.to_string())
             .or_else(|| spdx::exception_id(&id).map(|e| e.name.to_string()))
             .filter(|n| n != &id);
-        notice.groups.push(Group {
+        out.push(Group {
             id,
             full_name,
             texts,
         });
     }
-    notice
-        .notice_files
-        .sort_by(|a, b| (&a.component, &a.path).cmp(&(&b.component, &b.path)));
-    notice.notice_files.dedup();
-    notice.diagnostics.sort();
-    notice.diagnostics.dedup();
-    notice
+    out
 }
 
 fn entry_title(c: &Component) -> String {
@@ -300,7 +323,7 @@ enum Own {
 
 /// The component's own text of `id`: from its license files (class License, not NOTICE),
 /// or the files its Text evidence points at (a package cache outside the tree).
-fn own_text(c: &Component, files: &[&FileRecord], id: &str, reader: &mut Reader) -> Own {
+fn own_text(c: &Component, files: &[&FileRecord], id: &str, reader: &Texts) -> Own {
     // (path, every match's (start, end, is a text of `id`)) per candidate file.
     let mut candidates: BTreeMap<String, Vec<(u32, u32, bool)>> = BTreeMap::new();
     for f in files {
@@ -414,28 +437,12 @@ fn says_more(own: &str, standard: &str) -> bool {
     !words(standard).contains(&words(own))
 }
 
-/// Reads files of the scanned tree once each, relative to its root (absolute paths are
-/// package caches), up to [`MAX_FILE_BYTES`].
-struct Reader<'a> {
-    root: &'a str,
-    cache: HashMap<String, Option<String>>,
-}
+/// The recorded texts of the scan, by path.
+struct Texts<'a>(HashMap<&'a str, &'a str>);
 
-impl<'a> Reader<'a> {
-    fn new(root: &'a str) -> Self {
-        Reader {
-            root,
-            cache: HashMap::new(),
-        }
-    }
-
-    fn read(&mut self, path: &str) -> Option<String> {
-        if let Some(v) = self.cache.get(path) {
-            return v.clone();
-        }
-        let v = super::read_recorded_file(self.root, path, MAX_FILE_BYTES);
-        self.cache.insert(path.to_string(), v.clone());
-        v
+impl Texts<'_> {
+    fn read(&self, path: &str) -> Option<&str> {
+        self.0.get(path).copied()
     }
 }
 
@@ -841,7 +848,7 @@ mod tests {
             vec![
                 comp("a", "MIT OR Apache-2.0", None),
                 comp("b", "MIT", None),
-                comp("c", "NOASSERTION", None),
+                comp("c", crate::model::NOASSERTION, None),
             ],
             vec![],
         );
@@ -900,7 +907,7 @@ mod tests {
         assert_eq!(b.components[0].copyrights, ["Copyright 2020 A"]);
         assert!(b.components[0].notes[0].contains("a/LICENSE was not available"));
         assert_eq!(n.diagnostics.len(), 1);
-        assert!(n.diagnostics[0].message.contains("not on disk"));
+        assert!(n.diagnostics[0].message.contains("not in the scan"));
     }
 
     #[test]
@@ -939,8 +946,13 @@ mod tests {
             licenses: vec![m("MIT", 1, 25), m("Apache-2.0", 26, 226)],
             ..Default::default()
         };
+        let text = include_str!("../../tests/fixtures/licenses/mit-then-apache-2.0.LICENSE");
+        let f = FileRecord {
+            sha256: Some("0".repeat(64)),
+            ..f
+        };
         let mut s = scan(vec![c], vec![f]);
-        s.root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/licenses").into();
+        s.texts.insert("0".repeat(64), text.replace("\r\n", "\n"));
         let n = build(&s, &NoticeOptions::default());
         let ids: Vec<&str> = n.groups.iter().map(|g| g.id.as_str()).collect();
         assert_eq!(ids, ["Apache-2.0", "MIT"]);

@@ -24,8 +24,6 @@ const JS: &str = include_str!("report/report.js");
 /// Lines of a file shown as the excerpt of a text match.
 const EXCERPT_LINES: usize = 8;
 const EXCERPT_CHARS: usize = 600;
-/// Files larger than this are not read for excerpts.
-const MAX_EXCERPT_FILE: u64 = 1 << 20;
 /// Longest list (unknowns, review, diagnostics) written whole in the summary; the table
 /// filters show the rest.
 const MAX_LISTED: usize = 200;
@@ -135,7 +133,7 @@ fn status_rank(s: &str) -> Option<(u8, &'static str)> {
 
 fn is_unknown(c: &Component) -> bool {
     let ids = license_ids(&c.concluded);
-    ids.is_empty() || ids.contains("NOASSERTION")
+    ids.is_empty() || ids.contains(crate::model::NOASSERTION)
 }
 
 /// Why the resolver concluded what it did, in words, from the component's fields.
@@ -168,23 +166,19 @@ fn why(c: &Component) -> Vec<String> {
     v
 }
 
-/// Reads excerpts of evidence from the scanned tree (once per file), when it is on disk.
+/// Excerpts of evidence from the texts the scan recorded (split into lines once per file).
 struct Excerpts<'a> {
-    root: &'a str,
-    cache: HashMap<String, Option<Vec<String>>>,
+    texts: HashMap<&'a str, &'a str>,
+    lines: HashMap<&'a str, Vec<&'a str>>,
 }
 
-impl Excerpts<'_> {
+impl<'a> Excerpts<'a> {
     fn lines(&mut self, path: &str, start: u32, end: u32) -> Option<String> {
-        let root = self.root;
+        let (&key, &text) = self.texts.get_key_value(path)?;
         let lines = self
-            .cache
-            .entry(path.to_string())
-            .or_insert_with(|| {
-                let text = super::read_recorded_file(root, path, MAX_EXCERPT_FILE)?;
-                Some(text.lines().map(str::to_string).collect())
-            })
-            .as_ref()?;
+            .lines
+            .entry(key)
+            .or_insert_with(|| text.lines().collect());
         let from = (start.max(1) as usize).saturating_sub(1);
         if from >= lines.len() {
             return None;
@@ -205,9 +199,32 @@ impl Excerpts<'_> {
 /// The whole report as one HTML document. Deterministic: the same scan and verdicts give
 /// the same bytes.
 pub fn render(scan: &Scan, policy: Option<PolicyVerdicts>, category: Option<CategoryFn>) -> String {
-    let verdicts = policy.map(|p| p.verdicts);
+    let mut comps: Vec<&Component> = scan.components.iter().collect();
+    comps.sort_by(|a, b| (&a.name, &a.version, &a.bom_ref).cmp(&(&b.name, &b.version, &b.bom_ref)));
+    let rows = rows(scan, &comps, policy.map_or(&[][..], |p| p.verdicts));
+    let mut o = String::with_capacity(4096 + rows.len() * 600);
+    head(&mut o, scan);
+    summary(
+        &mut o,
+        scan,
+        &comps,
+        &rows,
+        policy.map(|p| p.name),
+        category,
+    );
+    table(&mut o, rows);
+    o
+}
+
+/// One row of the component table per component (sorted), with its verdicts, flags and
+/// evidence (each with the matched text or an excerpt of the recorded file).
+fn rows<'a>(
+    scan: &'a Scan,
+    comps: &[&'a Component],
+    verdicts: &'a [ReportVerdict],
+) -> Vec<Row<'a>> {
     let mut by_ref: HashMap<&str, Vec<&ReportVerdict>> = HashMap::new();
-    for v in verdicts.unwrap_or(&[]) {
+    for v in verdicts {
         by_ref.entry(v.bom_ref.as_str()).or_default().push(v);
     }
     for v in by_ref.values_mut() {
@@ -216,15 +233,11 @@ pub fn render(scan: &Scan, policy: Option<PolicyVerdicts>, category: Option<Cate
     let files: HashMap<&str, &FileRecord> =
         scan.files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut excerpts = Excerpts {
-        root: &scan.root,
-        cache: HashMap::new(),
+        texts: scan.texts_by_path(),
+        lines: HashMap::new(),
     };
-
-    let mut comps: Vec<&Component> = scan.components.iter().collect();
-    comps.sort_by(|a, b| (&a.name, &a.version, &a.bom_ref).cmp(&(&b.name, &b.version, &b.bom_ref)));
-
     let mut rows = Vec::with_capacity(comps.len());
-    for c in &comps {
+    for c in comps {
         let vs = by_ref.get(c.bom_ref.as_str()).map_or(&[][..], |v| v);
         let verdict = vs
             .iter()
@@ -283,7 +296,7 @@ pub fn render(scan: &Scan, policy: Option<PolicyVerdicts>, category: Option<Cate
             bom_ref: &c.bom_ref,
             name: &c.name,
             version: c.version.as_deref().unwrap_or(""),
-            ecosystem: &c.ecosystem,
+            ecosystem: c.ecosystem.as_str(),
             declared: c.declared.as_deref().unwrap_or(""),
             concluded: &c.concluded,
             verdict,
@@ -300,7 +313,12 @@ pub fn render(scan: &Scan, policy: Option<PolicyVerdicts>, category: Option<Cate
             evidence,
         });
     }
+    rows
+}
 
+/// The document head (its Content-Security-Policy allows only the report's own script),
+/// the title and the line saying what was scanned.
+fn head(o: &mut String, scan: &Scan) {
     let project = scan
         .project
         .as_ref()
@@ -313,7 +331,6 @@ pub fn render(scan: &Scan, policy: Option<PolicyVerdicts>, category: Option<Cate
         None => "License audit report".to_string(),
     };
 
-    let mut o = String::with_capacity(4096 + rows.len() * 600);
     let script_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(JS));
     let _ = write!(
         o,
@@ -331,16 +348,10 @@ pub fn render(scan: &Scan, policy: Option<PolicyVerdicts>, category: Option<Cate
         escape(&scan.tool.version),
         escape(&scan.tool.license_list_version)
     );
+}
 
-    summary(
-        &mut o,
-        scan,
-        &comps,
-        &rows,
-        policy.map(|p| p.name),
-        category,
-    );
-
+/// The component table, drawn in the browser from the JSON data block.
+fn table(o: &mut String, rows: Vec<Row<'_>>) {
     o.push_str(
         "<h2 id=\"table\">Components</h2>\n<div class=\"controls\">\n\
          <label>Filter <input id=\"filter\" type=\"search\" placeholder=\"name, version, license, flag...\" autocomplete=\"off\"></label>\n\
@@ -372,7 +383,6 @@ pub fn render(scan: &Scan, policy: Option<PolicyVerdicts>, category: Option<Cate
         "<script type=\"application/json\" id=\"ospo-data\">{}</script>\n<script>{JS}</script>\n</body>\n</html>\n",
         script_json(&Data { components: rows })
     );
-    o
 }
 
 fn card(o: &mut String, n: impl std::fmt::Display, label: &str) {
@@ -404,7 +414,7 @@ fn summary(
         let ids = license_ids(&c.concluded);
         let mut cats = BTreeSet::new();
         for id in ids {
-            if id == "NOASSERTION" || id == "NONE" {
+            if crate::model::is_unknown_license(&id) {
                 continue;
             }
             if let Some(f) = category {
@@ -656,6 +666,7 @@ mod tests {
             start_line: 1,
             end_line: 2,
             score: 1.0,
+            sha256: None,
         }];
         let scan = Scan {
             root: "<b>root</b>".into(),

@@ -15,7 +15,7 @@ use sha1::{Digest, Sha1};
 use super::{copyrights_by_component, root_name, Stamp};
 use crate::model::{Component, Diagnostic, FileRecord, Scan, Scope};
 
-const NOASSERTION: &str = "NOASSERTION";
+use crate::model::NOASSERTION;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -156,6 +156,8 @@ impl Ids {
 }
 
 /// Build the document; what cannot be carried (a file without a SHA-1) goes to `diags`.
+/// Files first (packages carry their verification code and license info), then the
+/// packages, the relationships, and the extracted texts of every `LicenseRef-`.
 pub fn build(
     scan: &Scan,
     stamp: &Stamp,
@@ -177,7 +179,83 @@ pub fn build(
         .unwrap_or_else(|| root_name(scan));
     let uuid = stamp.uuid("spdx", scan);
 
-    // Files first, so packages can carry their verification code and license info.
+    let (files, file_owner) = files(scan, &mut ids, &mut refs, diags);
+    let mut packages = Vec::with_capacity(scan.components.len() + 1);
+    let mut pkg_id: HashMap<&str, String> = HashMap::new();
+    for c in &scan.components {
+        let id = ids.make("Package", &c.bom_ref);
+        pkg_id.insert(c.bom_ref.as_str(), id);
+    }
+    let project_id = match scan.project.as_deref().and_then(|p| pkg_id.get(p)) {
+        Some(id) => id.clone(),
+        None => {
+            // No project component (a files-only scan, or an SBOM without one): describe
+            // the scanned root itself, so the document still DESCRIBES a package.
+            let root = root_package(scan, &mut ids);
+            let id = root.spdx_id.clone();
+            packages.push(root);
+            id
+        }
+    };
+    let mut files_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, owner) in file_owner.iter().enumerate() {
+        if let Some(o) = owner.filter(|o| pkg_id.contains_key(o)) {
+            files_of.entry(o).or_default().push(i);
+        }
+    }
+    for c in &scan.components {
+        let own_files = files_of.get(c.bom_ref.as_str()).map_or(&[][..], |v| &v[..]);
+        packages.push(package(
+            c,
+            &pkg_id[c.bom_ref.as_str()],
+            own_files,
+            &files,
+            copyrights.get(c.bom_ref.as_str()),
+            Some(&c.bom_ref) == scan.project.as_ref(),
+            &mut refs,
+        ));
+    }
+    let relationships = relationships(scan, &project_id, &pkg_id, &files_of, &files, diags);
+
+    let mut creators = vec![format!("Tool: {}-{}", scan.tool.name, scan.tool.version)];
+    creators.extend(authors.iter().map(|a| creator(a)));
+
+    Document {
+        spdx_version: "SPDX-2.3",
+        data_license: "CC0-1.0",
+        spdx_id: "SPDXRef-DOCUMENT",
+        document_namespace: format!(
+            "https://spdx.org/spdxdocs/{}-{uuid}",
+            name.chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '-'
+                })
+                .collect::<String>()
+        ),
+        name,
+        creation_info: CreationInfo {
+            created: stamp.created.clone(),
+            creators,
+            license_list_version: major_minor(&scan.tool.license_list_version),
+            comment: None,
+        },
+        packages,
+        files,
+        has_extracted_licensing_infos: refs.into_infos(|id| reuse_text(scan, id)),
+        relationships,
+    }
+}
+
+/// One file entry per file with license or copyright evidence (SPDX requires a SHA-1:
+/// files without one are left out, and counted), with the package that owns each.
+fn files<'a>(
+    scan: &'a Scan,
+    ids: &mut Ids,
+    refs: &mut LicenseRefs,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<File>, Vec<Option<&'a str>>) {
     let mut files = Vec::new();
     let mut file_owner: Vec<Option<&str>> = Vec::new();
     let mut missing_sha1 = 0usize;
@@ -226,67 +304,48 @@ pub fn build(
             ),
         ));
     }
+    (files, file_owner)
+}
 
-    let mut packages = Vec::with_capacity(scan.components.len() + 1);
-    let mut pkg_id: HashMap<&str, String> = HashMap::new();
-    for c in &scan.components {
-        let id = ids.make("Package", &c.bom_ref);
-        pkg_id.insert(c.bom_ref.as_str(), id);
+/// The package that stands for the scanned tree when no component is the project.
+fn root_package(scan: &Scan, ids: &mut Ids) -> Package {
+    Package {
+        spdx_id: ids.make("Package", &format!("root-{}", root_name(scan))),
+        name: root_name(scan),
+        version_info: None,
+        supplier: NOASSERTION.into(),
+        download_location: NOASSERTION.into(),
+        files_analyzed: false,
+        package_verification_code: None,
+        checksums: Vec::new(),
+        homepage: None,
+        license_concluded: NOASSERTION.into(),
+        license_info_from_files: Vec::new(),
+        license_declared: NOASSERTION.into(),
+        copyright_text: NOASSERTION.into(),
+        comment: Some("the scanned tree; no project manifest was found".into()),
+        external_refs: Vec::new(),
+        primary_package_purpose: "SOURCE",
     }
-    let project_id = match scan.project.as_deref().and_then(|p| pkg_id.get(p)) {
-        Some(id) => id.clone(),
-        None => {
-            // No project component (a files-only scan, or an SBOM without one): describe
-            // the scanned root itself, so the document still DESCRIBES a package.
-            let id = ids.make("Package", &format!("root-{}", root_name(scan)));
-            packages.push(Package {
-                spdx_id: id.clone(),
-                name: root_name(scan),
-                version_info: None,
-                supplier: NOASSERTION.into(),
-                download_location: NOASSERTION.into(),
-                files_analyzed: false,
-                package_verification_code: None,
-                checksums: Vec::new(),
-                homepage: None,
-                license_concluded: NOASSERTION.into(),
-                license_info_from_files: Vec::new(),
-                license_declared: NOASSERTION.into(),
-                copyright_text: NOASSERTION.into(),
-                comment: Some("the scanned tree; no project manifest was found".into()),
-                external_refs: Vec::new(),
-                primary_package_purpose: "SOURCE",
-            });
-            id
-        }
-    };
+}
 
-    let mut files_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, owner) in file_owner.iter().enumerate() {
-        if let Some(o) = owner.filter(|o| pkg_id.contains_key(o)) {
-            files_of.entry(o).or_default().push(i);
-        }
-    }
-
-    for c in &scan.components {
-        let own_files = files_of.get(c.bom_ref.as_str()).map_or(&[][..], |v| &v[..]);
-        packages.push(package(
-            c,
-            &pkg_id[c.bom_ref.as_str()],
-            own_files,
-            &files,
-            copyrights.get(c.bom_ref.as_str()),
-            Some(&c.bom_ref) == scan.project.as_ref(),
-            &mut refs,
-        ));
-    }
-
+/// DESCRIBES the project, CONTAINS each package's files, DEPENDS_ON (DEV_DEPENDENCY_OF
+/// for dev dependencies) along the graph; edges to components not in the document are
+/// left out and counted.
+fn relationships(
+    scan: &Scan,
+    project_id: &str,
+    pkg_id: &HashMap<&str, String>,
+    files_of: &BTreeMap<&str, Vec<usize>>,
+    files: &[File],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Relationship> {
     let mut relationships = vec![Relationship {
         spdx_element_id: "SPDXRef-DOCUMENT".into(),
         relationship_type: "DESCRIBES",
-        related_spdx_element: project_id.clone(),
+        related_spdx_element: project_id.to_string(),
     }];
-    for (owner, idx) in &files_of {
+    for (owner, idx) in files_of {
         for &i in idx {
             relationships.push(Relationship {
                 spdx_element_id: pkg_id[owner].clone(),
@@ -338,36 +397,7 @@ pub fn build(
     }
     relationships[1..].sort();
     relationships.dedup();
-
-    let mut creators = vec![format!("Tool: {}-{}", scan.tool.name, scan.tool.version)];
-    creators.extend(authors.iter().map(|a| creator(a)));
-
-    Document {
-        spdx_version: "SPDX-2.3",
-        data_license: "CC0-1.0",
-        spdx_id: "SPDXRef-DOCUMENT",
-        document_namespace: format!(
-            "https://spdx.org/spdxdocs/{}-{uuid}",
-            name.chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '-'
-                })
-                .collect::<String>()
-        ),
-        name,
-        creation_info: CreationInfo {
-            created: stamp.created.clone(),
-            creators,
-            license_list_version: major_minor(&scan.tool.license_list_version),
-            comment: None,
-        },
-        packages,
-        files,
-        has_extracted_licensing_infos: refs.into_infos(|id| reuse_text(scan, id)),
-        relationships,
-    }
+    relationships
 }
 
 /// "Jane Doe <jane@example.com>" -> "Person: Jane Doe (jane@example.com)"; a name that
@@ -584,15 +614,14 @@ impl LicenseRefs {
 }
 
 /// The text of `LicenseRef-x` from the tree's `LICENSES/LicenseRef-x.txt` (the REUSE
-/// layout), read from disk when the scanned tree is still there.
+/// layout), as the scan recorded it.
 fn reuse_text(scan: &Scan, id: &str) -> Option<String> {
-    const MAX: u64 = 1 << 20;
     let f = scan.files.iter().find(|f| {
         let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
         (dir == "LICENSES" || dir.ends_with("/LICENSES"))
             && name.rsplit_once('.').map_or(name, |(stem, _)| stem) == id
     })?;
-    let text = super::read_recorded_file(&scan.root, &f.path, MAX)?;
+    let text = scan.texts.get(f.sha256.as_deref()?)?;
     Some(text.trim_end().to_string()).filter(|t| !t.is_empty())
 }
 
@@ -780,7 +809,7 @@ mod tests {
         Scan {
             root: "demo".into(),
             project: Some("pkg:npm/app@1.0.0".into()),
-            tool: crate::model::Tool::current(),
+            tool: crate::model::Tool::current(crate::licensedb::LICENSE_LIST_VERSION),
             files: vec![
                 FileRecord {
                     path: "LICENSE".into(),

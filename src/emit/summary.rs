@@ -96,12 +96,12 @@ fn components_summary(out: &mut String, scan: &Scan) {
     let unknown = scan
         .components
         .iter()
-        .filter(|c| c.concluded == crate::resolve::NOASSERTION)
+        .filter(|c| c.concluded == crate::model::NOASSERTION)
         .count();
     let flagged: Vec<&crate::model::Component> = scan
         .components
         .iter()
-        .filter(|c| !c.review.is_empty() && c.concluded != crate::resolve::NOASSERTION)
+        .filter(|c| !c.review.is_empty() && c.concluded != crate::model::NOASSERTION)
         .collect();
     let _ = writeln!(
         out,
@@ -142,7 +142,7 @@ fn components_summary(out: &mut String, scan: &Scan) {
     let unknowns: Vec<&str> = scan
         .components
         .iter()
-        .filter(|c| c.concluded == crate::resolve::NOASSERTION)
+        .filter(|c| c.concluded == crate::model::NOASSERTION)
         .map(|c| c.bom_ref.as_str())
         .collect();
     if !unknowns.is_empty() {

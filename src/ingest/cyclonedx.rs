@@ -22,7 +22,8 @@ use super::{
     lenient_string_keep_empty, lenient_vec, line_col, read_license, Losses, RefMaker,
 };
 use crate::model::{
-    Component, Edge, Evidence, Hash, MatchKind, Scan, Scope, Severity, Tool, SCAN_FORMAT_VERSION,
+    Component, Ecosystem, Edge, Evidence, Hash, MatchKind, Scan, Scope, Severity, Tool,
+    NOASSERTION, SCAN_FORMAT_VERSION,
 };
 
 const SUPPORTED: &[&str] = &["1.4", "1.5", "1.6"];
@@ -250,23 +251,24 @@ struct Found {
     is_project: bool,
 }
 
+/// The components as the model holds them, and how to find them from the document.
+#[derive(Default)]
+struct Mapped {
+    components: Vec<Component>,
+    /// Document bom-ref -> the model's (first definition wins).
+    by_doc_ref: HashMap<String, String>,
+    /// For each flattened entry, the model bom-ref it became (None: not read).
+    index_ref: Vec<Option<String>>,
+    project: Option<String>,
+    /// (parent, child) indexes of nested components.
+    nested: Vec<(usize, usize)>,
+}
+
+/// The whole document into the model, in phases: the version, the components (flattened,
+/// then mapped), the graph, then what the model has no place for.
 fn map_bom(bom: Bom, shown: &str) -> Scan {
     let mut losses = Losses::default();
-    match bom.spec_version.as_deref() {
-        Some(v) if SUPPORTED.contains(&v) => {}
-        Some(v) => losses.note(
-            Severity::Warning,
-            format!(
-                "CycloneDX {v} is not a supported version (1.4 to 1.6): read as far as it goes, \
-                 check the result"
-            ),
-        ),
-        None => losses.note(
-            Severity::Warning,
-            "the document names no specVersion: read as CycloneDX 1.6",
-        ),
-    }
-
+    check_version(bom.spec_version.as_deref(), &mut losses);
     // Flatten: the project first, then every component, nested ones after their parent.
     let mut found: Vec<Found> = Vec::new();
     let metadata = bom.metadata.unwrap_or_default();
@@ -280,128 +282,8 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
     for c in bom.components {
         flatten(c, None, false, 0, &mut found, &mut losses);
     }
-
-    let mut refs = RefMaker::default();
-    // Document bom-ref -> the model's (first definition wins).
-    let mut by_doc_ref: HashMap<String, String> = HashMap::new();
-    let mut components: Vec<Component> = Vec::new();
-    let mut index_ref: Vec<Option<String>> = Vec::new();
-    let mut project: Option<String> = None;
-    let mut nested: Vec<(usize, usize)> = Vec::new();
-    let mut field_losses: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, f) in found.iter().enumerate() {
-        let cdx: CdxComponent = match serde_json::from_value(f.raw.clone()) {
-            Ok(c) => c,
-            Err(e) => {
-                losses.warn(format!("components that could not be read ({e})"), 1);
-                index_ref.push(None);
-                continue;
-            }
-        };
-        let Some(name) = cdx.name.clone() else {
-            losses.warn("components without a name (malformed)", 1);
-            index_ref.push(None);
-            continue;
-        };
-        // Some tools list the project again among the components: one component.
-        if let (Some(doc_ref), Some(p)) = (&cdx.bom_ref, &project) {
-            if !f.is_project && by_doc_ref.get(doc_ref) == Some(p) {
-                index_ref.push(Some(p.clone()));
-                continue;
-            }
-        }
-        if let Value::Object(m) = &f.raw {
-            for k in m.keys().filter(|k| !READ_KEYS.contains(&k.as_str())) {
-                *field_losses.entry(k.clone()).or_default() += 1;
-            }
-        }
-        let preferred = cdx
-            .bom_ref
-            .clone()
-            .unwrap_or_else(|| fallback_ref(cdx.purl.as_deref(), &name, cdx.version.as_deref()));
-        if cdx.bom_ref.is_some() && refs.is_used(&preferred) {
-            losses.warn(
-                "components whose bom-ref repeats another's (malformed; renamed)",
-                1,
-            );
-        }
-        let bom_ref = refs.unique(&preferred);
-        if let Some(doc_ref) = &cdx.bom_ref {
-            by_doc_ref
-                .entry(doc_ref.clone())
-                .or_insert_with(|| bom_ref.clone());
-        }
-        if f.is_project {
-            project = Some(bom_ref.clone());
-        }
-        if let Some(parent) = f.parent {
-            nested.push((parent, i));
-        }
-        components.push(map_component(cdx, name, bom_ref.clone(), &mut losses));
-        index_ref.push(Some(bom_ref));
-    }
-    if !field_losses.is_empty() {
-        let n: usize = field_losses.values().sum();
-        let list: Vec<String> = field_losses
-            .iter()
-            .map(|(k, n)| format!("{k} ({n})"))
-            .collect();
-        losses.info(format!("component fields: {}", list.join(", ")), n);
-    }
-
-    // The graph: `dependencies`, plus nested components as parts of their parent.
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for d in bom.dependencies {
-        let dep: Dependency = match serde_json::from_value(d) {
-            Ok(d) => d,
-            Err(e) => {
-                losses.warn(
-                    format!("dependency entries that could not be read ({e})"),
-                    1,
-                );
-                continue;
-            }
-        };
-        let Some(from) = dep.reference.as_ref().and_then(|r| by_doc_ref.get(r)) else {
-            losses.warn(
-                "dependency entries whose ref names no component (services or missing components)",
-                1,
-            );
-            continue;
-        };
-        let targets = graph.entry(from.clone()).or_default();
-        for to in &dep.depends_on {
-            let to = match to {
-                Value::String(s) => Some(s.clone()),
-                Value::Object(o) => o.get("ref").and_then(Value::as_str).map(str::to_string),
-                _ => None,
-            };
-            match to.as_ref().and_then(|t| by_doc_ref.get(t)) {
-                Some(t) => {
-                    targets.insert(t.clone());
-                }
-                None => losses.warn(
-                    "dependency edges to refs that name no component (services or missing components)",
-                    1,
-                ),
-            }
-        }
-        losses.info("`provides` relations (CycloneDX 1.6)", dep.provides.len());
-    }
-    for (parent, child) in nested {
-        if let (Some(Some(p)), Some(Some(c))) = (index_ref.get(parent), index_ref.get(child)) {
-            if p != c {
-                graph.entry(p.clone()).or_default().insert(c.clone());
-            }
-        }
-    }
-    let dependencies = graph
-        .into_iter()
-        .map(|(from, to)| Edge {
-            from,
-            to: to.into_iter().collect(),
-        })
-        .collect();
+    let mapped = map_components(&found, &mut losses);
+    let dependencies = graph(bom.dependencies, &mapped, &mut losses);
 
     losses.warn("services", bom.services.len());
     losses.warn("vulnerabilities", bom.vulnerabilities.len());
@@ -419,15 +301,157 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
 
     Scan {
         format_version: SCAN_FORMAT_VERSION,
-        tool: Tool::current(),
+        tool: Tool::current(crate::licensedb::LICENSE_LIST_VERSION),
         root: shown.to_string(),
         summary: Default::default(),
-        project,
+        project: mapped.project,
         files: Vec::new(),
-        components,
+        components: mapped.components,
         dependencies,
         diagnostics: losses.into_diagnostics(shown),
+        texts: Default::default(),
     }
+}
+
+fn check_version(version: Option<&str>, losses: &mut Losses) {
+    match version {
+        Some(v) if SUPPORTED.contains(&v) => {}
+        Some(v) => losses.note(
+            Severity::Warning,
+            format!(
+                "CycloneDX {v} is not a supported version (1.4 to 1.6): read as far as it goes, \
+                 check the result"
+            ),
+        ),
+        None => losses.note(
+            Severity::Warning,
+            "the document names no specVersion: read as CycloneDX 1.6",
+        ),
+    }
+}
+
+/// Every flattened entry that reads as a component with a name, under a unique bom-ref.
+fn map_components(found: &[Found], losses: &mut Losses) -> Mapped {
+    let mut refs = RefMaker::default();
+    let mut m = Mapped::default();
+    let mut field_losses: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, f) in found.iter().enumerate() {
+        let cdx: CdxComponent = match serde_json::from_value(f.raw.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                losses.warn(format!("components that could not be read ({e})"), 1);
+                m.index_ref.push(None);
+                continue;
+            }
+        };
+        let Some(name) = cdx.name.clone() else {
+            losses.warn("components without a name (malformed)", 1);
+            m.index_ref.push(None);
+            continue;
+        };
+        // Some tools list the project again among the components: one component.
+        if let (Some(doc_ref), Some(p)) = (&cdx.bom_ref, &m.project) {
+            if !f.is_project && m.by_doc_ref.get(doc_ref) == Some(p) {
+                m.index_ref.push(Some(p.clone()));
+                continue;
+            }
+        }
+        if let Value::Object(o) = &f.raw {
+            for k in o.keys().filter(|k| !READ_KEYS.contains(&k.as_str())) {
+                *field_losses.entry(k.clone()).or_default() += 1;
+            }
+        }
+        let preferred = cdx
+            .bom_ref
+            .clone()
+            .unwrap_or_else(|| fallback_ref(cdx.purl.as_deref(), &name, cdx.version.as_deref()));
+        if cdx.bom_ref.is_some() && refs.is_used(&preferred) {
+            losses.warn(
+                "components whose bom-ref repeats another's (malformed; renamed)",
+                1,
+            );
+        }
+        let bom_ref = refs.unique(&preferred);
+        if let Some(doc_ref) = &cdx.bom_ref {
+            m.by_doc_ref
+                .entry(doc_ref.clone())
+                .or_insert_with(|| bom_ref.clone());
+        }
+        if f.is_project {
+            m.project = Some(bom_ref.clone());
+        }
+        if let Some(parent) = f.parent {
+            m.nested.push((parent, i));
+        }
+        m.components
+            .push(map_component(cdx, name, bom_ref.clone(), losses));
+        m.index_ref.push(Some(bom_ref));
+    }
+    if !field_losses.is_empty() {
+        let n: usize = field_losses.values().sum();
+        let list: Vec<String> = field_losses
+            .iter()
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect();
+        losses.info(format!("component fields: {}", list.join(", ")), n);
+    }
+    m
+}
+
+/// The graph: `dependencies`, plus nested components as parts of their parent.
+fn graph(dependencies: Vec<Value>, m: &Mapped, losses: &mut Losses) -> Vec<Edge> {
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for d in dependencies {
+        let dep: Dependency = match serde_json::from_value(d) {
+            Ok(d) => d,
+            Err(e) => {
+                losses.warn(
+                    format!("dependency entries that could not be read ({e})"),
+                    1,
+                );
+                continue;
+            }
+        };
+        let Some(from) = dep.reference.as_ref().and_then(|r| m.by_doc_ref.get(r)) else {
+            losses.warn(
+                "dependency entries whose ref names no component (services or missing components)",
+                1,
+            );
+            continue;
+        };
+        let targets = graph.entry(from.clone()).or_default();
+        for to in &dep.depends_on {
+            let to = match to {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(o) => o.get("ref").and_then(Value::as_str).map(str::to_string),
+                _ => None,
+            };
+            match to.as_ref().and_then(|t| m.by_doc_ref.get(t)) {
+                Some(t) => {
+                    targets.insert(t.clone());
+                }
+                None => losses.warn(
+                    "dependency edges to refs that name no component (services or missing components)",
+                    1,
+                ),
+            }
+        }
+        losses.info("`provides` relations (CycloneDX 1.6)", dep.provides.len());
+    }
+    for &(parent, child) in &m.nested {
+        if let (Some(Some(p)), Some(Some(c))) = (m.index_ref.get(parent), m.index_ref.get(child)) {
+            if p != c {
+                graph.entry(p.clone()).or_default().insert(c.clone());
+            }
+        }
+    }
+    graph
+        .into_iter()
+        .map(|(from, to)| Edge {
+            from,
+            to: to.into_iter().collect(),
+        })
+        .collect()
 }
 
 fn flatten(
@@ -467,19 +491,80 @@ static OSPO_CONTEXT: Lazy<Regex> = Lazy::new(|| {
     .unwrap()
 });
 
+/// ospo's own properties (`ospo:*`, by name, in order): they decide how the rest of a
+/// component is read.
+type Props = BTreeMap<String, Vec<String>>;
+
+/// One CycloneDX component into the model, in phases: ospo's properties, licenses,
+/// evidence, hashes, homepage, scope, name.
 fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Losses) -> Component {
-    // ospo's own properties first: they decide how the rest is read.
-    let mut props: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let props = ospo_properties(&c, losses);
+    let prop = |k: &str| props.get(k).and_then(|v| v.first()).cloned();
+    let mut lic = licenses(&c, &props, losses);
+    let (detected, evidence, copyrights) = evidence(&c, &props, losses);
+    let hashes = hashes(&c, losses);
+    let homepage = homepage(&c, losses);
+    let scope = scope(&c, &props, losses);
+    let full_name = match c.group.as_deref().map(str::trim) {
+        Some(g) if !g.is_empty() => {
+            let maven = c
+                .purl
+                .as_deref()
+                .is_some_and(|p| p.starts_with("pkg:maven/"));
+            format!("{g}{}{name}", if maven { ":" } else { "/" })
+        }
+        _ => name,
+    };
+    lic.notes
+        .extend(props.get("ospo:note").cloned().unwrap_or_default());
+    Component {
+        bom_ref,
+        name: full_name,
+        version: c.version,
+        ecosystem: prop("ospo:ecosystem")
+            .map(Ecosystem::from)
+            .unwrap_or_else(|| ecosystem_of(c.purl.as_deref())),
+        purl: c.purl,
+        path: prop("ospo:path"),
+        declared_raw: lic.declared_raw,
+        declared: lic.declared,
+        detected,
+        concluded: lic.concluded,
+        evidence,
+        hashes,
+        scope,
+        supplier: c.supplier.and_then(|s| s.name),
+        homepage,
+        review: props.get("ospo:review").cloned().unwrap_or_default(),
+        notes: lic.notes,
+        copyrights,
+    }
+}
+
+fn ospo_properties(c: &CdxComponent, losses: &mut Losses) -> Props {
+    let mut props = Props::new();
     let mut other_props = 0;
     for p in &c.properties {
         match (p.name.as_deref(), &p.value) {
             (Some(n), Some(v)) if n.starts_with("ospo:") => {
-                props.entry(n).or_default().push(v.clone());
+                props.entry(n.to_string()).or_default().push(v.clone());
             }
             _ => other_props += 1,
         }
     }
     losses.info("component properties not ospo's own", other_props);
+    props
+}
+
+/// A component's licenses as the model holds them.
+struct Licenses {
+    declared: Option<String>,
+    declared_raw: Option<String>,
+    concluded: String,
+    notes: Vec<String>,
+}
+
+fn licenses(c: &CdxComponent, props: &Props, losses: &mut Losses) -> Licenses {
     let prop = |k: &str| props.get(k).and_then(|v| v.first()).cloned();
     let native = !props.is_empty();
     let ospo_declared = prop("ospo:declared");
@@ -551,15 +636,28 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
         None if reread => Some(raws.join(" AND ")),
         None => None,
     };
-    let concluded = if prop("ospo:concluded").as_deref() == Some("NOASSERTION") {
-        "NOASSERTION".to_string()
+    let concluded = if prop("ospo:concluded").as_deref() == Some(NOASSERTION) {
+        NOASSERTION.to_string()
     } else {
         and_all(&concluded_terms)
             .or_else(|| declared.clone())
-            .unwrap_or_else(|| "NOASSERTION".to_string())
+            .unwrap_or_else(|| NOASSERTION.to_string())
     };
+    Licenses {
+        declared,
+        declared_raw,
+        concluded,
+        notes,
+    }
+}
 
-    // Evidence: detected licenses, and ospo's occurrences (expression, kind, score, lines).
+/// Detected licenses, ospo's occurrences (expression, kind, score, lines) and copyright
+/// lines: (detected, evidence, copyrights).
+fn evidence(
+    c: &CdxComponent,
+    props: &Props,
+    losses: &mut Losses,
+) -> (Option<String>, Vec<Evidence>, Vec<String>) {
     let mut detected = None;
     let mut evidence = Vec::new();
     let mut copyrights: Vec<String> = c
@@ -611,7 +709,12 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
         losses.info("identity evidence", usize::from(ev.identity.is_some()));
         losses.info("call stack evidence", usize::from(ev.callstack.is_some()));
     }
+    copyrights.sort();
+    copyrights.dedup();
+    (detected, evidence, copyrights)
+}
 
+fn hashes(c: &CdxComponent, losses: &mut Losses) -> Vec<Hash> {
     let mut hashes = Vec::new();
     for h in &c.hashes {
         match (&h.alg, &h.content) {
@@ -622,7 +725,10 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
             _ => losses.warn("hashes without alg or content (malformed)", 1),
         }
     }
+    hashes
+}
 
+fn homepage(c: &CdxComponent, losses: &mut Losses) -> Option<String> {
     let mut homepage = None;
     for r in &c.external_references {
         if homepage.is_none() && r.kind.as_deref() == Some("website") && r.url.is_some() {
@@ -631,8 +737,16 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
             losses.info("external references other than the first website", 1);
         }
     }
+    homepage
+}
 
-    let scope = if prop("ospo:scope").as_deref() == Some("dev") {
+fn scope(c: &CdxComponent, props: &Props, losses: &mut Losses) -> Option<Scope> {
+    if props
+        .get("ospo:scope")
+        .and_then(|v| v.first())
+        .map(String::as_str)
+        == Some("dev")
+    {
         Some(Scope::Dev)
     } else {
         match c.scope.as_deref() {
@@ -646,42 +760,6 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
             }
             None => None,
         }
-    };
-
-    let full_name = match c.group.as_deref().map(str::trim) {
-        Some(g) if !g.is_empty() => {
-            let maven = c
-                .purl
-                .as_deref()
-                .is_some_and(|p| p.starts_with("pkg:maven/"));
-            format!("{g}{}{name}", if maven { ":" } else { "/" })
-        }
-        _ => name,
-    };
-    notes.extend(props.get("ospo:note").cloned().unwrap_or_default());
-    Component {
-        bom_ref,
-        name: full_name,
-        version: c.version,
-        ecosystem: prop("ospo:ecosystem").unwrap_or_else(|| ecosystem_of(c.purl.as_deref())),
-        purl: c.purl,
-        path: prop("ospo:path"),
-        declared_raw,
-        declared,
-        detected,
-        concluded,
-        evidence,
-        hashes,
-        scope,
-        supplier: c.supplier.and_then(|s| s.name),
-        homepage,
-        review: props.get("ospo:review").cloned().unwrap_or_default(),
-        notes,
-        copyrights: {
-            copyrights.sort();
-            copyrights.dedup();
-            copyrights
-        },
     }
 }
 
@@ -711,6 +789,7 @@ fn parse_context(context: &str, path: String, line: Option<u32>) -> Option<Evide
         start_line: line.unwrap_or(start),
         end_line: caps["b"].parse().ok()?,
         score: caps["score"].parse().ok()?,
+        sha256: None,
     })
 }
 
@@ -719,132 +798,20 @@ fn parse_context(context: &str, path: String, line: Option<u32>) -> Option<Evide
 
 mod xml {
     use super::*;
-    use quick_xml::events::Event;
-    use quick_xml::Reader;
+    pub(super) use crate::xml::Node;
 
-    const MAX_ELEMENTS: usize = 2_000_000;
-
-    #[derive(Debug, Default)]
-    pub(super) struct Node {
-        pub name: String,
-        pub attrs: Vec<(String, String)>,
-        pub text: String,
-        pub children: Vec<Node>,
-    }
-
-    impl Node {
-        fn attr(&self, k: &str) -> Option<&str> {
-            self.attrs
-                .iter()
-                .find(|(a, _)| a == k)
-                .map(|(_, v)| v.as_str())
-        }
-        fn child(&self, name: &str) -> Option<&Node> {
-            self.children.iter().find(|c| c.name == name)
-        }
-        fn text(&self) -> String {
-            self.text.trim().to_string()
-        }
-    }
-
-    fn start(e: &quick_xml::events::BytesStart) -> Result<Node, String> {
-        let mut attrs = Vec::new();
-        for a in e.attributes() {
-            let a = a.map_err(|e| e.to_string())?;
-            let v = a
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|e| e.to_string())?;
-            attrs.push((
-                String::from_utf8_lossy(a.key.as_ref()).into_owned(),
-                v.into_owned(),
-            ));
-        }
-        Ok(Node {
-            name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
-            attrs,
-            ..Default::default()
-        })
-    }
+    /// An SBOM may be large (millions of elements) but not deep; an undeclared entity
+    /// means the document is not one ospo reads.
+    const BOM_XML: crate::xml::Limits = crate::xml::Limits {
+        max_depth: 4 * MAX_DEPTH,
+        max_elements: 2_000_000,
+        attributes: true,
+        entities: crate::xml::Entities::Refuse,
+    };
 
     /// The element tree, or (byte offset, message).
     pub(super) fn parse(text: &str) -> Result<Node, (usize, String)> {
-        let mut reader = Reader::from_str(text);
-        reader.config_mut().check_end_names = true;
-        let mut stack: Vec<Node> = Vec::new();
-        let mut root: Option<Node> = None;
-        let mut count = 0usize;
-        loop {
-            let ev = reader
-                .read_event()
-                .map_err(|e| (reader.error_position() as usize, e.to_string()))?;
-            let at = reader.buffer_position() as usize;
-            match ev {
-                Event::Start(_) | Event::Empty(_) if root.is_some() => {
-                    return Err((at, "content after the root element".into()));
-                }
-                Event::Start(_) | Event::Empty(_)
-                    if count >= MAX_ELEMENTS || stack.len() > 4 * MAX_DEPTH =>
-                {
-                    return Err((at, "too deeply nested or too many elements".into()));
-                }
-                Event::Start(e) => {
-                    count += 1;
-                    stack.push(start(&e).map_err(|m| (at, m))?);
-                }
-                Event::Empty(e) => {
-                    count += 1;
-                    let n = start(&e).map_err(|m| (at, m))?;
-                    match stack.last_mut() {
-                        Some(p) => p.children.push(n),
-                        None => root = Some(n),
-                    }
-                }
-                Event::End(_) => {
-                    let n = stack.pop().ok_or((at, "unbalanced end tag".to_string()))?;
-                    match stack.last_mut() {
-                        Some(p) => p.children.push(n),
-                        None => root = Some(n),
-                    }
-                }
-                Event::Text(t) => {
-                    if let Some(n) = stack.last_mut() {
-                        n.text
-                            .push_str(&t.decode().map_err(|e| (at, e.to_string()))?);
-                    }
-                }
-                Event::CData(t) => {
-                    if let Some(n) = stack.last_mut() {
-                        n.text
-                            .push_str(&t.decode().map_err(|e| (at, e.to_string()))?);
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    if let Some(n) = stack.last_mut() {
-                        if let Ok(Some(c)) = r.resolve_char_ref() {
-                            n.text.push(c);
-                        } else {
-                            let name = r.decode().map_err(|e| (at, e.to_string()))?;
-                            // Only the predefined entities: declared ones are never expanded.
-                            match quick_xml::escape::resolve_predefined_entity(&name) {
-                                Some(s) => n.text.push_str(s),
-                                None => {
-                                    return Err((at, format!("undeclared entity &{name};")));
-                                }
-                            }
-                        }
-                    }
-                }
-                Event::Eof => break,
-                _ => {}
-            }
-        }
-        if let Some(open) = stack.last() {
-            return Err((
-                text.len(),
-                format!("unexpected end of file inside <{}>", open.name),
-            ));
-        }
-        root.ok_or((0, "no root element".to_string()))
+        crate::xml::parse(text, &BOM_XML).map_err(|e| (e.offset, e.message))
     }
 
     /// `http://cyclonedx.org/schema/bom/1.6` -> `1.6`.
@@ -1105,6 +1072,7 @@ mod tests {
                 start_line: 3,
                 end_line: 17,
                 score: 0.97,
+                sha256: None,
             }]
         );
         let z = &s.components[2];

@@ -16,7 +16,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::expression;
-use crate::model::{Diagnostic, Scan, Severity};
+use crate::model::{Diagnostic, Ecosystem, Scan, Severity, NOASSERTION, NONE};
 
 /// What a file given to `--from` turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,11 +186,11 @@ pub(crate) struct ReadLicense {
 /// Normalize one license string; None for empty, NOASSERTION and NONE (nothing known).
 pub(crate) fn read_license(raw: &str) -> Option<ReadLicense> {
     let t = raw.trim();
-    if t.is_empty() || t.eq_ignore_ascii_case("NOASSERTION") || t.eq_ignore_ascii_case("NONE") {
+    if t.is_empty() || t.eq_ignore_ascii_case(NOASSERTION) || t.eq_ignore_ascii_case(NONE) {
         return None;
     }
     let n = expression::normalize(t);
-    if n.expression == "NOASSERTION" {
+    if n.expression == NOASSERTION {
         return None;
     }
     // Only a real reinterpretation keeps the raw text, not dropped outer parentheses.
@@ -229,11 +229,11 @@ pub(crate) fn and_all(exprs: &[String]) -> Option<String> {
     }
 }
 
-/// The package ecosystem a purl names (its type), or "unknown".
-pub(crate) fn ecosystem_of(purl: Option<&str>) -> String {
+/// The package ecosystem a purl names (its type), or unknown.
+pub(crate) fn ecosystem_of(purl: Option<&str>) -> Ecosystem {
     purl.and_then(|p| p.parse::<packageurl::PackageUrl>().ok())
-        .map(|p| p.ty().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+        .map(|p| Ecosystem::from_name(p.ty()))
+        .unwrap_or(Ecosystem::Unknown)
 }
 
 /// Hands out bom-refs, unique within one document, in document order (so the same document

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::model::{
     Component, Edge, FileRecord, Hash, LicenseMatch, MatchKind, Scan, Scope, Severity, Tool,
-    SCAN_FORMAT_VERSION,
+    NOASSERTION, NONE, SCAN_FORMAT_VERSION,
 };
 
 const SUPPORTED: &[&str] = &["SPDX-2.2", "SPDX-2.3"];
@@ -247,7 +247,7 @@ fn supplier_name(s: &str) -> String {
 fn known(v: &Option<String>) -> Option<String> {
     v.as_deref()
         .map(str::trim)
-        .filter(|s| !s.eq_ignore_ascii_case("NOASSERTION") && !s.eq_ignore_ascii_case("NONE"))
+        .filter(|s| !s.eq_ignore_ascii_case(NOASSERTION) && !s.eq_ignore_ascii_case(NONE))
         .map(str::to_string)
 }
 
@@ -277,8 +277,130 @@ fn relation(kind: &str) -> Option<Rel> {
     })
 }
 
+/// The document's packages as components, in document order, with what the later phases
+/// need to find them again.
+#[derive(Default)]
+struct Packages {
+    components: Vec<Component>,
+    /// SPDXID -> index in `components`.
+    by_id: HashMap<String, usize>,
+    /// (component, its package's copyrightText), placed once the files are known.
+    copyrights: Vec<(usize, String)>,
+    /// (component, SPDXID of a file its package lists in hasFiles).
+    has_files: Vec<(usize, String)>,
+}
+
+/// What the relationships say: the dependency graph, the described packages, scopes
+/// implied by reverse relationships (DEV_DEPENDENCY_OF ...), and which package owns
+/// which file (by the file's index in the document).
+#[derive(Default)]
+struct Relations {
+    graph: BTreeMap<usize, BTreeSet<usize>>,
+    described: Vec<usize>,
+    scopes: HashMap<usize, Scope>,
+    file_owner: HashMap<usize, usize>,
+}
+
+/// The whole document into the model, in phases: its packages, its relationships, the
+/// project it describes, its files, then what could not be carried over.
 fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
-    match doc.version.as_deref() {
+    check_version(doc.version.as_deref(), &mut losses);
+    let doc_id = doc.id.clone().unwrap_or_else(|| "SPDXRef-DOCUMENT".into());
+    // Unread fields, by "package x" / "file x", reported as one tally at the end.
+    let mut field_losses: BTreeMap<String, usize> = BTreeMap::new();
+    let Doc {
+        name: doc_name,
+        describes,
+        packages,
+        files: doc_files,
+        relationships,
+        extracted_texts,
+        snippets,
+        annotations,
+        extracted,
+        external_documents,
+        ..
+    } = doc;
+    let Packages {
+        mut components,
+        by_id,
+        copyrights,
+        has_files,
+    } = map_packages(packages, &extracted_texts, &mut losses, &mut field_losses);
+    let file_ids: HashMap<String, usize> = doc_files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (f, _))| f.spdxid.clone().map(|id| (id, i)))
+        .rev()
+        .collect();
+    let rel = map_relationships(
+        &relationships,
+        &describes,
+        &doc_id,
+        &by_id,
+        &file_ids,
+        has_files,
+        &mut losses,
+    );
+    let project = pick_project(rel.described, &components, &mut losses);
+    for (i, s) in rel.scopes {
+        if Some(i) != project {
+            components[i].scope = Some(s);
+        }
+    }
+    let files = map_files(
+        doc_files,
+        &rel.file_owner,
+        &by_id,
+        &components,
+        &extracted_texts,
+        &mut losses,
+        &mut field_losses,
+    );
+    attach_package_copyrights(&mut components, copyrights, &files);
+    if !field_losses.is_empty() {
+        let n = field_losses.values().sum();
+        let list: Vec<String> = field_losses
+            .iter()
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect();
+        losses.info(format!("fields: {}", list.join(", ")), n);
+    }
+    losses.warn("snippets", snippets);
+    losses.info("annotations", annotations);
+    losses.info(
+        "extracted license texts (hasExtractedLicensingInfos; their LicenseRef- ids are kept)",
+        extracted,
+    );
+    losses.info("external document references", external_documents);
+
+    let dependencies = rel
+        .graph
+        .into_iter()
+        .map(|(from, to)| Edge {
+            from: components[from].bom_ref.clone(),
+            to: to
+                .into_iter()
+                .map(|t| components[t].bom_ref.clone())
+                .collect(),
+        })
+        .collect();
+    Scan {
+        format_version: SCAN_FORMAT_VERSION,
+        tool: Tool::current(crate::licensedb::LICENSE_LIST_VERSION),
+        root: doc_name.unwrap_or_else(|| shown.to_string()),
+        summary: Default::default(),
+        project: project.map(|p| components[p].bom_ref.clone()),
+        files,
+        components,
+        dependencies,
+        diagnostics: losses.into_diagnostics(shown),
+        texts: Default::default(),
+    }
+}
+
+fn check_version(version: Option<&str>, losses: &mut Losses) {
+    match version {
         Some(v) if SUPPORTED.contains(&v) => {}
         Some(v) => losses.note(
             Severity::Warning,
@@ -286,16 +408,18 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         ),
         None => losses.note(Severity::Warning, "the document names no spdxVersion: read as SPDX-2.3"),
     }
-    let doc_id = doc.id.clone().unwrap_or_else(|| "SPDXRef-DOCUMENT".into());
+}
 
-    // Packages.
+/// Phase 1: every package with a name becomes a component.
+fn map_packages(
+    packages: Vec<Package>,
+    extracted_texts: &BTreeMap<String, String>,
+    losses: &mut Losses,
+    field_losses: &mut BTreeMap<String, usize>,
+) -> Packages {
     let mut refs = RefMaker::default();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    let mut components: Vec<Component> = Vec::new();
-    let mut package_copyrights: Vec<(usize, String)> = Vec::new();
-    let mut has_files: Vec<(usize, String)> = Vec::new();
-    let mut field_losses: BTreeMap<String, usize> = BTreeMap::new();
-    for p in doc.packages {
+    let mut out = Packages::default();
+    for p in packages {
         let Some(name) = p.name.clone() else {
             losses.warn("packages without a name (malformed)", 1);
             continue;
@@ -303,137 +427,159 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         for k in p.other.keys().filter(|k| !DERIVED.contains(&k.as_str())) {
             *field_losses.entry(format!("package {k}")).or_default() += 1;
         }
-        let purls: Vec<String> = p
-            .external_refs
-            .iter()
-            .filter(|r| {
-                r.reference_type.as_deref() == Some("purl")
-                    && matches!(
-                        r.reference_category.as_deref(),
-                        Some("PACKAGE-MANAGER" | "PACKAGE_MANAGER")
-                    )
-            })
-            .filter_map(|r| r.reference_locator.clone())
-            .collect();
-        losses.info(
-            "external references other than a package-manager purl",
-            p.external_refs.len() - purls.len().min(1),
-        );
-        let purl = purls.first().cloned();
-        let version = known(&p.version_info);
-        let bom_ref = refs.unique(&fallback_ref(purl.as_deref(), &name, version.as_deref()));
-        let declared_read = known(&p.license_declared).and_then(|l| read_license(&l));
-        let concluded_read = known(&p.license_concluded).and_then(|l| read_license(&l));
-        let mut notes = Vec::new();
-        let mut declared_raw = None;
-        if let Some(d) = &declared_read {
-            if d.raw.is_some() {
-                notes.extend(d.notes.clone());
-                declared_raw = d.raw.clone();
-            }
-        }
-        let declared = declared_read.map(|d| d.expression);
-        // An ospo-written LicenseRef- keeps the manifest's own words as its extracted text.
-        if declared_raw.is_none() {
-            declared_raw = declared
-                .iter()
-                .flat_map(|d| crate::expression::license_ids(d))
-                .find_map(|id| doc.extracted_texts.get(&id).cloned());
-        }
-        // ospo writes review reasons as "Review: ..." lines and resolver notes as the other
-        // lines of the package comment, after the two lines it states unknowns with.
-        let mut review = Vec::new();
-        for line in p.comment.iter().flat_map(|c| c.lines()).map(str::trim) {
-            if line.is_empty()
-                || line.starts_with("License unknown: ")
-                || line.starts_with("Version unknown: ")
-            {
-                continue;
-            }
-            match line.strip_prefix("Review: ") {
-                Some(r) => review.push(r.to_string()),
-                None => notes.push(line.to_string()),
-            }
-        }
-        let concluded = match concluded_read {
-            Some(c) => c.expression,
-            None => declared.clone().unwrap_or_else(|| "NOASSERTION".into()),
-        };
-        let from_files: Vec<String> = p
-            .license_info_from_files
-            .iter()
-            .filter_map(|l| read_license(l))
-            .map(|r| r.expression)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let mut hashes = Vec::new();
-        for c in &p.checksums {
-            match (&c.algorithm, &c.checksum_value) {
-                (Some(a), Some(v)) => hashes.push(Hash {
-                    alg: hash_alg(a),
-                    value: v.trim().to_string(),
-                }),
-                _ => losses.warn("checksums without algorithm or value (malformed)", 1),
-            }
-        }
-        if known(&p.download_location).is_some() {
-            losses.info("package download locations", 1);
-        }
-        let idx = components.len();
+        let idx = out.components.len();
         if let Some(id) = &p.spdxid {
-            by_id.entry(id.clone()).or_insert(idx);
+            out.by_id.entry(id.clone()).or_insert(idx);
         }
         if let Some(c) = known(&p.copyright_text) {
-            package_copyrights.push((idx, c));
+            out.copyrights.push((idx, c));
         }
-        has_files.extend(p.has_files.iter().map(|f| (idx, f.clone())));
-        components.push(Component {
-            bom_ref,
-            name,
-            version,
-            ecosystem: ecosystem_of(purl.as_deref()),
-            purl,
-            path: None,
-            declared_raw,
-            declared,
-            detected: and_all(&from_files),
-            concluded,
-            evidence: Vec::new(),
-            hashes,
-            scope: None,
-            supplier: known(&p.supplier).map(|s| supplier_name(&s)),
-            homepage: known(&p.homepage),
-            review,
-            notes,
-            copyrights: Vec::new(),
-        });
+        out.has_files
+            .extend(p.has_files.iter().map(|f| (idx, f.clone())));
+        let c = package_component(p, name, &mut refs, extracted_texts, losses);
+        out.components.push(c);
     }
+    out
+}
 
-    // Relationships: the graph, which package contains which file, what the document
-    // describes.
-    let mut file_ids: HashMap<String, usize> = HashMap::new();
-    for (i, (f, _)) in doc.files.iter().enumerate() {
-        if let Some(id) = &f.spdxid {
-            file_ids.entry(id.clone()).or_insert(i);
+/// One package as a component: purl, version, licenses (declared, concluded, from its
+/// files), hashes, and the review reasons and notes an ospo-written comment carries.
+fn package_component(
+    p: Package,
+    name: String,
+    refs: &mut RefMaker,
+    extracted_texts: &BTreeMap<String, String>,
+    losses: &mut Losses,
+) -> Component {
+    let purls: Vec<String> = p
+        .external_refs
+        .iter()
+        .filter(|r| {
+            r.reference_type.as_deref() == Some("purl")
+                && matches!(
+                    r.reference_category.as_deref(),
+                    Some("PACKAGE-MANAGER" | "PACKAGE_MANAGER")
+                )
+        })
+        .filter_map(|r| r.reference_locator.clone())
+        .collect();
+    losses.info(
+        "external references other than a package-manager purl",
+        p.external_refs.len() - purls.len().min(1),
+    );
+    let purl = purls.first().cloned();
+    let version = known(&p.version_info);
+    let bom_ref = refs.unique(&fallback_ref(purl.as_deref(), &name, version.as_deref()));
+    let declared_read = known(&p.license_declared).and_then(|l| read_license(&l));
+    let concluded_read = known(&p.license_concluded).and_then(|l| read_license(&l));
+    let mut notes = Vec::new();
+    let mut declared_raw = None;
+    if let Some(d) = &declared_read {
+        if d.raw.is_some() {
+            notes.extend(d.notes.clone());
+            declared_raw = d.raw.clone();
         }
     }
-    let mut file_owner: HashMap<usize, usize> = HashMap::new();
+    let declared = declared_read.map(|d| d.expression);
+    // An ospo-written LicenseRef- keeps the manifest's own words as its extracted text.
+    if declared_raw.is_none() {
+        declared_raw = declared
+            .iter()
+            .flat_map(|d| crate::expression::license_ids(d))
+            .find_map(|id| extracted_texts.get(&id).cloned());
+    }
+    let mut review = Vec::new();
+    read_comment(p.comment.as_deref(), &mut review, &mut notes);
+    let concluded = match concluded_read {
+        Some(c) => c.expression,
+        None => declared.clone().unwrap_or_else(|| NOASSERTION.into()),
+    };
+    let from_files: Vec<String> = p
+        .license_info_from_files
+        .iter()
+        .filter_map(|l| read_license(l))
+        .map(|r| r.expression)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut hashes = Vec::new();
+    for c in &p.checksums {
+        match (&c.algorithm, &c.checksum_value) {
+            (Some(a), Some(v)) => hashes.push(Hash {
+                alg: hash_alg(a),
+                value: v.trim().to_string(),
+            }),
+            _ => losses.warn("checksums without algorithm or value (malformed)", 1),
+        }
+    }
+    if known(&p.download_location).is_some() {
+        losses.info("package download locations", 1);
+    }
+    Component {
+        bom_ref,
+        name,
+        version,
+        ecosystem: ecosystem_of(purl.as_deref()),
+        purl,
+        path: None,
+        declared_raw,
+        declared,
+        detected: and_all(&from_files),
+        concluded,
+        evidence: Vec::new(),
+        hashes,
+        scope: None,
+        supplier: known(&p.supplier).map(|s| supplier_name(&s)),
+        homepage: known(&p.homepage),
+        review,
+        notes,
+        copyrights: Vec::new(),
+    }
+}
+
+/// ospo writes review reasons as "Review: ..." lines and resolver notes as the other
+/// lines of the package comment, after the two lines it states unknowns with.
+fn read_comment(comment: Option<&str>, review: &mut Vec<String>, notes: &mut Vec<String>) {
+    for line in comment.into_iter().flat_map(str::lines).map(str::trim) {
+        if line.is_empty()
+            || line.starts_with("License unknown: ")
+            || line.starts_with("Version unknown: ")
+        {
+            continue;
+        }
+        match line.strip_prefix("Review: ") {
+            Some(r) => review.push(r.to_string()),
+            None => notes.push(line.to_string()),
+        }
+    }
+}
+
+/// Phase 2: the relationships: the graph, which package contains which file, what the
+/// document describes; every kind of relationship the model has no place for is tallied.
+fn map_relationships(
+    relationships: &[Relationship],
+    describes: &[String],
+    doc_id: &str,
+    by_id: &HashMap<String, usize>,
+    file_ids: &HashMap<String, usize>,
+    has_files: Vec<(usize, String)>,
+    losses: &mut Losses,
+) -> Relations {
+    let mut rel = Relations {
+        described: describes
+            .iter()
+            .filter_map(|d| by_id.get(d).copied())
+            .collect(),
+        ..Default::default()
+    };
     for (pkg, fid) in has_files {
         if let Some(&fi) = file_ids.get(&fid) {
-            file_owner.entry(fi).or_insert(pkg);
+            rel.file_owner.entry(fi).or_insert(pkg);
         }
     }
-    let mut graph: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-    let mut described: Vec<usize> = doc
-        .describes
-        .iter()
-        .filter_map(|d| by_id.get(d).copied())
-        .collect();
-    let mut scopes: HashMap<usize, Scope> = HashMap::new();
     let mut lost_types: BTreeMap<String, usize> = BTreeMap::new();
     let mut external = 0usize;
-    for r in &doc.relationships {
+    for r in relationships {
         let (Some(a), Some(kind), Some(b)) = (
             r.spdx_element_id.as_deref(),
             r.relationship_type.as_deref(),
@@ -443,7 +589,7 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
             continue;
         };
         let kind = kind.trim().to_ascii_uppercase();
-        if matches!(b, "NONE" | "NOASSERTION") {
+        if b == NONE || b == NOASSERTION {
             // "depends on nothing" / "unknown": a statement, nothing to carry.
             if relation(&kind).is_none() && kind != "DESCRIBES" {
                 *lost_types.entry(kind).or_default() += 1;
@@ -458,13 +604,13 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
             "DESCRIBES" if a == doc_id => {
                 // A described file or the document itself says nothing about the project.
                 if let Some(&p) = by_id.get(b) {
-                    described.push(p);
+                    rel.described.push(p);
                 }
                 continue;
             }
             "DESCRIBED_BY" if b == doc_id => {
                 if let Some(&p) = by_id.get(a) {
-                    described.push(p);
+                    rel.described.push(p);
                 }
                 continue;
             }
@@ -473,21 +619,19 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         let (pa, pb) = (by_id.get(a).copied(), by_id.get(b).copied());
         match (relation(&kind), pa, pb) {
             (Some(Rel::Forward), Some(x), Some(y)) => {
-                graph.entry(x).or_default().insert(y);
+                rel.graph.entry(x).or_default().insert(y);
             }
             (Some(Rel::Reverse(scope)), Some(x), Some(y)) => {
-                graph.entry(y).or_default().insert(x);
+                rel.graph.entry(y).or_default().insert(x);
                 if let Some(s) = scope {
-                    scopes.entry(x).or_insert(s);
+                    rel.scopes.entry(x).or_insert(s);
                 }
             }
-            (Some(_), _, _) if kind == "CONTAINS" && pa.is_some() && file_ids.contains_key(b) => {
-                file_owner.insert(file_ids[b], pa.unwrap());
+            (Some(_), Some(x), _) if kind == "CONTAINS" && file_ids.contains_key(b) => {
+                rel.file_owner.insert(file_ids[b], x);
             }
-            (Some(_), _, _)
-                if kind == "CONTAINED_BY" && pb.is_some() && file_ids.contains_key(a) =>
-            {
-                file_owner.insert(file_ids[a], pb.unwrap());
+            (Some(_), _, Some(y)) if kind == "CONTAINED_BY" && file_ids.contains_key(a) => {
+                rel.file_owner.insert(file_ids[a], y);
             }
             _ => {
                 *lost_types.entry(kind).or_default() += 1;
@@ -512,10 +656,17 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         "relationships to elements of other SPDX documents",
         external,
     );
+    rel
+}
 
+/// Phase 3: the project is the first package the document describes.
+fn pick_project(
+    mut described: Vec<usize>,
+    components: &[Component],
+    losses: &mut Losses,
+) -> Option<usize> {
     let mut seen = BTreeSet::new();
     described.retain(|p| seen.insert(*p));
-    let project = described.first().copied();
     if described.len() > 1 {
         losses.note(
             Severity::Info,
@@ -526,16 +677,23 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
             ),
         );
     }
-    for (i, s) in scopes {
-        if Some(i) != project {
-            components[i].scope = Some(s);
-        }
-    }
+    described.first().copied()
+}
 
-    // Files.
+/// Phase 4: every file with a name becomes a file record, owned by the package that
+/// contains it (or, in tag-value, the package it follows).
+fn map_files(
+    doc_files: Vec<(File, Option<String>)>,
+    file_owner: &HashMap<usize, usize>,
+    by_id: &HashMap<String, usize>,
+    components: &[Component],
+    extracted_texts: &BTreeMap<String, String>,
+    losses: &mut Losses,
+    field_losses: &mut BTreeMap<String, usize>,
+) -> Vec<FileRecord> {
     let mut files = Vec::new();
     let mut file_concluded_lost = 0;
-    for (i, (f, follows)) in doc.files.into_iter().enumerate() {
+    for (i, (f, follows)) in doc_files.into_iter().enumerate() {
         let Some(name) = f.file_name.clone() else {
             losses.warn("files without a fileName (malformed)", 1);
             continue;
@@ -561,7 +719,7 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
                 start_line: 0,
                 end_line: 0,
                 rule: Some("SPDX licenseInfoInFiles".into()),
-                matched_text: doc.extracted_texts.get(&expression).cloned(),
+                matched_text: extracted_texts.get(&expression).cloned(),
                 expression,
             })
             .collect();
@@ -610,9 +768,17 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         "file concluded licenses that name licenses not found in the file",
         file_concluded_lost,
     );
+    files
+}
 
-    // A package's copyright lines that none of its files carry stay on the component.
-    for (idx, text) in package_copyrights {
+/// Phase 5: a package's copyright lines that none of its files carry stay on the
+/// component.
+fn attach_package_copyrights(
+    components: &mut [Component],
+    copyrights: Vec<(usize, String)>,
+    files: &[FileRecord],
+) {
+    for (idx, text) in copyrights {
         let owned: BTreeSet<&str> = files
             .iter()
             .filter(|f| f.component.as_deref() == Some(components[idx].bom_ref.as_str()))
@@ -627,43 +793,6 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         own.sort();
         own.dedup();
         components[idx].copyrights = own;
-    }
-    if !field_losses.is_empty() {
-        let n = field_losses.values().sum();
-        let list: Vec<String> = field_losses
-            .iter()
-            .map(|(k, n)| format!("{k} ({n})"))
-            .collect();
-        losses.info(format!("fields: {}", list.join(", ")), n);
-    }
-    losses.warn("snippets", doc.snippets);
-    losses.info("annotations", doc.annotations);
-    losses.info(
-        "extracted license texts (hasExtractedLicensingInfos; their LicenseRef- ids are kept)",
-        doc.extracted,
-    );
-    losses.info("external document references", doc.external_documents);
-
-    let dependencies = graph
-        .into_iter()
-        .map(|(from, to)| Edge {
-            from: components[from].bom_ref.clone(),
-            to: to
-                .into_iter()
-                .map(|t| components[t].bom_ref.clone())
-                .collect(),
-        })
-        .collect();
-    Scan {
-        format_version: SCAN_FORMAT_VERSION,
-        tool: Tool::current(),
-        root: doc.name.unwrap_or_else(|| shown.to_string()),
-        summary: Default::default(),
-        project: project.map(|p| components[p].bom_ref.clone()),
-        files,
-        components,
-        dependencies,
-        diagnostics: losses.into_diagnostics(shown),
     }
 }
 

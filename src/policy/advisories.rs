@@ -8,9 +8,9 @@
 
 use serde::Serialize;
 
-use super::cfg::{Action, AdvisoryIgnore, Policy};
 use super::date::Date;
 use super::eval::{expiry, Expiry};
+use super::rules::{Action, AdvisoryIgnore, Policy};
 use super::Status;
 use crate::audit::{Finding, Severity};
 

@@ -258,7 +258,7 @@ mod tests {
         ("DL-DE-ZERO-2.0", Category::PublicDomain),
         ("O-UDA-1.0", Category::Permissive),
         // Not a license: SPDX's "nothing is known" is listed as an id.
-        ("NOASSERTION", Category::Unknown),
+        (crate::model::NOASSERTION, Category::Unknown),
     ];
     /// Tail ids left `unknown` on purpose: terms too unusual to file under one category.
     const TAIL_UNSURE: &[&str] = &[

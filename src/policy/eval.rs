@@ -11,8 +11,8 @@ use spdx::expression::{ExprNode, Operator};
 use spdx::{LicenseItem, LicenseReq};
 
 use super::category::{category_of, exception_category, Category};
-use super::cfg::{Action, Clarification, ExceptionRule, List, Policy, Rules};
 use super::date::Date;
+use super::rules::{Action, Clarification, ExceptionRule, List, Policy, Rules};
 use super::{ComponentVerdict, Counts, Evaluation, EvidenceRef, RuleKind, Status};
 use crate::model::{Component, FileRecord, Scan, Scope};
 
@@ -297,8 +297,8 @@ impl<'a> Evaluator<'a> {
         clarified: bool,
     ) -> (Outcome, Option<String>) {
         let target = pattern_for(c);
-        if expression.is_empty() || expression == "NOASSERTION" || expression == "NONE" {
-            let why = if expression == "NONE" {
+        if crate::model::is_unknown_license(expression) {
+            let why = if expression == crate::model::NONE {
                 "the component states it has no license (NONE)".to_string()
             } else {
                 "no license was found (NOASSERTION)".to_string()
@@ -469,7 +469,7 @@ impl<'a> Evaluator<'a> {
         // NOASSERTION / NONE parse as ids, but inside an expression they still say
         // "not known".
         if let LicenseItem::Spdx { id, .. } = &req.license {
-            if id.name == "NOASSERTION" || id.name == "NONE" {
+            if crate::model::is_unknown_license(id.name) {
                 return self.unknown(
                     rules,
                     exceptions,
@@ -959,6 +959,7 @@ mod tests {
                 start_line: 1,
                 end_line: 20,
                 score: 1.0,
+                sha256: None,
             }],
             ..Default::default()
         }
@@ -1325,6 +1326,7 @@ unlisted = "warn"
             start_line: 1,
             end_line: 674,
             score: 1.0,
+            sha256: None,
         });
         c.evidence[0].expression = "MIT".into();
         let v = judge_with(&policy(BASIC), c, Vec::new());

@@ -28,7 +28,7 @@ pub fn starter(scan: &Scan) -> String {
                     let id = match &r.req.license {
                         // SPDX lists NOASSERTION and NONE as ids; they say no license is known.
                         spdx::LicenseItem::Spdx { id, .. }
-                            if id.name == "NOASSERTION" || id.name == "NONE" =>
+                            if crate::model::is_unknown_license(id.name) =>
                         {
                             unknown.insert(format!("{label} ({})", id.name));
                             continue;

@@ -238,42 +238,134 @@ pub fn validate_sboms(files: &[PathBuf]) {
     );
 }
 
-/// Compare `actual` with the golden file `tests/golden/<rel>`. On a difference the output
-/// is written beside it as `<rel>.actual` and the first differing lines are shown; with
-/// UPDATE_GOLDEN=1 the golden file is (re)written instead. `suite` names the test file
-/// for the hint (`cargo test --test <suite>`).
-pub fn assert_golden(rel: &str, actual: &str, suite: &str) {
+/// Whether this run rewrites golden files instead of comparing them (`UPDATE_GOLDEN=1`).
+pub fn updating_golden() -> bool {
+    std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v != "0")
+}
+
+/// The one snapshot mechanism of the tests: compare `actual` with the golden file
+/// `tests/golden/<rel>`. On a difference the output is written beside it as
+/// `<rel>.actual` (git-ignored) and the error names the first differing lines (for JSON,
+/// every differing value by its JSON pointer); with `UPDATE_GOLDEN=1` the golden file is
+/// (re)written instead, to be reviewed with `git diff tests/golden`.
+pub fn check_golden(rel: &str, actual: &str) -> Result<(), String> {
     let path = root().join("tests/golden").join(rel);
     let actual_path = root().join(format!("tests/golden/{rel}.actual"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v != "0") {
+    if updating_golden() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
         let _ = std::fs::remove_file(&actual_path);
         eprintln!("wrote {}", path.display());
-        return;
+        return Ok(());
     }
     let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("tests/golden/{rel}: {e} (UPDATE_GOLDEN=1 writes it)"));
-    if expected != actual {
-        std::fs::write(&actual_path, actual).unwrap();
-        let diff: Vec<String> = expected
+        .map_err(|e| format!("tests/golden/{rel}: {e} (UPDATE_GOLDEN=1 writes it)"))?;
+    if expected == actual {
+        let _ = std::fs::remove_file(&actual_path);
+        return Ok(());
+    }
+    std::fs::write(&actual_path, actual).unwrap();
+    let json = |s: &str| serde_json::from_str::<Value>(s).ok();
+    let diff: Vec<String> = match (rel.ends_with(".json"), json(&expected), json(actual)) {
+        (true, Some(e), Some(a)) if e != a => json_diff(&e, &a).into_iter().take(20).collect(),
+        _ => expected
             .lines()
-            .zip(actual.lines())
+            .map(Some)
+            .chain(std::iter::repeat(None))
+            .zip(actual.lines().map(Some).chain(std::iter::repeat(None)))
+            .take_while(|(e, a)| e.is_some() || a.is_some())
             .enumerate()
             .filter(|(_, (e, a))| e != a)
-            .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
+            .map(|(i, (e, a))| {
+                format!(
+                    "line {}:\n  expected: {}\n  actual:   {}",
+                    i + 1,
+                    e.unwrap_or("(end of file)"),
+                    a.unwrap_or("(end of file)")
+                )
+            })
             .take(10)
-            .collect();
-        panic!(
-            "tests/golden/{rel} differs ({} vs {} lines):\n{}\nThe whole output is in \
-             tests/golden/{rel}.actual; if the change is intended, run \
-             `UPDATE_GOLDEN=1 cargo test --test {suite}` and review the diff.",
-            expected.lines().count(),
-            actual.lines().count(),
-            diff.join("\n"),
-        );
+            .collect(),
+    };
+    Err(format!(
+        "tests/golden/{rel} differs ({} vs {} lines):\n{}\nThe whole output is in \
+         tests/golden/{rel}.actual; if the change is intended, run `UPDATE_GOLDEN=1 cargo \
+         test` and review `git diff tests/golden`.",
+        expected.lines().count(),
+        actual.lines().count(),
+        diff.join("\n"),
+    ))
+}
+
+/// [`check_golden`], failing the test on a difference.
+pub fn assert_golden(rel: &str, actual: &str) {
+    if let Err(e) = check_golden(rel, actual) {
+        panic!("{e}");
     }
-    let _ = std::fs::remove_file(&actual_path);
+}
+
+/// A transcript of commands and what they said, for a golden file: each `ospo` run with
+/// its arguments, exit code, and the stream under review (stderr, or stdout), so the
+/// wording of messages is a reviewed diff.
+#[derive(Default)]
+pub struct Transcript(String);
+
+impl Transcript {
+    /// Run `ospo <args>` (from the crate root) and record its exit code and stderr; returns
+    /// (exit code, stdout, stderr).
+    pub fn stderr_of(&mut self, args: &[&str]) -> (Option<i32>, String, String) {
+        self.run(ospo().args(args), args, false)
+    }
+
+    /// As [`Transcript::stderr_of`], recording stdout instead of stderr.
+    pub fn stdout_of(&mut self, args: &[&str]) -> (Option<i32>, String, String) {
+        self.run(ospo().args(args), args, true)
+    }
+
+    /// Run a prepared command (environment, directory) shown as `ospo <shown>`.
+    pub fn run(
+        &mut self,
+        cmd: &mut Command,
+        shown: &[&str],
+        stdout: bool,
+    ) -> (Option<i32>, String, String) {
+        let out = cmd.output().expect("run ospo");
+        let o = String::from_utf8_lossy(&out.stdout).into_owned();
+        let e = String::from_utf8_lossy(&out.stderr).into_owned();
+        let code = out.status.code();
+        self.0.push_str(&format!(
+            "$ ospo {}\nexit {}\n",
+            shown.join(" "),
+            code.map_or("?".into(), |c| c.to_string())
+        ));
+        self.note(if stdout { &o } else { &e });
+        (code, o, e)
+    }
+
+    /// Record a run made elsewhere: `ospo <shown>`, its exit code and the text under review.
+    pub fn record(&mut self, shown: &[&str], code: i32, text: &str) {
+        self.0
+            .push_str(&format!("$ ospo {}\nexit {code}\n", shown.join(" ")));
+        self.note(text);
+    }
+
+    /// Add text as it is (with a final newline), then a blank line.
+    pub fn note(&mut self, text: &str) {
+        self.0.push_str(text);
+        if !text.is_empty() && !text.ends_with('\n') {
+            self.0.push('\n');
+        }
+        self.0.push('\n');
+    }
+
+    /// Replace every occurrence of `from` (a temporary directory) with `to`.
+    pub fn redact(&mut self, from: &str, to: &str) {
+        self.0 = self.0.replace(from, to);
+    }
+
+    pub fn assert_golden(&self, rel: &str) {
+        assert_golden(rel, &self.0);
+    }
 }
 
 /// Copy a fixture tree (files and folders) into a temp dir, to change it in a test.

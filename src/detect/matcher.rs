@@ -1,0 +1,841 @@
+//! Matches a query (the tokens of one region of a file) against every rule of the store.
+//!
+//! Three steps, cheapest first:
+//! 1. **Exact**: a walk of the token trie from every query position finds every short rule
+//!    (references, tags, notices, phrases, false positives) that occurs verbatim.
+//! 2. **Approximate**, only where exact hits leave enough known words unexplained:
+//!    candidates are the rules that share the most (idf-weighted) rare words with the
+//!    query; each is aligned with the query by token trigram seeds, extended and chained
+//!    into monotone blocks, so a modified or partial copy of a long text is found with its
+//!    coverage. Gaps in the chain are bounded, and each further occurrence of the same
+//!    rule is a hit of its own.
+//! 3. **Refine**: hits that break their rule's conditions (required phrases, minimum
+//!    coverage, continuity, density) go; the rest are taken greedily, best-covering first
+//!    (matched words, weighted by the square root of the rule's coverage: GPL-2.0 without
+//!    its appendix explains more of the text than AGPL-1.0 does), each dropping the hits it
+//!    overlaps; false-positive rules win their text and then vanish.
+
+use crate::licensedb::{
+    start_hash, LicenseDb, RuleKind, F_APPROX, F_CONTINUOUS, F_UNKNOWN, START_LEN, UNKNOWN_TOKEN,
+};
+
+/// The tokens of a region, with the line of each.
+#[derive(Debug, Default, Clone)]
+pub struct Query {
+    pub toks: Vec<u16>,
+    pub lines: Vec<u32>,
+    /// Byte span of each token in the region's text.
+    pub spans: Vec<(u32, u32)>,
+}
+
+/// Matched blocks `(query position, rule position, length)`, ascending in both.
+pub type Blocks = Vec<(u32, u32, u32)>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub rule: u32,
+    /// First and last matched query positions.
+    pub qstart: u32,
+    pub qend: u32,
+    /// Matched tokens.
+    pub matched: u32,
+    /// Found verbatim by the trie.
+    pub exact: bool,
+    pub blocks: Blocks,
+}
+
+impl Hit {
+    pub fn coverage(&self, db: &LicenseDb) -> f32 {
+        self.matched as f32 / db.rule_len(self.rule).max(1) as f32
+    }
+
+    /// ScanCode's score: coverage of the rule, times the density of the match in the
+    /// query, times the rule's relevance; 0..=1.
+    pub fn score(&self, db: &LicenseDb) -> f32 {
+        let relevance = f32::from(db.rule_relevance(self.rule)) / 100.0;
+        let cov = self.coverage(db);
+        let qdens = self.matched as f32 / (self.qend - self.qstart + 1) as f32;
+        let s = if qdens < 1.0 && cov < 1.0 {
+            cov * relevance
+        } else {
+            qdens * cov * relevance
+        };
+        (s * 1000.0).round() / 1000.0
+    }
+
+    fn rstart(&self) -> u32 {
+        self.blocks.first().map_or(0, |b| b.1)
+    }
+    fn rend(&self) -> u32 {
+        self.blocks.last().map_or(0, |b| b.1 + b.2 - 1)
+    }
+}
+
+/// Buffers reused from query to query (one per walker thread).
+#[derive(Default)]
+pub struct Scratch {
+    acc: Vec<f32>,
+    touched: Vec<u32>,
+    grams: Vec<(u64, u32)>,
+    seeds: Vec<(i64, u32, u32)>,
+}
+
+/// Approximate matching runs only where this many distinct words of license vocabulary
+/// are left unexplained.
+const APPROX_MIN_WORDS: usize = 8;
+/// Postings a query may walk to propose candidates...
+const POSTINGS_BUDGET: usize = 40_000;
+/// ...though its rarest words always propose.
+const ALWAYS_PROPOSE: usize = 6;
+/// Proposed rules measured exactly.
+const PROPOSED: usize = 80;
+/// Candidates aligned per region.
+const CANDIDATES: usize = 12;
+/// A candidate must hold at least this share of its rule's (weighted) rare words: a match
+/// must cover half of its rule.
+const MIN_CONTAINMENT: f32 = 0.5;
+/// Candidates kept per license expression.
+const PER_EXPRESSION: usize = 3;
+/// Blocks kept per alignment, longest first.
+const MAX_BLOCKS: usize = 3000;
+/// How many occurrences of one rule an alignment reports.
+const MAX_OCCURRENCES: usize = 8;
+
+/// `OSPO_DEBUG_MATCH=1` prints candidates and hits to stderr: the one aid for finding why
+/// a text matched what it did (read once, so the hot path pays nothing).
+fn debug_match() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("OSPO_DEBUG_MATCH").is_some())
+}
+
+pub fn find(db: &LicenseDb, q: &Query, scratch: &mut Scratch) -> Vec<Hit> {
+    let mut hits = exact(db, q);
+    let explained = explained_positions(db, q, &hits);
+    let wanted = approximate_wanted(db, q, &explained, &hits);
+    if wanted.iter().any(|w| *w) {
+        hits.extend(approximate(db, q, &wanted, scratch));
+    }
+    refine(db, q, hits)
+}
+
+/// The query positions whose words choose approximate candidates: runs that exact hits
+/// leave unexplained and that read like license prose (enough license vocabulary, densely
+/// enough: the code and doc comments after a header do not), or the whole query when
+/// exact hits only piece a long text together (a permission notice, then a warranty
+/// disclaimer: the full text, modified, is the better answer).
+fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit]) -> Vec<bool> {
+    let n = q.toks.len();
+    let mut wanted = vec![false; n];
+    let legal = |p: usize| q.toks[p] != UNKNOWN_TOKEN && db.legal[q.toks[p] as usize];
+    let mut p = 0;
+    while p < n {
+        if explained[p] {
+            p += 1;
+            continue;
+        }
+        let start = p;
+        while p < n && !explained[p] {
+            p += 1;
+        }
+        // Within a run, a window of license vocabulary: dense stretches only.
+        let mut a = start;
+        while a < p {
+            let mut b = a;
+            let (mut lw, mut kw, mut gap) = (0usize, 0usize, 0usize);
+            let mut last_legal = a;
+            let mut distinct: Vec<u16> = Vec::new();
+            while b < p && gap < RUN_BREAK {
+                if legal(b) {
+                    lw += 1;
+                    gap = 0;
+                    last_legal = b;
+                    if !distinct.contains(&q.toks[b]) {
+                        distinct.push(q.toks[b]);
+                    }
+                } else {
+                    gap += 1;
+                }
+                if q.toks[b] != UNKNOWN_TOKEN {
+                    kw += 1;
+                }
+                b += 1;
+            }
+            if distinct.len() >= APPROX_MIN_WORDS && lw * 100 >= kw * LEGAL_SHARE {
+                wanted[a..=last_legal].iter_mut().for_each(|w| *w = true);
+            }
+            a = b.max(a + 1);
+        }
+    }
+    let pieces: Vec<&Hit> = hits
+        .iter()
+        .filter(|h| {
+            h.matched >= 10 && matches!(db.rule_kind(h.rule), RuleKind::Text | RuleKind::Notice)
+        })
+        .collect();
+    let pieced: u32 = pieces.iter().map(|h| h.matched).sum();
+    let one_explains = pieces.iter().any(|h| h.matched * 100 >= pieced * 95);
+    if pieces.len() >= 2 && pieced as usize >= FRAGMENT_LEN && !one_explains {
+        wanted.iter_mut().for_each(|w| *w = true);
+    }
+    wanted
+}
+
+/// A run of this many words without license vocabulary ends a stretch of prose.
+const RUN_BREAK: usize = 12;
+/// License vocabulary must be at least this share (%) of a stretch's known words.
+const LEGAL_SHARE: usize = 30;
+
+/// Regions with this many known words may be a text that exact hits only piece together.
+const FRAGMENT_LEN: usize = 60;
+
+/// Every verbatim occurrence of a rule: short ones through the trie, long ones by the
+/// hash of their first tokens.
+fn exact(db: &LicenseDb, q: &Query) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let toks = &q.toks;
+    for p in 0..toks.len() {
+        if toks[p] == UNKNOWN_TOKEN {
+            continue;
+        }
+        if p + START_LEN <= toks.len() {
+            if let Some(rules) = db.long_starts.get(&start_hash(&toks[p..p + START_LEN])) {
+                for &r in rules {
+                    let rt = db.rule_tokens(r);
+                    if toks.len() - p >= rt.len() && toks[p..p + rt.len()] == *rt {
+                        let len = rt.len() as u32;
+                        hits.push(Hit {
+                            rule: r,
+                            qstart: p as u32,
+                            qend: p as u32 + len - 1,
+                            matched: len,
+                            exact: true,
+                            blocks: vec![(p as u32, 0, len)],
+                        });
+                    }
+                }
+            }
+        }
+        let mut node = 0u32;
+        for (k, &t) in toks.iter().enumerate().skip(p) {
+            if t == UNKNOWN_TOKEN {
+                break;
+            }
+            match db.trie.child(node, t) {
+                Some(c) => node = c,
+                None => break,
+            }
+            for &r in db.trie.rules_at(node) {
+                let len = (k - p + 1) as u32;
+                hits.push(Hit {
+                    rule: r,
+                    qstart: p as u32,
+                    qend: k as u32,
+                    matched: len,
+                    exact: true,
+                    blocks: vec![(p as u32, 0, len)],
+                });
+            }
+        }
+    }
+    hits
+}
+
+/// Query positions that exact hits of real licenses (not phrases of a few words) explain.
+fn explained_positions(db: &LicenseDb, q: &Query, hits: &[Hit]) -> Vec<bool> {
+    let mut e = vec![false; q.toks.len()];
+    for h in hits {
+        let kind = db.rule_kind(h.rule);
+        if h.matched >= 4 && !matches!(kind, RuleKind::Intro | RuleKind::Clue) {
+            for p in h.qstart..=h.qend {
+                e[p as usize] = true;
+            }
+        }
+    }
+    e
+}
+
+/// Rules worth aligning with the unexplained part of the query, best first.
+///
+/// The wanted region's words, rarest first, propose rules through their postings until a
+/// budget of postings is spent (the rarest few always): rare words say most about which
+/// license this is, and common ones would touch every rule. The rules that share the most
+/// weight with them are then measured exactly, against all the words of the query, by
+/// their forward index: the containment (how much of the rule's weighted vocabulary the
+/// query holds) must reach the coverage an approximate match needs.
+fn candidates(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Vec<u32> {
+    let n_rules = db.rules_count();
+    if s.acc.len() != n_rules {
+        s.acc = vec![0.0; n_rules];
+    }
+    let mut proposers: Vec<u16> = q
+        .toks
+        .iter()
+        .zip(wanted)
+        .filter(|(t, w)| **t != UNKNOWN_TOKEN && **w)
+        .map(|(t, _)| *t)
+        .collect();
+    proposers.sort_unstable();
+    proposers.dedup();
+    proposers.sort_by_key(|&t| db.postings(t).len());
+    s.touched.clear();
+    let mut spent = 0usize;
+    for (i, &t) in proposers.iter().enumerate() {
+        let post = db.postings(t);
+        if i >= ALWAYS_PROPOSE && spent + post.len() > POSTINGS_BUDGET {
+            break;
+        }
+        spent += post.len();
+        let w = db.idf[t as usize];
+        for &r in post {
+            let a = &mut s.acc[r as usize];
+            if *a == 0.0 {
+                s.touched.push(r);
+            }
+            *a += w;
+        }
+    }
+    let mut proposed: Vec<(f32, u32)> = s
+        .touched
+        .iter()
+        .map(|&r| (std::mem::take(&mut s.acc[r as usize]), r))
+        .collect();
+    proposed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    proposed.truncate(PROPOSED);
+
+    // The query's words, all of them, for the exact containment.
+    let mut vocab: Vec<u16> = q
+        .toks
+        .iter()
+        .copied()
+        .filter(|&t| t != UNKNOWN_TOKEN)
+        .collect();
+    vocab.sort_unstable();
+    vocab.dedup();
+    let known = q.toks.iter().filter(|t| **t != UNKNOWN_TOKEN).count() as u32;
+    let mut scored: Vec<(f32, u32, u32)> = Vec::new();
+    for &(_, r) in &proposed {
+        // A match must cover half of its rule: a rule twice the query's words cannot.
+        if db.rule_len(r) > 2 * known {
+            continue;
+        }
+        let total = db.rule_weight[r as usize];
+        if total <= 0.0 {
+            continue;
+        }
+        let shared = shared_weight(db, db.rule_vocabulary(r), &vocab);
+        let containment = shared / total;
+        if containment >= MIN_CONTAINMENT {
+            scored.push((containment, db.rule_len(r), r));
+        }
+    }
+    // Best expected number of matched words first (containment times the words the rule
+    // could match here): a long text mostly present beats a short rule whose words happen
+    // to be there. At most a few rules per expression, so that a file with two licenses
+    // gets candidates for both.
+    let est = |c: &(f32, u32, u32)| c.0 * c.1.min(known) as f32;
+    scored.sort_unstable_by(|a, b| est(b).total_cmp(&est(a)).then(a.2.cmp(&b.2)));
+    let mut per_expr: Vec<(u32, usize)> = Vec::new();
+    scored.retain(|c| {
+        let e = db.rule_expression_index(c.2);
+        match per_expr.iter_mut().find(|p| p.0 == e) {
+            Some(p) if p.1 >= PER_EXPRESSION => false,
+            Some(p) => {
+                p.1 += 1;
+                true
+            }
+            None => {
+                per_expr.push((e, 1));
+                true
+            }
+        }
+    });
+    if debug_match() {
+        for c in scored.iter().take(30) {
+            eprintln!("cand {} {:.3} len {}", db.rule_identifier(c.2), c.0, c.1);
+        }
+    }
+    scored.truncate(CANDIDATES);
+    scored.into_iter().map(|c| c.2).collect()
+}
+
+/// The idf weight of the words two sorted vocabularies share.
+fn shared_weight(db: &LicenseDb, a: &[u16], b: &[u16]) -> f32 {
+    let (mut i, mut j, mut w) = (0, 0, 0f32);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                w += db.idf[a[i] as usize];
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    w
+}
+
+fn approximate(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Vec<Hit> {
+    let mut out = Vec::new();
+    let c = candidates(db, q, wanted, s);
+    // The query's trigrams, once: each candidate's tokens are looked up in them.
+    s.grams.clear();
+    let qt = &q.toks;
+    for i in 0..qt.len().saturating_sub(2) {
+        let (a, b, c) = (qt[i], qt[i + 1], qt[i + 2]);
+        if a != UNKNOWN_TOKEN && b != UNKNOWN_TOKEN && c != UNKNOWN_TOKEN {
+            s.grams.push((tri(a, b, c), i as u32));
+        }
+    }
+    s.grams.sort_unstable();
+    for r in c {
+        debug_assert!(db.rule_flags(r) & F_APPROX != 0);
+        align(db, q, r, s, &mut out);
+    }
+    out
+}
+
+fn tri(a: u16, b: u16, c: u16) -> u64 {
+    (u64::from(a) << 32) | (u64::from(b) << 16) | u64::from(c)
+}
+
+/// The largest gap (in tokens, on either side) a chain of blocks may jump.
+fn max_gap(rule_len: u32) -> u32 {
+    (rule_len / 4).clamp(8, 120)
+}
+
+/// Aligns rule `r` with the query; pushes one hit per occurrence found.
+fn align(db: &LicenseDb, q: &Query, r: u32, s: &mut Scratch, out: &mut Vec<Hit>) {
+    let rt = db.rule_tokens(r);
+    let qt = &q.toks;
+    if rt.len() < 3 || qt.len() < 3 {
+        return;
+    }
+    s.seeds.clear();
+    for j in 0..rt.len() - 2 {
+        let key = tri(rt[j], rt[j + 1], rt[j + 2]);
+        let from = s.grams.partition_point(|g| g.0 < key);
+        for g in s.grams[from..].iter().take_while(|g| g.0 == key).take(16) {
+            s.seeds.push((j as i64 - i64::from(g.1), g.1, j as u32));
+        }
+    }
+    if s.seeds.is_empty() {
+        return;
+    }
+    s.seeds.sort_unstable();
+    // Runs of seeds on one diagonal are blocks; each is then extended word by word.
+    let mut blocks: Blocks = Vec::new();
+    let mut k = 0;
+    while k < s.seeds.len() {
+        let (d, i0, j0) = s.seeds[k];
+        let mut last = i0;
+        let mut m = k + 1;
+        while m < s.seeds.len() && s.seeds[m].0 == d && s.seeds[m].1 == last + 1 {
+            last = s.seeds[m].1;
+            m += 1;
+        }
+        let (mut qi, mut rj, mut len) = (i0, j0, last - i0 + 3);
+        while qi > 0 && rj > 0 && qt[qi as usize - 1] == rt[rj as usize - 1] {
+            qi -= 1;
+            rj -= 1;
+            len += 1;
+        }
+        while ((qi + len) as usize) < qt.len()
+            && ((rj + len) as usize) < rt.len()
+            && qt[(qi + len) as usize] == rt[(rj + len) as usize]
+        {
+            len += 1;
+        }
+        blocks.push((qi, rj, len));
+        k = m;
+    }
+    blocks.sort_unstable();
+    blocks.dedup();
+    if blocks.len() > MAX_BLOCKS {
+        blocks.sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.cmp(b)));
+        blocks.truncate(MAX_BLOCKS);
+        blocks.sort_unstable();
+    }
+    let gap = max_gap(rt.len() as u32);
+    let min_matched = min_matched_len(db, r);
+    let mut alive = vec![true; blocks.len()];
+    for _ in 0..MAX_OCCURRENCES {
+        let Some(chain) = best_chain(&blocks, &alive, gap) else {
+            break;
+        };
+        let matched: u32 = chain.iter().map(|b| b.2).sum();
+        if matched < min_matched {
+            break;
+        }
+        let qs = chain[0].0;
+        let last = chain[chain.len() - 1];
+        let qe = last.0 + last.2 - 1;
+        // Blocks inside this occurrence's query range belong to it.
+        for (bi, b) in blocks.iter().enumerate() {
+            if b.0 <= qe && b.0 + b.2 > qs {
+                alive[bi] = false;
+            }
+        }
+        out.push(Hit {
+            rule: r,
+            qstart: qs,
+            qend: qe,
+            matched,
+            exact: false,
+            blocks: chain,
+        });
+    }
+}
+
+/// The monotone chain of live blocks (rising in query and rule, not overlapping) with the
+/// most matched tokens, cut at its first gap wider than `gap` (keeping the larger side).
+/// O(B log B): blocks in query order, the best chain ending at or before each rule position
+/// in a Fenwick tree of maxima.
+fn best_chain(blocks: &Blocks, alive: &[bool], gap: u32) -> Option<Blocks> {
+    let idx: Vec<usize> = (0..blocks.len()).filter(|&i| alive[i]).collect();
+    if idx.is_empty() {
+        return None;
+    }
+    let r_max = idx
+        .iter()
+        .map(|&i| blocks[i].1 + blocks[i].2)
+        .max()
+        .unwrap_or(0) as usize;
+    let mut tree: Vec<(u32, usize)> = vec![(0, usize::MAX); r_max + 2];
+    let query = |tree: &[(u32, usize)], mut i: usize| {
+        let mut best = (0u32, usize::MAX);
+        i += 1;
+        while i > 0 {
+            if tree[i].0 > best.0 {
+                best = tree[i];
+            }
+            i &= i - 1;
+        }
+        best
+    };
+    let update = |tree: &mut [(u32, usize)], mut i: usize, v: (u32, usize)| {
+        i += 1;
+        while i < tree.len() {
+            if v.0 > tree[i].0 {
+                tree[i] = v;
+            }
+            i += i & i.wrapping_neg();
+        }
+    };
+    // idx is in query-start order (blocks are sorted); insert each block once the current
+    // one starts after its end.
+    let mut by_end: Vec<usize> = (0..idx.len()).collect();
+    by_end.sort_unstable_by_key(|&k| blocks[idx[k]].0 + blocks[idx[k]].2);
+    let mut dp = vec![0u32; idx.len()];
+    let mut prev = vec![usize::MAX; idx.len()];
+    let mut next_insert = 0;
+    for k in 0..idx.len() {
+        let b = blocks[idx[k]];
+        while next_insert < by_end.len() {
+            let e = by_end[next_insert];
+            let a = blocks[idx[e]];
+            if a.0 + a.2 > b.0 {
+                break;
+            }
+            if dp[e] > 0 {
+                update(&mut tree, (a.1 + a.2) as usize, (dp[e], e));
+            }
+            next_insert += 1;
+        }
+        let (best, from) = query(&tree, b.1 as usize);
+        dp[k] = best + b.2;
+        prev[k] = from;
+    }
+    let mut k = (0..idx.len()).max_by_key(|&k| (dp[k], std::cmp::Reverse(k)))?;
+    let mut chain = Vec::new();
+    loop {
+        chain.push(blocks[idx[k]]);
+        if prev[k] == usize::MAX {
+            break;
+        }
+        k = prev[k];
+    }
+    chain.reverse();
+    // Cut at gaps too wide for one occurrence; keep the heaviest piece.
+    let mut pieces: Vec<Blocks> = vec![Vec::new()];
+    for b in chain {
+        if let Some(last) = pieces.last().and_then(|p| p.last()) {
+            if b.0 - (last.0 + last.2) > gap || b.1 - (last.1 + last.2) > gap {
+                pieces.push(Vec::new());
+            }
+        }
+        pieces.last_mut().unwrap().push(b);
+    }
+    pieces
+        .into_iter()
+        .max_by_key(|p| p.iter().map(|b| b.2).sum::<u32>())
+}
+
+/// ScanCode's minimum matched length of an approximate match, by rule length.
+fn min_matched_len(db: &LicenseDb, r: u32) -> u32 {
+    let len = db.rule_len(r);
+    if db.rule_min_coverage(r) == 100 {
+        return len;
+    }
+    match len {
+        0..=9 => len,
+        10..=29 => len / 2,
+        30..=199 => 4,
+        _ => len / 10,
+    }
+}
+
+/// Whether a hit meets its rule's conditions.
+fn valid(db: &LicenseDb, h: &Hit) -> bool {
+    let len = db.rule_len(h.rule);
+    let flags = db.rule_flags(h.rule);
+    let full = h.exact && h.matched == len;
+    if flags & F_CONTINUOUS != 0 && !full {
+        return false;
+    }
+    let cov = h.coverage(db) * 100.0;
+    if cov + 1e-3 < f32::from(db.rule_min_coverage(h.rule)) {
+        return false;
+    }
+    if full {
+        return true;
+    }
+    if h.matched < min_matched_len(db, h.rule) {
+        return false;
+    }
+    // Required phrases: each lies whole inside one block (contiguous on both sides).
+    let merged = merge_contiguous(&h.blocks);
+    for (a, b) in db.required_phrases(h.rule) {
+        if !merged.iter().any(|bl| bl.1 <= a && b <= bl.1 + bl.2) {
+            return false;
+        }
+    }
+    // ScanCode's spurious-match thresholds: sparse matches of few words are chance.
+    let qdens = h.matched as f32 / (h.qend - h.qstart + 1) as f32;
+    let idens = h.matched as f32 / (h.rend() - h.rstart() + 1) as f32;
+    let dens = qdens.min(idens);
+    let m = h.matched;
+    let spurious = (m < 10 && dens < 0.1)
+        || (m < 15 && dens < 0.2)
+        || (m < 20 && dens < 0.3)
+        || (m < 30 && dens < 0.4)
+        || dens < 0.4;
+    if spurious {
+        return false;
+    }
+    // A partial copy of a long text is evidence only when most of the text is there.
+    if !h.exact && cov < 50.0 {
+        return false;
+    }
+    true
+}
+
+fn merge_contiguous(blocks: &Blocks) -> Blocks {
+    let mut out: Blocks = Vec::with_capacity(blocks.len());
+    for &b in blocks {
+        if let Some(last) = out.last_mut() {
+            if last.0 + last.2 == b.0 && last.1 + last.2 == b.1 {
+                last.2 += b.2;
+                continue;
+            }
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// License families, for "a mention inside a notice of the same license adds nothing".
+fn family(id: &str) -> &str {
+    let id = id.strip_prefix("LicenseRef-scancode-").unwrap_or(id);
+    let end = id
+        .find(|c: char| c == '-' || c.is_ascii_digit())
+        .unwrap_or(id.len());
+    &id[..end]
+}
+
+fn ids(expr: &str) -> Vec<&str> {
+    expr.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|w| !w.is_empty() && !matches!(*w, "AND" | "OR" | "WITH"))
+        .collect()
+}
+
+/// Every license of `inner` is one of `outer`'s, or of the same family.
+fn licensing_contains(outer: &str, inner: &str) -> bool {
+    let o = ids(outer);
+    ids(inner)
+        .iter()
+        .all(|i| o.contains(i) || o.iter().any(|x| family(x) == family(i)))
+}
+
+fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
+    // Intros ("is licensed under:") and clues name no license and must not push a license
+    // out of its own text.
+    hits.retain(|h| !matches!(db.rule_kind(h.rule), RuleKind::Intro | RuleKind::Clue));
+    if debug_match() {
+        for h in hits.iter().filter(|h| !h.exact || h.matched > 20) {
+            eprintln!(
+                "hit {} q{}-{} matched {} cov {:.3} exact {} valid {}",
+                db.rule_identifier(h.rule),
+                h.qstart,
+                h.qend,
+                h.matched,
+                h.coverage(db),
+                h.exact,
+                valid(db, h)
+            );
+        }
+    }
+    hits.retain(|h| valid(db, h));
+    if hits.is_empty() {
+        return hits;
+    }
+    let weight = |h: &Hit| h.matched as f32 * h.coverage(db).min(1.0).sqrt();
+    hits.sort_by(|a, b| {
+        weight(b)
+            .total_cmp(&weight(a))
+            .then(b.coverage(db).total_cmp(&a.coverage(db)))
+            .then(db.rule_relevance(b.rule).cmp(&db.rule_relevance(a.rule)))
+            .then(db.rule_len(a.rule).cmp(&db.rule_len(b.rule)))
+            .then(a.rule.cmp(&b.rule))
+            .then(a.qstart.cmp(&b.qstart))
+    });
+    let mut covered = vec![false; q.toks.len()];
+    let mut accepted: Vec<Hit> = Vec::new();
+    for h in hits {
+        let overlap: u32 = h
+            .blocks
+            .iter()
+            .map(|b| (b.0..b.0 + b.2).filter(|&p| covered[p as usize]).count() as u32)
+            .sum();
+        if overlap * 10 >= h.matched * 3 {
+            continue;
+        }
+        let expr = db.rule_expression(h.rule);
+        let surrounded = accepted.iter().any(|a| {
+            a.qstart <= h.qstart
+                && h.qend <= a.qend
+                && a.matched >= 2 * h.matched
+                && (licensing_contains(db.rule_expression(a.rule), expr)
+                    || db.rule_kind(a.rule) == RuleKind::FalsePositive)
+        });
+        if surrounded {
+            continue;
+        }
+        for b in &h.blocks {
+            for p in b.0..b.0 + b.2 {
+                covered[p as usize] = true;
+            }
+        }
+        accepted.push(h);
+    }
+    accepted.retain(|h| {
+        !matches!(
+            db.rule_kind(h.rule),
+            RuleKind::FalsePositive | RuleKind::Intro | RuleKind::Clue
+        )
+    });
+    accepted.sort_by_key(|h| (h.qstart, h.qend, h.rule));
+    absorb_unversioned(db, &mut accepted);
+    accepted
+}
+
+/// How ScanCode writes a GNU license named without a version ("the GNU General Public
+/// License"): the lowest version, or later.
+const UNVERSIONED: &[&str] = &[
+    "GPL-1.0-or-later",
+    "LGPL-2.0-or-later",
+    "AGPL-1.0-or-later",
+    "GFDL-1.1-or-later",
+];
+/// ScanCode's generic keys for boilerplate that license texts and notices carry (a warranty
+/// disclaimer, the FSF's address, a trademark clause): evidence when they stand alone,
+/// part of the license when they stand beside one.
+const BOILERPLATE: &[&str] = &[
+    "LicenseRef-scancode-warranty-disclaimer",
+    "LicenseRef-scancode-other-copyleft",
+    "LicenseRef-scancode-other-permissive",
+    "LicenseRef-scancode-generic-trademark",
+    "LicenseRef-scancode-patent-disclaimer",
+    "LicenseRef-scancode-generic-export-compliance",
+    "LicenseRef-scancode-public-domain-disclaimer",
+];
+/// How close (in tokens) an unversioned mention must be to a versioned one to be its echo.
+const ECHO_DISTANCE: u32 = 40;
+
+/// "You should have received a copy of the GNU General Public License" right after "either
+/// version 2 of the License, or (at your option) any later version" is the same license
+/// said again, not GPL-1.0-or-later besides; a warranty disclaimer or the FSF's address
+/// beside a license notice is part of that notice.
+fn absorb_unversioned(db: &LicenseDb, hits: &mut Vec<Hit>) {
+    let versioned = |h: &Hit| -> Vec<&str> {
+        ids(db.rule_expression(h.rule))
+            .into_iter()
+            .filter(|i| !UNVERSIONED.contains(i))
+            .collect()
+    };
+    let near = |a: &Hit, h: &Hit| {
+        a.qstart.saturating_sub(h.qend) <= ECHO_DISTANCE
+            && h.qstart.saturating_sub(a.qend) <= ECHO_DISTANCE
+    };
+    let specific = |a: &Hit| {
+        let e = ids(db.rule_expression(a.rule));
+        !e.is_empty() && e.iter().all(|i| !BOILERPLATE.contains(i))
+    };
+    let mut drop = vec![false; hits.len()];
+    for (i, h) in hits.iter().enumerate() {
+        let mine = ids(db.rule_expression(h.rule));
+        if mine.is_empty() {
+            continue;
+        }
+        if mine.iter().all(|i| BOILERPLATE.contains(i)) {
+            drop[i] = hits
+                .iter()
+                .enumerate()
+                .any(|(j, a)| j != i && near(a, h) && specific(a));
+            continue;
+        }
+        if !mine.iter().all(|i| UNVERSIONED.contains(i)) {
+            continue;
+        }
+        drop[i] = hits.iter().enumerate().any(|(j, a)| {
+            j != i
+                && near(a, h)
+                && mine
+                    .iter()
+                    .all(|m| versioned(a).iter().any(|v| family(v) == family(m)))
+        });
+    }
+    let mut k = 0;
+    hits.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+}
+
+/// Whether a hit names no license ("see the LICENSE file", an unknown reference).
+pub fn is_unknown(db: &LicenseDb, h: &Hit) -> bool {
+    db.rule_flags(h.rule) & F_UNKNOWN != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_rises_on_both_sides_and_respects_gaps() {
+        // (query, rule, len): the second block goes back in the rule and cannot follow.
+        let blocks = vec![(0, 0, 10), (12, 5, 3), (15, 12, 10), (300, 22, 50)];
+        let c = best_chain(&blocks, &[true; 4], 20).unwrap();
+        assert_eq!(c, vec![(300, 22, 50)]);
+        let c = best_chain(&blocks, &[true, true, true, false], 20).unwrap();
+        assert_eq!(c, vec![(0, 0, 10), (15, 12, 10)]);
+    }
+
+    #[test]
+    fn families_and_containment() {
+        assert_eq!(family("GPL-2.0-or-later"), "GPL");
+        assert_eq!(family("LicenseRef-scancode-public-domain"), "public");
+        assert!(licensing_contains("GPL-2.0-or-later", "GPL-1.0-or-later"));
+        assert!(!licensing_contains("MIT", "BSD-3-Clause"));
+    }
+}

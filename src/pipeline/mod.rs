@@ -1,0 +1,93 @@
+//! The one driver: the stages of DESIGN.md, in order, each a function of the model and of
+//! what the stage before it produced.
+//!
+//! ```text
+//!  files::scan ──► ecosystem::discover ──► external::licenses ──► resolve::resolve
+//!  walk + detect    manifests → Found       package caches          Found + files
+//!  (one walk)       (components, edges)     → evidence, texts       → components, graph
+//! ```
+//! Every stage that reads the disk is here or behind one of these calls (the walk, the
+//! manifests, the package caches outside the tree); `resolve` reads nothing, and what
+//! comes after the pipeline (policy, emitters) works from the returned [`Scan`] alone.
+
+pub mod external;
+pub mod files;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::ecosystem;
+use crate::model::{FileClass, Scan};
+use crate::resolve;
+use crate::walk::WalkOptions;
+
+/// How one run of the pipeline goes.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub walk: WalkOptions,
+    /// Show a progress bar on stderr (only honoured when stderr is a terminal).
+    pub progress: bool,
+    /// Find components and conclude their licenses (stages 3 and 4); off for
+    /// `scan --files-only` and `detect DIR`.
+    pub components: bool,
+    /// Read package caches outside the tree (cargo registry sources, Go module cache,
+    /// `~/.m2`). Off in tests so results do not depend on the machine.
+    pub use_local_caches: bool,
+}
+
+impl Options {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Options {
+            walk: WalkOptions::new(root),
+            progress: false,
+            components: true,
+            use_local_caches: true,
+        }
+    }
+}
+
+/// Run the pipeline on `opts.walk.root`: the finished, normalized Scan.
+pub fn run(opts: &Options) -> Result<Scan> {
+    let started = Instant::now();
+    let mut scan = files::scan(&opts.walk, opts.progress)?;
+    let root = &opts.walk.root;
+    if opts.components && root.is_dir() {
+        let found = discover(&scan, root, opts.use_local_caches);
+        let external = external::licenses(&found.external_dirs);
+        scan.texts.extend(external.texts);
+        resolve::resolve(&mut scan, found, &external.evidence, &project_name(root));
+    }
+    scan.summary.elapsed_ms = Some(started.elapsed().as_millis() as u64);
+    scan.normalize();
+    Ok(scan)
+}
+
+/// Stage 3: every ecosystem over the manifests and license files the walk recorded.
+pub fn discover(scan: &Scan, root: &Path, use_local_caches: bool) -> ecosystem::Found {
+    let of_class = |class| -> Vec<String> {
+        scan.files
+            .iter()
+            .filter(|f| f.class == Some(class))
+            .map(|f| f.path.clone())
+            .collect()
+    };
+    let manifests = of_class(FileClass::Manifest);
+    let license_files = of_class(FileClass::License);
+    ecosystem::discover(&ecosystem::Context {
+        root,
+        manifests: &manifests,
+        license_files: &license_files,
+        use_local_caches,
+    })
+}
+
+/// The scanned project's name when no manifest at the root names it: its folder's.
+fn project_name(root: &Path) -> String {
+    std::fs::canonicalize(root)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "project".into())
+}

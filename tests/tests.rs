@@ -1,0 +1,20 @@
+//! The one integration-test binary: every file of tests/ is a module of it (as ripgrep
+//! does), so the crate is linked into one test executable instead of thirteen. Run one
+//! area with `cargo test --test tests <module>::` (e.g. `notice::`). Golden files are
+//! compared by `common::assert_golden`; `UPDATE_GOLDEN=1 cargo test` rewrites them.
+
+mod common;
+
+mod audit;
+mod bad_input;
+mod components;
+mod detect;
+mod diff;
+mod ingest;
+mod metrics;
+mod notice;
+mod policy;
+mod report;
+mod report_browser;
+mod sbom;
+mod scan;
