@@ -172,8 +172,47 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
             h.matched >= 10 && matches!(db.rule_kind(h.rule), RuleKind::Text | RuleKind::Notice)
         })
         .collect();
+    // One hit explains the text when it covers nearly all the pieces cover together (rules
+    // overlap: a full MIT text is also matched by a dozen of its variants, which piece
+    // nothing together) and leaves only a few known words of the query (a copyright line)
+    // outside it. Then there is nothing for an alignment to find.
+    let mut covered = vec![false; n];
+    for h in &pieces {
+        covered[h.qstart as usize..=h.qend as usize].fill(true);
+    }
+    let union = covered.iter().filter(|c| **c).count() as u32;
+    let known_outside = |h: &Hit| {
+        let (a, b) = (h.qstart as usize, h.qend as usize);
+        q.toks[..a]
+            .iter()
+            .chain(&q.toks[b + 1..])
+            .filter(|t| **t != UNKNOWN_TOKEN)
+            .count()
+    };
+    // Or the pieces are all of one license and leave only a few known words between and
+    // around them (an Apache text with its appendix filled in): an alignment could only
+    // say the same license again, at the price of aligning the whole text.
+    // (Pieces inside a longer piece, such as a warranty disclaimer inside a notice, do not
+    // count.)
+    let inside = |h: &Hit| {
+        pieces
+            .iter()
+            .any(|o| o.matched > h.matched && o.qstart <= h.qstart && o.qend >= h.qend)
+    };
+    let mut outer = pieces.iter().filter(|h| !inside(h));
+    let first = outer.next().map(|h| db.rule_expression_index(h.rule));
+    let one_license = outer.all(|h| Some(db.rule_expression_index(h.rule)) == first);
+    let outside_union = q
+        .toks
+        .iter()
+        .zip(&covered)
+        .filter(|(t, c)| !**c && **t != UNKNOWN_TOKEN)
+        .count();
+    let one_explains = (one_license && outside_union <= FEW_WORDS_OUTSIDE)
+        || pieces
+            .iter()
+            .any(|h| h.matched * 100 >= union * 95 && known_outside(h) <= FEW_WORDS_OUTSIDE);
     let pieced: u32 = pieces.iter().map(|h| h.matched).sum();
-    let one_explains = pieces.iter().any(|h| h.matched * 100 >= pieced * 95);
     if pieces.len() >= 2 && pieced as usize >= FRAGMENT_LEN && !one_explains {
         wanted.iter_mut().for_each(|w| *w = true);
     }
@@ -184,6 +223,9 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
 const RUN_BREAK: usize = 12;
 /// License vocabulary must be at least this share (%) of a stretch's known words.
 const LEGAL_SHARE: usize = 30;
+
+/// Known words outside a hit that still let it explain a region alone (a copyright line).
+const FEW_WORDS_OUTSIDE: usize = 12;
 
 /// Regions with this many known words may be a text that exact hits only piece together.
 const FRAGMENT_LEN: usize = 60;
@@ -299,8 +341,14 @@ fn candidates(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Ve
         .iter()
         .map(|&r| (std::mem::take(&mut s.acc[r as usize]), r))
         .collect();
-    proposed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    proposed.truncate(PROPOSED);
+    // Only the best PROPOSED are measured: select them (linear), then order them; a full
+    // sort of every touched rule (thousands) cost more than the measuring.
+    let by_weight = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if proposed.len() > PROPOSED {
+        proposed.select_nth_unstable_by(PROPOSED - 1, by_weight);
+        proposed.truncate(PROPOSED);
+    }
+    proposed.sort_unstable_by(by_weight);
 
     // The query's words, all of them, for the exact containment.
     let mut vocab: Vec<u16> = q
@@ -377,6 +425,10 @@ fn shared_weight(db: &LicenseDb, a: &[u16], b: &[u16]) -> f32 {
 
 fn approximate(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Vec<Hit> {
     let mut out = Vec::new();
+    if debug_match() {
+        let w = wanted.iter().filter(|w| **w).count();
+        eprintln!("approximate: {w} of {} tokens wanted", q.toks.len());
+    }
     let c = candidates(db, q, wanted, s);
     // The query's trigrams, once: each candidate's tokens are looked up in them.
     s.grams.clear();

@@ -67,7 +67,7 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// Rebuild the store when this changes (it is part of the store's source digest).
-pub const TOKENIZER_VERSION: u32 = 2;
+pub const TOKENIZER_VERSION: u32 = 3;
 
 pub fn is_stopword(w: &str) -> bool {
     // The list is short and most words are not on it; a length test skips most lookups.
@@ -173,7 +173,7 @@ fn word(s: &str, mut i: usize, buf: &mut String) -> usize {
 
 /// Spellings that do not change what a license says are one word: British "licence" is
 /// "license" (also inside "sublicence", "licenced"), and a plural is its singular ("terms",
-/// "rights", "licenses"). Rules and files are folded alike, so a rule written with one
+/// "rights"; not "licenses"). Rules and files are folded alike, so a rule written with one
 /// spelling matches a text written with the other.
 fn fold(w: &mut String) {
     if let Some(p) = w.find("licenc") {
@@ -181,7 +181,13 @@ fn fold(w: &mut String) {
     }
     let b = w.as_bytes();
     let n = b.len();
-    if n >= 5 && b[n - 1] == b's' && !matches!(b[n - 2], b's' | b'u' | b'i') && b.is_ascii() {
+    // "licenses" stays plural: "GNU Licenses" (a link to the FSF's list) is no GPL notice.
+    if n >= 5
+        && b[n - 1] == b's'
+        && !matches!(b[n - 2], b's' | b'u' | b'i')
+        && b.is_ascii()
+        && w != "licenses"
+    {
         w.truncate(n - 1);
     }
 }
