@@ -13,6 +13,7 @@ mod diff;
 mod ingest;
 mod metrics;
 mod notice;
+mod os_packages;
 mod policy;
 mod report;
 mod report_browser;
