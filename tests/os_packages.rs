@@ -120,7 +120,9 @@ fn debian_root_lists_every_installed_package_with_its_copyright_license() {
     );
     let diag = v["diagnostics"].to_string();
     assert!(
-        diag.contains("13 dpkg package(s) installed (debian-12); 9 with a machine-readable copyright file"),
+        diag.contains(
+            "13 dpkg package(s) installed (debian-12); 9 with a machine-readable copyright file"
+        ),
         "{diag}"
     );
 }
@@ -140,7 +142,11 @@ fn dep5_standalone_license_paragraph_is_the_extracted_text() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let pd = doc["hasExtractedLicensingInfos"]
         .as_array()
@@ -149,8 +155,7 @@ fn dep5_standalone_license_paragraph_is_the_extracted_text() {
         .find(|l| l["licenseId"] == "LicenseRef-public-domain")
         .expect("LicenseRef-public-domain extracted");
     let text = pd["extractedText"].as_str().unwrap();
-    let copyright =
-        fs::read_to_string(root.join("usr/share/doc/dash/copyright")).unwrap();
+    let copyright = fs::read_to_string(root.join("usr/share/doc/dash/copyright")).unwrap();
     // The paragraph's first text line, as dash's copyright file has it.
     let first = copyright
         .split("\nLicense: public-domain\n")
@@ -254,7 +259,10 @@ fn alpine_root_lists_apk_packages() {
     let db = fs::read_to_string(root.join("lib/apk/db/installed")).unwrap();
     let v = scan(&root);
     let apks = components(&v, "apk");
-    assert_eq!(apks.len(), db.lines().filter(|l| l.starts_with("P:")).count());
+    assert_eq!(
+        apks.len(),
+        db.lines().filter(|l| l.starts_with("P:")).count()
+    );
     let tls = named(&v, "libretls");
     assert_eq!(
         tls["purl"],
@@ -263,7 +271,10 @@ fn alpine_root_lists_apk_packages() {
     assert_eq!(tls["concluded"], "ISC AND (BSD-3-Clause OR MIT)");
     // An old space-separated license list: every license in it applies.
     let utils = named(&v, "musl-utils");
-    assert_eq!(utils["concluded"], "MIT AND BSD-3-Clause AND GPL-2.0-or-later");
+    assert_eq!(
+        utils["concluded"],
+        "MIT AND BSD-3-Clause AND GPL-2.0-or-later"
+    );
     assert_eq!(
         utils["purl"],
         "pkg:apk/alpine/musl-utils@1.2.2-r3?arch=armv7&distro=alpine-3.14.0&upstream=musl"
@@ -277,5 +288,8 @@ fn alpine_root_lists_apk_packages() {
         .iter()
         .find(|e| e["from"] == ssl["bom_ref"])
         .unwrap();
-    assert!(edge["to"].as_array().unwrap().contains(&crypto["bom_ref"].clone()));
+    assert!(edge["to"]
+        .as_array()
+        .unwrap()
+        .contains(&crypto["bom_ref"].clone()));
 }

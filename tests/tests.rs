@@ -11,6 +11,7 @@ mod components;
 mod detect;
 mod diff;
 mod ingest;
+mod lockfiles;
 mod metrics;
 mod notice;
 mod os_packages;

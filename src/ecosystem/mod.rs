@@ -12,11 +12,16 @@
 //! of its own. Adding an ecosystem is one module and one line here.
 
 pub mod cargo;
+pub mod composer;
 pub mod go;
+pub mod gradle;
 pub mod maven;
 pub mod npm;
+pub mod nuget;
 pub mod os;
 pub mod python;
+pub mod ruby;
+pub mod unsupported;
 pub mod vendored;
 
 use std::collections::{BTreeMap, HashMap};
@@ -47,6 +52,11 @@ pub const REGISTRY: &[Ecosystem] = &[
     maven::ECOSYSTEM,
     os::dpkg::ECOSYSTEM,
     os::apk::ECOSYSTEM,
+    ruby::ECOSYSTEM,
+    composer::ECOSYSTEM,
+    nuget::ECOSYSTEM,
+    gradle::ECOSYSTEM,
+    unsupported::ECOSYSTEM,
 ];
 
 /// Whether some ecosystem reads the file `name` in the directory `dir` (a manifest or a

@@ -193,8 +193,7 @@ fn license(l: Option<&str>) -> (Option<String>, Option<String>) {
     };
     let words: Vec<&str> = l.split_whitespace().collect();
     let has_op = words.iter().any(|w| {
-        matches!(w.to_ascii_uppercase().as_str(), "AND" | "OR" | "WITH")
-            || w.contains(['(', ')'])
+        matches!(w.to_ascii_uppercase().as_str(), "AND" | "OR" | "WITH") || w.contains(['(', ')'])
     });
     if words.len() < 2 || has_op {
         return (Some(l.to_string()), None);

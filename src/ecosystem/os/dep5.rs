@@ -76,11 +76,13 @@ pub fn declared(paras: &[Paragraph]) -> Declared {
             if id.starts_with("LicenseRef-") {
                 let key = ref_key(&id);
                 let text = (!own_text.trim().is_empty()).then(|| own_text.trim().to_string());
-                let e = refs.entry(id.clone()).or_insert((None, p.start_line, p.end_line));
+                let e = refs
+                    .entry(id.clone())
+                    .or_insert((None, p.start_line, p.end_line));
                 if e.0.is_none() {
                     if let Some(t) = text.or_else(|| texts.get(&key).map(|t| t.0.clone())) {
                         e.0 = Some(t);
-                        if let Some(&(_, s, end)) = texts.get(&key).map(|t| t) {
+                        if let Some(&(_, s, end)) = texts.get(&key) {
                             if own_text.trim().is_empty() {
                                 (e.1, e.2) = (s, end);
                             }
@@ -286,7 +288,10 @@ pub fn to_spdx(expr: &str, readings: &mut BTreeSet<String>) -> Option<String> {
     let mut out = String::new();
     for g in groups {
         if out.is_empty() {
-            out = g.trim_start_matches(" AND ").trim_start_matches(" OR ").into();
+            out = g
+                .trim_start_matches(" AND ")
+                .trim_start_matches(" OR ")
+                .into();
         } else if g.starts_with(' ') {
             out = format!("{}{g}", group(&out));
         } else {
@@ -389,7 +394,10 @@ mod tests {
     fn debian_expressions_read_as_spdx() {
         assert_eq!(spdx("GPL-2+"), "GPL-2.0-or-later");
         assert_eq!(spdx("Expat"), "MIT");
-        assert_eq!(spdx("GPL-2+ or Artistic"), "GPL-2.0-or-later OR Artistic-1.0");
+        assert_eq!(
+            spdx("GPL-2+ or Artistic"),
+            "GPL-2.0-or-later OR Artistic-1.0"
+        );
         assert_eq!(
             spdx("GPL-2+ or Artistic, and BSD-3-clause"),
             "(GPL-2.0-or-later OR Artistic-1.0) AND BSD-3-Clause"
@@ -422,11 +430,7 @@ mod tests {
             d.expression.as_deref(),
             Some("GPL-2.0-or-later AND LicenseRef-public-domain")
         );
-        let pd = d
-            .matches
-            .iter()
-            .find(|m| m.matched_text.is_some())
-            .unwrap();
+        let pd = d.matches.iter().find(|m| m.matched_text.is_some()).unwrap();
         assert_eq!(pd.expression, "LicenseRef-public-domain");
         assert_eq!(
             pd.matched_text.as_deref(),

@@ -151,7 +151,10 @@ fn package(rel: &str, para: Paragraph, diags: &mut Vec<Diagnostic>) -> Option<Pk
     // status.d files of distroless images carry no Status field: they are installed.
     if let Some(status) = para.get("Status") {
         let state = status.split_whitespace().nth(2).unwrap_or("");
-        if !matches!(state, "installed" | "half-configured" | "unpacked" | "triggers-awaited" | "triggers-pending") {
+        if !matches!(
+            state,
+            "installed" | "half-configured" | "unpacked" | "triggers-awaited" | "triggers-pending"
+        ) {
             return None;
         }
     }
@@ -284,12 +287,25 @@ fn owned_files(
     for name in [format!("{}:{}", p.name, p.arch), p.name.clone()] {
         // dpkg's own records of the package (file list, md5sums, maintainer scripts)
         // are about it: they name license files, and must not count as the project's.
-        for ext in ["list", "md5sums", "conffiles", "preinst", "postinst", "prerm", "postrm"] {
+        for ext in [
+            "list",
+            "md5sums",
+            "conffiles",
+            "preinst",
+            "postinst",
+            "prerm",
+            "postrm",
+        ] {
             let rel = relpath::child(os, &format!("{info}/{name}.{ext}"));
             found.file_owners.push((rel, bom_ref.to_string()));
         }
         if list.is_none() {
-            list = read_in_root(ctx, os, &format!("{info}/{name}.list"), &mut found.diagnostics);
+            list = read_in_root(
+                ctx,
+                os,
+                &format!("{info}/{name}.list"),
+                &mut found.diagnostics,
+            );
         }
     }
     let Some(list) = list else {

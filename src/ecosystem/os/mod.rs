@@ -80,8 +80,7 @@ pub fn resolve_in_root(root: &Path, os_root: &str, rel: &str) -> Option<String> 
                 .map(str::to_string),
         );
     }
-    Some(relpath::child(os_root, &done.join("/")))
-        .map(|p| p.trim_end_matches('/').to_string())
+    Some(relpath::child(os_root, &done.join("/"))).map(|p| p.trim_end_matches('/').to_string())
 }
 
 /// Read a file of the OS tree (see [`resolve_in_root`]) as text, at most `MAX_AUX_BYTES`;
@@ -131,7 +130,11 @@ pub struct Distro {
 impl Distro {
     /// The purl `distro` qualifier: `debian-12`, `alpine-3.19.1`.
     pub fn qualifier(&self) -> Option<String> {
-        Some(format!("{}-{}", self.id.as_ref()?, self.version_id.as_ref()?))
+        Some(format!(
+            "{}-{}",
+            self.id.as_ref()?,
+            self.version_id.as_ref()?
+        ))
     }
 }
 
@@ -213,7 +216,8 @@ pub fn paragraphs(text: &str) -> Vec<Paragraph> {
             cur.start_line = n;
         }
         cur.end_line = n;
-        cur.fields.push((k.trim().to_string(), v.trim().to_string()));
+        cur.fields
+            .push((k.trim().to_string(), v.trim().to_string()));
     }
     if !cur.fields.is_empty() {
         out.push(cur);
@@ -284,10 +288,7 @@ mod tests {
             os_root("img/var/lib/dpkg/status", "var/lib/dpkg/status"),
             Some("img")
         );
-        assert_eq!(
-            os_root("xvar/lib/dpkg/status", "var/lib/dpkg/status"),
-            None
-        );
+        assert_eq!(os_root("xvar/lib/dpkg/status", "var/lib/dpkg/status"), None);
     }
 
     #[cfg(unix)]
