@@ -39,8 +39,8 @@ pub fn resolve(
         components,
         edges,
         diagnostics,
-        external_dirs: _,
         roots,
+        ..
     } = found;
     scan.diagnostics.extend(diagnostics);
     let mut by_ref = merge(components);

@@ -12,10 +12,16 @@
 //! of its own. Adding an ecosystem is one module and one line here.
 
 pub mod cargo;
+pub mod composer;
 pub mod go;
+pub mod gradle;
 pub mod maven;
 pub mod npm;
+pub mod nuget;
+pub mod os;
 pub mod python;
+pub mod ruby;
+pub mod unsupported;
 pub mod vendored;
 
 use std::collections::{BTreeMap, HashMap};
@@ -23,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::model::{Component, Diagnostic, Edge};
+use crate::model::{Component, Diagnostic, Edge, LicenseMatch};
 pub use crate::relpath::{dir_of, file_name};
 
 /// One package ecosystem: the files it reads, where its packages are installed, and how
@@ -44,6 +50,13 @@ pub const REGISTRY: &[Ecosystem] = &[
     python::ECOSYSTEM,
     go::ECOSYSTEM,
     maven::ECOSYSTEM,
+    os::dpkg::ECOSYSTEM,
+    os::apk::ECOSYSTEM,
+    ruby::ECOSYSTEM,
+    composer::ECOSYSTEM,
+    nuget::ECOSYSTEM,
+    gradle::ECOSYSTEM,
+    unsupported::ECOSYSTEM,
 ];
 
 /// Whether some ecosystem reads the file `name` in the directory `dir` (a manifest or a
@@ -88,6 +101,14 @@ pub struct Found {
     /// bom-refs of the project's own components (the manifests at the scan root, or
     /// workspace members): they become the root component and are never "dependencies".
     pub roots: Vec<String>,
+    /// Files a package database names as a package's own (dpkg's `info/*.list`, apk's
+    /// `R:` lines): (path relative to the scan root, bom-ref). Such packages have no one
+    /// root directory, so the directory rule cannot give them their files.
+    pub file_owners: Vec<(String, String)>,
+    /// License statements an ecosystem read in the structure of a file the walk recorded
+    /// (a machine-readable Debian copyright file's `Files:`/`License:` paragraphs):
+    /// (path, match), added to that file's record as evidence before resolving.
+    pub file_licenses: Vec<(String, LicenseMatch)>,
 }
 
 impl Found {
@@ -97,6 +118,8 @@ impl Found {
         self.diagnostics.extend(other.diagnostics);
         self.external_dirs.extend(other.external_dirs);
         self.roots.extend(other.roots);
+        self.file_owners.extend(other.file_owners);
+        self.file_licenses.extend(other.file_licenses);
     }
 }
 

@@ -234,6 +234,15 @@ impl Worker {
                     Some(rel),
                     "license file is binary; not examined",
                 ));
+            } else if matches!(class, Some(FileClass::Manifest)) {
+                // A binary package database (rpmdb.sqlite): ecosystems still need to
+                // know it is there, if only to say they cannot read it.
+                self.records.push(FileRecord {
+                    path: rel,
+                    size,
+                    class,
+                    ..Default::default()
+                });
             }
             return Ok(());
         };

@@ -54,10 +54,13 @@ pub fn run(opts: &Options) -> Result<Scan> {
     let mut scan = files::scan(&opts.walk, opts.progress)?;
     let root = &opts.walk.root;
     if opts.components && root.is_dir() {
-        let found = discover(&scan, root, opts.use_local_caches);
+        let mut found = discover(&scan, root, opts.use_local_caches);
         let external = external::licenses(&found.external_dirs);
         scan.texts.extend(external.texts);
+        add_file_licenses(&mut scan, std::mem::take(&mut found.file_licenses));
+        let owners = std::mem::take(&mut found.file_owners);
         resolve::resolve(&mut scan, found, &external.evidence, &project_name(root));
+        assign_owned_files(&mut scan, owners);
     }
     scan.summary.elapsed_ms = Some(started.elapsed().as_millis() as u64);
     scan.normalize();
@@ -81,6 +84,54 @@ pub fn discover(scan: &Scan, root: &Path, use_local_caches: bool) -> ecosystem::
         license_files: &license_files,
         use_local_caches,
     })
+}
+
+/// License statements an ecosystem read in a recorded file's structure (a DEP-5
+/// copyright file's paragraphs) join that file's detected ones, as evidence of the kind
+/// `manifest`, before the resolver gathers evidence.
+fn add_file_licenses(scan: &mut Scan, mut found: Vec<(String, crate::model::LicenseMatch)>) {
+    if found.is_empty() {
+        return;
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    for f in &mut scan.files {
+        let start = found.partition_point(|(p, _)| p.as_str() < f.path.as_str());
+        for (_, m) in found[start..].iter().take_while(|(p, _)| *p == f.path) {
+            if !f.licenses.contains(m) {
+                f.licenses.push(m.clone());
+            }
+        }
+    }
+    scan.summary.files_with_licenses =
+        scan.files.iter().filter(|f| !f.licenses.is_empty()).count() as u64;
+}
+
+/// Files a package database names as a package's own (dpkg's `info/*.list`) belong to
+/// that package where the directory rule gave them to nobody or only to the scanned
+/// project: a language package's own folder inside an OS package (a pypi dist-info under
+/// `usr/lib/python3/dist-packages`) keeps its files.
+fn assign_owned_files(scan: &mut Scan, owners: Vec<(String, String)>) {
+    if owners.is_empty() {
+        return;
+    }
+    let known: std::collections::HashSet<&str> =
+        scan.components.iter().map(|c| c.bom_ref.as_str()).collect();
+    let mut by_path: std::collections::HashMap<String, String> = Default::default();
+    for (path, owner) in owners {
+        if known.contains(owner.as_str()) {
+            // Shared paths (directories, diverted files): the first package listed keeps it.
+            by_path.entry(path).or_insert(owner);
+        }
+    }
+    let project = scan.project.clone();
+    for f in &mut scan.files {
+        if f.component.is_some() && f.component != project {
+            continue;
+        }
+        if let Some(o) = by_path.get(&f.path) {
+            f.component = Some(o.clone());
+        }
+    }
 }
 
 /// The scanned project's name when no manifest at the root names it: its folder's.

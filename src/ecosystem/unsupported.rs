@@ -1,0 +1,69 @@
+//! No silent gaps: manifests and package databases ospo recognises but cannot read yet.
+//! Each one seen is a warning naming the file and what is missing, so an inventory that
+//! lacks their packages says so in every output (the diagnostics travel with the scan,
+//! into the SBOMs' and report's diagnostics) instead of looking complete.
+
+use super::{dir_of, file_name, Context, Found};
+use crate::model::Diagnostic;
+
+/// (file name, the directory it must end with or "", what it is).
+const KNOWN: &[(&str, &str, &str)] = &[
+    ("rpmdb.sqlite", "var/lib/rpm", "RPM database (SQLite)"),
+    (
+        "rpmdb.sqlite",
+        "usr/lib/sysimage/rpm",
+        "RPM database (SQLite)",
+    ),
+    ("Packages", "var/lib/rpm", "RPM database (Berkeley DB)"),
+    ("Packages.db", "var/lib/rpm", "RPM database (NDB)"),
+    ("Packages.db", "usr/lib/sysimage/rpm", "RPM database (NDB)"),
+    ("pubspec.lock", "", "Dart/Flutter lockfile"),
+    ("Package.resolved", "", "Swift Package Manager lockfile"),
+    ("Podfile.lock", "", "CocoaPods lockfile"),
+    ("mix.lock", "", "Elixir Mix lockfile"),
+    ("conan.lock", "", "Conan lockfile"),
+    ("cabal.project.freeze", "", "Cabal freeze file"),
+    ("stack.yaml.lock", "", "Stack lockfile"),
+    ("vcpkg.json", "", "vcpkg manifest"),
+];
+
+fn what(name: &str, dir: &str) -> Option<&'static str> {
+    KNOWN
+        .iter()
+        .find(|(n, d, _)| {
+            *n == name && (d.is_empty() || dir == *d || dir.ends_with(&format!("/{d}")))
+        })
+        .map(|k| k.2)
+}
+
+pub const ECOSYSTEM: super::Ecosystem = super::Ecosystem {
+    name: "unsupported",
+    is_manifest: |name, dir| what(name, dir).is_some(),
+    dependency_dirs: &[],
+    discover,
+};
+
+pub fn discover(ctx: &Context<'_>) -> Found {
+    let mut found = Found::default();
+    for rel in ctx.manifests {
+        if let Some(kind) = what(file_name(rel), dir_of(rel)) {
+            found.diagnostics.push(Diagnostic::warning(
+                Some(rel.clone()),
+                format!(
+                    "{kind}: not supported yet; the packages it lists are missing from this inventory"
+                ),
+            ));
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rpm_databases_are_recognised_where_rpm_keeps_them() {
+        assert!(super::what("rpmdb.sqlite", "img/var/lib/rpm").is_some());
+        assert!(super::what("Packages", "var/lib/rpm").is_some());
+        assert!(super::what("Packages", "debian/dists").is_none());
+    }
+}
