@@ -509,7 +509,13 @@ pub fn render_text(n: &Notice) -> String {
     if n.groups.is_empty() && n.unknown.is_empty() {
         o.push_str("  (no third-party components)\n");
     }
-    let w = n.groups.iter().map(|g| g.id.len()).max().unwrap_or(0);
+    let w = n
+        .groups
+        .iter()
+        .map(|g| g.id.len())
+        .max()
+        .unwrap_or(0)
+        .min(super::MAX_COLUMN);
     for g in &n.groups {
         o.push_str(&format!("  {:w$}  {}\n", g.id, count(g.component_count())));
     }
