@@ -173,6 +173,15 @@ pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) 
         ));
         return None;
     };
+    // The walk does not follow links out of the root; neither does an include or a path
+    // named inside a manifest (`-r evil.txt` with evil.txt -> /etc/passwd).
+    if !crate::relpath::stays_inside(ctx.root, &path) {
+        diags.push(Diagnostic::warning(
+            Some(rel.to_string()),
+            "a symbolic link out of the scan root; not read",
+        ));
+        return None;
+    }
     match std::fs::metadata(&path) {
         Ok(m) if m.len() > MAX_MANIFEST_BYTES => {
             diags.push(Diagnostic::warning(
