@@ -169,10 +169,19 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
     let cache = Cache::default();
     let mut files: Vec<FileRecord> = Vec::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut failed = false;
     for path in &a.paths {
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
-            Err(e) => bail!("cannot read {}: {e}", path.display()),
+            Err(e) => {
+                diags.push(Diagnostic {
+                    severity: Severity::Error,
+                    path: Some(path.to_string_lossy().into_owned()),
+                    message: format!("cannot read: {e}"),
+                });
+                failed = true;
+                continue;
+            }
         };
         if meta.is_dir() {
             let mut opts = pipeline::Options::new(path);
@@ -192,9 +201,37 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
             diags.extend(s.diagnostics);
             continue;
         }
-        let bytes = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let shown = path.to_string_lossy().into_owned();
+        // Read as far as `scan` would read the same file, and no further (a named file may
+        // be a device: `detect /dev/zero` must end).
+        let limit = match walk::classify_name(&shown) {
+            Some(FileClass::License | FileClass::Readme | FileClass::Manifest) => {
+                pipeline::files::LICENSE_READ_LIMIT
+            }
+            _ => pipeline::files::TEXT_READ_LIMIT,
+        };
+        let bytes = match read_prefix(path, limit) {
+            Ok(b) => b,
+            Err(e) => {
+                // One unreadable operand is reported; the others are still examined.
+                diags.push(Diagnostic {
+                    severity: Severity::Error,
+                    path: Some(shown),
+                    message: format!("cannot read: {e}"),
+                });
+                failed = true;
+                continue;
+            }
+        };
+        if bytes.len() as u64 >= limit {
+            diags.push(Diagnostic::info(
+                Some(shown.clone()),
+                format!(
+                    "only the first {} were examined",
+                    text::human_size(limit)
+                ),
+            ));
+        }
         let Some(decoded) = crate::text::decode(&bytes) else {
             diags.push(Diagnostic::warning(
                 Some(shown.clone()),
@@ -239,7 +276,15 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
         }
     };
     emit::write_output(None, &bytes)?;
-    Ok(0)
+    Ok(if failed { 2 } else { 0 })
+}
+
+/// The first `limit` bytes of a file (all of it when shorter).
+fn read_prefix(path: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?.take(limit).read_to_end(&mut buf)?;
+    Ok(buf)
 }
 
 fn looks_like_code(path: &str) -> bool {

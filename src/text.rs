@@ -65,6 +65,35 @@ fn newlines(s: String) -> String {
     }
 }
 
+/// Read a file whole, but never more than `cap` bytes: more is refused with an
+/// `InvalidData` error naming the limit when there is more (a 3 GB file given as a policy,
+/// `/dev/zero` given to `detect`). The file is read, not stat'ed, so a device or a FIFO is
+/// bounded too.
+pub fn read_capped(path: &std::path::Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    file.take(cap + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than the {} limit; not read", human_size(cap)),
+        ));
+    }
+    Ok(buf)
+}
+
+/// "256 MiB", "64 KiB".
+pub fn human_size(n: u64) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 /// Whether `c` must not reach a terminal or a one-line format as itself: C0 controls
 /// (newline and tab too), DEL, C1 controls (8-bit CSI), the line and paragraph separators,
 /// and the bidirectional overrides that make text display other than it reads.
