@@ -83,7 +83,7 @@ pub(super) struct RawFile {
 }
 
 /// The largest policy file read: a policy of thousands of exceptions is well under it.
-pub const MAX_POLICY_BYTES: u64 = 16 << 20;
+pub const MAX_POLICY_BYTES: u64 = 4 << 20;
 
 impl Policy {
     /// Read and check a policy file.
@@ -107,10 +107,7 @@ impl Policy {
 
     /// Check policy text; `name` is the file name used in messages and verdicts.
     pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
-        let mut cx = Checker {
-            text,
-            issues: Vec::new(),
-        };
+        let mut cx = Checker::new(text);
         let raw: RawPolicy = match toml::from_str(text) {
             Ok(r) => r,
             Err(e) => {

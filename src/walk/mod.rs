@@ -81,7 +81,7 @@ where
         .threads(if opts.threads == 0 {
             default_threads()
         } else {
-            opts.threads
+            opts.threads.min(max_threads())
         });
     // With -L, a link is followed only while it stays inside the root: a link to `/` or to
     // a home folder must not make the scan read (and record) the machine. Such links are
@@ -187,6 +187,12 @@ fn problem(root: &Path, err: &ignore::Error, root_is_file: bool) -> Diagnostic {
     let message = clean(err, path.as_deref());
     let rel = path.map(|p| relative(root, &p, root_is_file));
     Diagnostic::warning(rel, message)
+}
+
+/// The most walker threads `-j` gets: more than a few per core only adds contention (and
+/// each thread has its own buffers), so `-j 2000` means "as many as help".
+pub fn max_threads() -> usize {
+    (default_threads() * 4).clamp(4, 256)
 }
 
 pub fn default_threads() -> usize {
