@@ -70,6 +70,14 @@ impl Stamp {
     pub fn at(epoch_secs: i64) -> Result<Self> {
         let t = time::OffsetDateTime::from_unix_timestamp(epoch_secs)
             .map_err(|e| anyhow::anyhow!("SOURCE_DATE_EPOCH={epoch_secs} is out of range: {e}"))?;
+        // RFC 3339 (and so CycloneDX and SPDX) has four-digit years, 0001 to 9999.
+        if !(1..=9999).contains(&t.year()) {
+            anyhow::bail!(
+                "SOURCE_DATE_EPOCH={epoch_secs} is out of range: year {} is not between \
+                 0001 and 9999",
+                t.year()
+            );
+        }
         let created = t.format(time::macros::format_description!(
             "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
         ))?;
@@ -160,6 +168,11 @@ mod tests {
         assert_eq!(
             Stamp::at(1_700_000_000).unwrap().created,
             "2023-11-14T22:13:20Z"
+        );
+        assert!(Stamp::at(-62_135_596_801).is_err(), "the last second of year 0");
+        assert_eq!(
+            Stamp::at(-62_135_596_800).unwrap().created,
+            "0001-01-01T00:00:00Z"
         );
     }
 }

@@ -229,11 +229,18 @@ impl Worker {
         let bytes = &self.buf[..];
         let Some(decoded) = decode(bytes) else {
             totals.binary.fetch_add(1, Relaxed);
-            if matches!(class, Some(FileClass::License)) {
-                self.diagnostics.push(Diagnostic::warning(
+            match class {
+                Some(FileClass::License) => self.diagnostics.push(Diagnostic::warning(
                     Some(rel),
                     "license file is binary; not examined",
-                ));
+                )),
+                // Never handed to its ecosystem: said here, or the lockfile's packages
+                // would vanish without a word.
+                Some(FileClass::Manifest) => self.diagnostics.push(Diagnostic::warning(
+                    Some(rel),
+                    "manifest or lockfile is binary (a NUL byte); its packages are not read",
+                )),
+                _ => {}
             }
             return Ok(());
         };
