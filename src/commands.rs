@@ -226,10 +226,7 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
         if bytes.len() as u64 >= limit {
             diags.push(Diagnostic::info(
                 Some(shown.clone()),
-                format!(
-                    "only the first {} were examined",
-                    text::human_size(limit)
-                ),
+                format!("only the first {} were examined", text::human_size(limit)),
             ));
         }
         let Some(decoded) = crate::text::decode(&bytes) else {
@@ -283,7 +280,9 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
 fn read_prefix(path: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut buf = Vec::new();
-    std::fs::File::open(path)?.take(limit).read_to_end(&mut buf)?;
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut buf)?;
     Ok(buf)
 }
 

@@ -10,6 +10,7 @@ mod bad_input;
 mod components;
 mod detect;
 mod diff;
+mod hostile;
 mod ingest;
 mod metrics;
 mod notice;

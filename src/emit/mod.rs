@@ -169,7 +169,10 @@ mod tests {
             Stamp::at(1_700_000_000).unwrap().created,
             "2023-11-14T22:13:20Z"
         );
-        assert!(Stamp::at(-62_135_596_801).is_err(), "the last second of year 0");
+        assert!(
+            Stamp::at(-62_135_596_801).is_err(),
+            "the last second of year 0"
+        );
         assert_eq!(
             Stamp::at(-62_135_596_800).unwrap().created,
             "0001-01-01T00:00:00Z"

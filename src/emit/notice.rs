@@ -96,11 +96,13 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// "name version", on one line whatever the input put in them.
     pub fn title(&self) -> String {
-        match &self.version {
+        let t = match &self.version {
             Some(v) => format!("{} {v}", self.name),
             None => self.name.clone(),
-        }
+        };
+        crate::text::escape_controls(&t).into_owned()
     }
 }
 
@@ -301,10 +303,11 @@ fn merge_blocks(groups: BTreeMap<String, BTreeMap<(TextSource, String), TextBloc
 }
 
 fn entry_title(c: &Component) -> String {
-    match &c.version {
+    let t = match &c.version {
         Some(v) => format!("{} {v}", c.name),
         None => c.name.clone(),
-    }
+    };
+    crate::text::escape_controls(&t).into_owned()
 }
 
 /// NOTICE, NOTICE.txt, NOTICE.md ... (the Apache-2.0 section 4(d) file).

@@ -36,7 +36,11 @@ impl<'t> Checker<'t> {
     fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset);
-        let start = if line == 0 { 0 } else { self.line_starts[line - 1] };
+        let start = if line == 0 {
+            0
+        } else {
+            self.line_starts[line - 1]
+        };
         let col = self
             .text
             .get(start..offset)
