@@ -551,3 +551,29 @@ fn small_holes() {
         );
     }
 }
+
+#[test]
+fn an_oversized_gitignore_is_not_compiled() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path();
+    let mut rules = String::new();
+    for i in 0..50_000 {
+        rules.push_str(&format!("generated-{i}/**/*.tmp\n"));
+    }
+    rules.push_str("ignored.c\n");
+    fs::write(t.join(".gitignore"), rules).unwrap();
+    fs::write(t.join("ignored.c"), format!("// {TAG}: MIT\n")).unwrap();
+    let sub = t.join("sub");
+    fs::create_dir(&sub).unwrap();
+    fs::write(sub.join(".gitignore"), "skipped.c\n").unwrap();
+    fs::write(sub.join("skipped.c"), format!("// {TAG}: MIT\n")).unwrap();
+    let (v, _) = run_json(&["scan", s(t), "--format", "json", "--files-only"]);
+    let paths = paths(&v);
+    assert!(paths.contains(&"ignored.c".to_string()), "{paths:?}");
+    // Under an oversized file nothing is ignored, even by a small file further down.
+    assert!(paths.contains(&"sub/skipped.c".to_string()), "{paths:?}");
+    let warned = v["diagnostics"].as_array().unwrap().iter().any(|d| {
+        d["path"] == ".gitignore" && d["message"].as_str().unwrap().contains("not applied")
+    });
+    assert!(warned, "{}", v["diagnostics"]);
+}

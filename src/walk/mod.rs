@@ -169,6 +169,24 @@ where
             visit(Entry::Problem(d));
         }
     }
+    if let Some(rules) = &rules {
+        let big = rules.take_oversized();
+        if !big.is_empty() {
+            let mut visit = make_visitor();
+            for dir in big {
+                visit(Entry::Problem(Diagnostic::warning(
+                    Some(crate::relpath::child(&dir, ".gitignore")),
+                    format!(
+                        "ignore files here have over {} rules or {} bytes; not applied, so \
+                         everything under {} is scanned",
+                        rules::MAX_IGNORE_LINES,
+                        rules::MAX_IGNORE_BYTES,
+                        if dir.is_empty() { "the root" } else { &dir }
+                    ),
+                )));
+            }
+        }
+    }
     if let Some(rules) = rules {
         let problems = rules.take_problems();
         if !problems.is_empty() {
