@@ -17,6 +17,7 @@ use crate::ingest;
 use crate::model::{Diagnostic, FileClass, FileRecord, Scan, Severity};
 use crate::pipeline;
 use crate::policy::{self, Date, Policy, PolicyError, Status};
+use crate::text;
 use crate::walk::{self, WalkOptions};
 
 /// Most diagnostics printed on stderr; the rest are counted (all are in the JSON).
@@ -48,9 +49,11 @@ pub fn print_diagnostics(diags: &[Diagnostic], c: &Common) {
             Severity::Warning => "warning",
             Severity::Info => "note",
         };
+        // Paths and messages quote input: shown with their control characters escaped.
+        let message = text::escape_controls(&d.message);
         let _ = match &d.path {
-            Some(p) => writeln!(err, "ospo: {sev}: {p}: {}", d.message),
-            None => writeln!(err, "ospo: {sev}: {}", d.message),
+            Some(p) => writeln!(err, "ospo: {sev}: {}: {message}", text::escape_controls(p)),
+            None => writeln!(err, "ospo: {sev}: {message}"),
         };
     }
     if shown.len() > MAX_STDERR_DIAGNOSTICS {
@@ -59,6 +62,16 @@ pub fn print_diagnostics(diags: &[Diagnostic], c: &Common) {
             "ospo: ... and {} more diagnostics (all are in --format json)",
             shown.len() - MAX_STDERR_DIAGNOSTICS
         );
+    }
+}
+
+/// A human-readable output as bytes, every control character that came from input (a
+/// package name, a file name, an advisory's summary) shown escaped instead of reaching the
+/// terminal.
+fn terminal(s: String) -> Vec<u8> {
+    match text::terminal_text(&s) {
+        std::borrow::Cow::Borrowed(_) => s.into_bytes(),
+        std::borrow::Cow::Owned(o) => o.into_bytes(),
     }
 }
 
@@ -102,7 +115,7 @@ pub fn scan(a: &ScanArgs) -> Result<u8> {
     let mut result = pipeline::run(&opts)?;
     print_diagnostics(&result.diagnostics, &a.common);
     let bytes = match a.format {
-        ScanFormat::Human => summary::scan_summary(&result).into_bytes(),
+        ScanFormat::Human => terminal(summary::scan_summary(&result)),
         ScanFormat::Json => {
             // Wall time differs run to run; the JSON is deterministic without it.
             result.summary.elapsed_ms = None;
@@ -156,10 +169,19 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
     let cache = Cache::default();
     let mut files: Vec<FileRecord> = Vec::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut failed = false;
     for path in &a.paths {
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
-            Err(e) => bail!("cannot read {}: {e}", path.display()),
+            Err(e) => {
+                diags.push(Diagnostic {
+                    severity: Severity::Error,
+                    path: Some(path.to_string_lossy().into_owned()),
+                    message: format!("cannot read: {e}"),
+                });
+                failed = true;
+                continue;
+            }
         };
         if meta.is_dir() {
             let mut opts = pipeline::Options::new(path);
@@ -179,9 +201,34 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
             diags.extend(s.diagnostics);
             continue;
         }
-        let bytes = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let shown = path.to_string_lossy().into_owned();
+        // Read as far as `scan` would read the same file, and no further (a named file may
+        // be a device: `detect /dev/zero` must end).
+        let limit = match walk::classify_name(&shown) {
+            Some(FileClass::License | FileClass::Readme | FileClass::Manifest) => {
+                pipeline::files::LICENSE_READ_LIMIT
+            }
+            _ => pipeline::files::TEXT_READ_LIMIT,
+        };
+        let bytes = match read_prefix(path, limit) {
+            Ok(b) => b,
+            Err(e) => {
+                // One unreadable operand is reported; the others are still examined.
+                diags.push(Diagnostic {
+                    severity: Severity::Error,
+                    path: Some(shown),
+                    message: format!("cannot read: {e}"),
+                });
+                failed = true;
+                continue;
+            }
+        };
+        if bytes.len() as u64 >= limit {
+            diags.push(Diagnostic::info(
+                Some(shown.clone()),
+                format!("only the first {} were examined", text::human_size(limit)),
+            ));
+        }
         let Some(decoded) = crate::text::decode(&bytes) else {
             diags.push(Diagnostic::warning(
                 Some(shown.clone()),
@@ -218,7 +265,7 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
     }
     print_diagnostics(&diags, &a.common);
     let bytes = match a.format {
-        ScanFormat::Human => summary::detect_listing(&files).into_bytes(),
+        ScanFormat::Human => terminal(summary::detect_listing(&files)),
         ScanFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&files)?;
             v.push(b'\n');
@@ -226,7 +273,17 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
         }
     };
     emit::write_output(None, &bytes)?;
-    Ok(0)
+    Ok(if failed { 2 } else { 0 })
+}
+
+/// The first `limit` bytes of a file (all of it when shorter).
+fn read_prefix(path: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut buf)?;
+    Ok(buf)
 }
 
 fn looks_like_code(path: &str) -> bool {
@@ -252,8 +309,8 @@ pub fn notice(a: &NoticeArgs) -> Result<u8> {
     );
     print_diagnostics(&n.diagnostics, &a.input.common);
     let text = match a.format {
-        NoticeFormat::Text => notice::render_text(&n),
-        NoticeFormat::Markdown => notice::render_markdown(&n),
+        NoticeFormat::Text => text::terminal_text(&notice::render_text(&n)).into_owned(),
+        NoticeFormat::Markdown => text::terminal_text(&notice::render_markdown(&n)).into_owned(),
         NoticeFormat::Html => notice::render_html(&n),
     };
     output.write(text.as_bytes())?;
@@ -268,7 +325,7 @@ fn category_name(id: &str) -> Option<&'static str> {
 
 pub fn report(a: &ReportArgs) -> Result<u8> {
     let to_stdout = a.output.as_os_str() == "-";
-    let output = emit::Output::prepare((!to_stdout).then_some(a.output.as_path()))?;
+    let output = emit::Output::prepare(Some(&a.output))?;
     let policy = match find_policy(a.policy.as_deref(), &a.input) {
         Ok(p) => p,
         Err(e) => return Ok(policy_error(&e)),
@@ -350,6 +407,7 @@ fn find_policy(
 /// it; the exit code.
 fn policy_error(e: &PolicyError) -> u8 {
     for line in e.to_string().lines() {
+        let line = text::escape_controls(line);
         if line.starts_with(' ') {
             eprintln!("{line}");
         } else {
@@ -400,10 +458,10 @@ pub fn check(a: &CheckArgs) -> Result<u8> {
     }
     let root = scan.root.as_str();
     let bytes = match a.format {
-        CheckFormat::Human => verdicts::human(&ev, root, policy.builtin).into_bytes(),
+        CheckFormat::Human => terminal(verdicts::human(&ev, root, policy.builtin)),
         CheckFormat::Json => verdicts::json(&ev)?,
         CheckFormat::Sarif => sarif::sarif(&ev, root, policy.builtin)?,
-        CheckFormat::Github => verdicts::github(&ev, root, policy.builtin).into_bytes(),
+        CheckFormat::Github => terminal(verdicts::github(&ev, root, policy.builtin)),
     };
     output.write(&bytes)?;
     Ok(if ev.status() == Status::Fail { 1 } else { 0 })
@@ -428,8 +486,14 @@ pub fn init(a: &InitArgs) -> Result<u8> {
     let scan = load_input(&a.input)?;
     let text = policy::init::starter(&scan);
     // What we write must be a policy we can read: a bug here must not hand users a broken file.
-    if let Err(e) = Policy::parse(&text, &target.display().to_string()) {
-        bail!("internal error: the starter policy does not load: {e}");
+    // And only the policy we meant: no exception or clarification, whatever the names in
+    // the scan (they are written in comments only).
+    match Policy::parse(&text, &target.display().to_string()) {
+        Err(e) => bail!("internal error: the starter policy does not load: {e}"),
+        Ok(p) if !p.exceptions.is_empty() || !p.clarify.is_empty() => {
+            bail!("internal error: the starter policy has live exceptions; not written")
+        }
+        Ok(_) => {}
     }
     output.write(text.as_bytes())?;
     if !a.input.common.quiet {
@@ -515,9 +579,9 @@ pub fn diff(a: &crate::cli::DiffArgs) -> Result<u8> {
         },
     );
     let bytes = match a.format {
-        DiffFormat::Human => emit::diff::human(&d).into_bytes(),
+        DiffFormat::Human => terminal(emit::diff::human(&d)),
         DiffFormat::Json => emit::diff::json(&d)?,
-        DiffFormat::Markdown => emit::diff::markdown(&d).into_bytes(),
+        DiffFormat::Markdown => terminal(emit::diff::markdown(&d)),
     };
     output.write(&bytes)?;
     let triggered = a.fail_on.iter().any(|f| match f {
@@ -571,7 +635,7 @@ pub fn metrics(a: &crate::cli::MetricsArgs) -> Result<u8> {
         m = m.with_since(&om);
     }
     let bytes = match a.format {
-        ScanFormat::Human => emit::metrics::human(&m).into_bytes(),
+        ScanFormat::Human => terminal(emit::metrics::human(&m)),
         ScanFormat::Json => emit::metrics::json(&m)?,
     };
     output.write(&bytes)?;
@@ -653,7 +717,7 @@ pub fn audit(a: &AuditArgs) -> Result<u8> {
             if format == AuditFormat::Json {
                 emit::audit::json(&report)?
             } else {
-                emit::audit::human(&report).into_bytes()
+                terminal(emit::audit::human(&report))
             }
         }
     };

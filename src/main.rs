@@ -39,12 +39,13 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::from(0);
             }
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "ospo: error: {e}");
+            // Errors quote input (a path, a key, a line): its control characters escaped.
+            let mut msg = format!("ospo: error: {e}");
             for cause in e.chain().skip(1) {
-                let _ = write!(err, ": {cause}");
+                msg.push_str(&format!(": {cause}"));
             }
-            let _ = writeln!(err);
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{}", ospo::text::terminal_text(&msg));
             ExitCode::from(2)
         }
     }

@@ -56,6 +56,19 @@ pub fn under(root: &Path, rel: &str) -> Option<PathBuf> {
     })
 }
 
+/// Whether `path` (under `root`), with every symbolic link on the way resolved, is still
+/// inside `root`. A path that does not exist is inside (there is nothing to follow); one
+/// that cannot be resolved otherwise is not.
+pub fn stays_inside(root: &Path, path: &Path) -> bool {
+    let Ok(croot) = std::fs::canonicalize(root) else {
+        return false;
+    };
+    match std::fs::canonicalize(path) {
+        Ok(p) => p.starts_with(&croot),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_err(),
+    }
+}
+
 /// Whether `p` is an absolute path on any platform: `/x`, `\x`, `C:\x`, `C:/x`, `C:`.
 pub fn is_absolute(p: &str) -> bool {
     let b = p.as_bytes();

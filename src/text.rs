@@ -65,9 +65,89 @@ fn newlines(s: String) -> String {
     }
 }
 
+/// Read a file whole, but never more than `cap` bytes: more is refused with an
+/// `InvalidData` error naming the limit when there is more (a 3 GB file given as a policy,
+/// `/dev/zero` given to `detect`). The file is read, not stat'ed, so a device or a FIFO is
+/// bounded too.
+pub fn read_capped(path: &std::path::Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    file.take(cap + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than the {} limit; not read", human_size(cap)),
+        ));
+    }
+    Ok(buf)
+}
+
+/// "256 MiB", "64 KiB".
+pub fn human_size(n: u64) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// Whether `c` must not reach a terminal or a one-line format as itself: C0 controls
+/// (newline and tab too), DEL, C1 controls (8-bit CSI), the line and paragraph separators,
+/// and the bidirectional overrides that make text display other than it reads.
+fn is_hazard(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` as one line of plain text: every control character (see [`is_hazard`]) shown as
+/// its escape, `\u{1b}`, so a name read from input cannot move the cursor, retitle the
+/// window or start a new line that looks like ours. Borrowed when there is nothing to do.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    escape_where(s, is_hazard)
+}
+
+/// A multi-line text for a terminal: like [`escape_controls`], but the newlines and tabs
+/// the text is laid out with stay, and form feeds (license texts have page breaks).
+pub fn terminal_text(s: &str) -> std::borrow::Cow<'_, str> {
+    escape_where(s, |c| !matches!(c, '\n' | '\t' | '\x0c') && is_hazard(c))
+}
+
+fn escape_where(s: &str, bad: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(&bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn controls_escaped() {
+        assert_eq!(
+            escape_controls("a\x1b]0;pwned\x07b"),
+            "a\\u{1b}]0;pwned\\u{7}b"
+        );
+        assert_eq!(escape_controls("x\nfail: y"), "x\\u{a}fail: y");
+        assert_eq!(escape_controls("\u{9b}2J\u{202e}"), "\\u{9b}2J\\u{202e}");
+        assert!(matches!(
+            escape_controls("plain é"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(terminal_text("a\tb\nc\x1b[2J\r"), "a\tb\nc\\u{1b}[2J\\u{d}");
+    }
 
     #[test]
     fn decodes_encodings() {

@@ -272,20 +272,27 @@ fn sparse_3_gib_file_is_read_only_at_its_start() {
     assert_stderr_matches(&v, &stderr);
 }
 
-/// A missing root names it; one missing path among good ones is still an error. The
-/// messages are in tests/golden/messages/missing-root.txt.
+/// A missing root names it; one missing path among good ones is still an error (exit 2),
+/// but the good ones are still listed. The messages are in
+/// tests/golden/messages/missing-root.txt.
 #[test]
 fn missing_root_is_exit_2_naming_it() {
     let mut t = Transcript::default();
     for args in [
         &["scan", "tests/fixtures/no-such-dir"][..],
         &["detect", "tests/fixtures/no-such-dir"],
-        &["detect", MIT, "no-such-file.txt"],
     ] {
         let (code, stdout, _) = t.stderr_of(args);
         assert_eq!(code, Some(2), "ospo {args:?}");
         assert_eq!(stdout, "", "ospo {args:?}: nothing on stdout");
     }
+    let args = &["detect", MIT, "no-such-file.txt"];
+    let (code, stdout, _) = t.stderr_of(args);
+    assert_eq!(code, Some(2), "ospo {args:?}");
+    assert!(
+        stdout.starts_with(&format!("{MIT}:\n  MIT ")),
+        "ospo {args:?}: the readable operand is listed:\n{stdout}"
+    );
     t.assert_golden("messages/missing-root.txt");
 }
 

@@ -10,6 +10,8 @@ mod bad_input;
 mod components;
 mod detect;
 mod diff;
+mod fuzz;
+mod hostile;
 mod ingest;
 mod lockfiles;
 mod metrics;

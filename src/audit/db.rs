@@ -180,6 +180,18 @@ impl Database {
             db.load_zip(z)?;
         }
         if db.stats.records == 0 && db.stats.withdrawn == 0 {
+            // Say why, when something was there but skipped (a record over the size cap):
+            // these diagnostics would otherwise never be printed.
+            db.diagnostics.sort();
+            if let Some(first) = db.diagnostics.first() {
+                bail!(
+                    "no OSV records in {shown}: {} file{} skipped, the first {}: {}",
+                    db.diagnostics.len(),
+                    if db.diagnostics.len() == 1 { "" } else { "s" },
+                    first.path.as_deref().unwrap_or(&shown),
+                    first.message
+                );
+            }
             bail!(
                 "no OSV records in {shown}: --db takes a folder of OSV JSON records (e.g. an unpacked \
                  OSV export) or an OSV all.zip archive (e.g. crates.io/all.zip)"

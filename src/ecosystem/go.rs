@@ -590,31 +590,25 @@ fn module_components(
         ctx.root.join(&v).is_dir().then_some(v)
     };
 
-    // What is built for `path@version`, after replace: (module path, version, dir in tree,
-    // dir outside the tree).
+    // What is built for `path@version`, after replace: (module path, version, dir in tree).
+    // A local replacement outside the tree is not read: a go.mod must not make the scan
+    // read (and embed the license files of) any folder on the machine.
     let resolve = |path: &str,
                    version: &str,
                    target: Option<&Target>|
-     -> (String, Option<String>, Option<String>, Option<PathBuf>) {
+     -> (String, Option<String>, Option<String>) {
         match target {
             Some(Target::Module {
                 path: p,
                 version: v,
-            }) => (p.clone(), Some(v.clone()), None, None),
+            }) => (p.clone(), Some(v.clone()), None),
             Some(Target::Local(d)) => match relpath::join(dir, d) {
                 // A local replacement is built from that directory; its go.mod names the
                 // same module, so no version: it merges with that module's root component.
-                Some(r) if ctx.root.join(&r).is_dir() => (path.to_string(), None, Some(r), None),
-                _ => {
-                    let abs = if Path::new(d).is_absolute() {
-                        PathBuf::from(d)
-                    } else {
-                        ctx.root.join(dir).join(d)
-                    };
-                    (path.to_string(), None, None, Some(abs))
-                }
+                Some(r) if ctx.root.join(&r).is_dir() => (path.to_string(), None, Some(r)),
+                _ => (path.to_string(), None, None),
             },
-            None => (path.to_string(), Some(version.to_string()), None, None),
+            None => (path.to_string(), Some(version.to_string()), None),
         }
     };
 
@@ -624,7 +618,16 @@ fn module_components(
                direct: bool,
                vpath: Option<String>,
                out: &mut Out| {
-        let (module, ver, local, outside) = resolve(path, version, target);
+        let (module, ver, local) = resolve(path, version, target);
+        if let (Some(Target::Local(d)), None) = (target, &local) {
+            out.found.diagnostics.push(Diagnostic::warning(
+                Some(rel.to_string()),
+                format!(
+                    "replace {path} => {d}: not a directory inside the scan root; \
+                     its license files are not read"
+                ),
+            ));
+        }
         let Some(c) = component(
             &module,
             ver.as_deref(),
@@ -654,9 +657,7 @@ fn module_components(
         let Some(cache) = cache else {
             return;
         };
-        if let Some(d) = outside.filter(|d| d.is_dir()) {
-            out.found.external_dirs.push((bom_ref, d));
-        } else if let Some(v) = &ver {
+        if let Some(v) = &ver {
             let d = cache.join(format!("{}@{}", escape_case(&module), escape_case(v)));
             if d.is_dir() {
                 out.found.external_dirs.push((bom_ref, d));

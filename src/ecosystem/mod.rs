@@ -186,6 +186,50 @@ pub fn discover(ctx: &Context<'_>) -> Found {
 /// Manifest and lockfile reads are bounded: a hostile tree must not exhaust memory.
 pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
 
+/// Deepest bracket nesting (`[[[...` / `{{{...`) a YAML lockfile may have: real ones have
+/// two or three levels; the YAML parser takes quadratic time on deep flow nesting (a
+/// 400 KB `pnpm-lock.yaml` of brackets took 92 s), so deeper files are refused first.
+pub const MAX_YAML_NESTING: usize = 64;
+
+/// Parse a YAML lockfile, refusing one nested deeper than [`MAX_YAML_NESTING`] before the
+/// parser sees it. The error is the diagnostic's message.
+pub fn parse_yaml(text: &str) -> Result<serde_yaml_ng::Value, String> {
+    let depth = flow_nesting(text);
+    if depth > MAX_YAML_NESTING {
+        return Err(format!(
+            "brackets nested {depth} deep, over the limit of {MAX_YAML_NESTING}; not read"
+        ));
+    }
+    serde_yaml_ng::from_str(text).map_err(|e| format!("invalid YAML: {e}"))
+}
+
+/// The deepest `[`/`{` nesting in `text`, outside quoted scalars and comments; one pass.
+/// Approximate where YAML is subtle (a bracket inside a plain scalar counts), which only
+/// ever over-counts.
+fn flow_nesting(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for line in text.lines() {
+        let mut quote: Option<u8> = None;
+        let mut prev = b' ';
+        for &b in line.as_bytes() {
+            match (quote, b) {
+                (Some(q), _) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'\'' | b'"') => quote = Some(b),
+                (None, b'#') if prev == b' ' || prev == b'\t' => break,
+                (None, b'[' | b'{') => {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+                (None, b']' | b'}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            prev = b;
+        }
+    }
+    max
+}
+
 /// Read a manifest (relative to the root) as text, with a size limit; errors become a
 /// diagnostic naming the file.
 pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
@@ -196,6 +240,15 @@ pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) 
         ));
         return None;
     };
+    // The walk does not follow links out of the root; neither does an include or a path
+    // named inside a manifest (`-r evil.txt` with evil.txt -> /etc/passwd).
+    if !crate::relpath::stays_inside(ctx.root, &path) {
+        diags.push(Diagnostic::warning(
+            Some(rel.to_string()),
+            "a symbolic link out of the scan root; not read",
+        ));
+        return None;
+    }
     match std::fs::metadata(&path) {
         Ok(m) if m.len() > MAX_MANIFEST_BYTES => {
             diags.push(Diagnostic::warning(
@@ -318,4 +371,17 @@ pub(crate) fn with_context<R>(
         license_files: &license_files,
         use_local_caches,
     })
+}
+
+#[cfg(test)]
+mod yaml_tests {
+    use super::*;
+
+    #[test]
+    fn yaml_nesting_is_bounded_before_parsing() {
+        assert_eq!(flow_nesting("a: [b, {c: [d]}]\n# [[[[\nx: '[[['\n"), 3);
+        let deep = format!("x: {}{}", "[".repeat(1000), "]".repeat(1000));
+        assert!(parse_yaml(&deep).unwrap_err().contains("nested 1000 deep"));
+        assert!(parse_yaml("a: [1, 2]").is_ok());
+    }
 }

@@ -27,6 +27,11 @@ const KNOWN: &[(&str, &str, &str)] = &[
     ("vcpkg.json", "", "vcpkg manifest"),
 ];
 
+/// Whether `name` in folder `dir` is a database or lockfile ospo knows it cannot read.
+pub fn is_known(name: &str, dir: &str) -> bool {
+    what(name, dir).is_some()
+}
+
 fn what(name: &str, dir: &str) -> Option<&'static str> {
     KNOWN
         .iter()

@@ -118,14 +118,16 @@ pub fn human(report: &AuditReport) -> String {
     });
     for v in order {
         let f = &v.finding;
+        // Every cell quotes the database or the scan: control characters escaped.
+        let one = |s: &str| crate::text::escape_controls(s).into_owned();
         rows.push([
             v.status.name().to_string(),
-            f.name.clone(),
-            f.version.clone(),
-            ids_text(f),
+            one(&f.name),
+            one(&f.version),
+            one(&ids_text(f)),
             super::verdicts::severity_text(f),
-            f.fixed_in.clone().unwrap_or_else(|| "-".into()),
-            f.summary.clone(),
+            one(f.fixed_in.as_deref().unwrap_or("-")),
+            one(&f.summary),
         ]);
     }
     let mut out = String::new();
@@ -142,7 +144,7 @@ pub fn human(report: &AuditReport) -> String {
         let mut width = head.map(|h| h.chars().count());
         for r in &rows {
             for (w, c) in width.iter_mut().zip(r.iter()) {
-                *w = (*w).max(c.chars().count());
+                *w = (*w).max(c.chars().count()).min(super::MAX_COLUMN);
             }
         }
         let line = |cells: [&str; 7]| {
@@ -180,8 +182,7 @@ pub fn human(report: &AuditReport) -> String {
                 out.push('\n');
                 said = true;
             }
-            let _ = write!(
-                out,
+            let mut line = format!(
                 "{}: {} {}: {}",
                 v.status.name(),
                 v.finding.bom_ref,
@@ -189,14 +190,15 @@ pub fn human(report: &AuditReport) -> String {
                 v.rule
             );
             if let Some(fx) = &v.fix {
-                let _ = write!(out, " fix: {fx}");
+                let _ = write!(line, " fix: {fx}");
             }
+            out.push_str(&crate::text::escape_controls(&line));
             out.push('\n');
         }
         out.push('\n');
     }
     for n in &report.notes {
-        let _ = writeln!(out, "note: {n}");
+        let _ = writeln!(out, "note: {}", crate::text::escape_controls(n));
     }
     let s = &report.summary;
     let verdict = if s.verdicts.fail > 0 {

@@ -80,7 +80,8 @@ pub fn human(d: &Diff) -> String {
         }
         let _ = writeln!(out, "\n{title} ({})", lines.len());
         for l in lines {
-            let _ = writeln!(out, "  {mark} {l}");
+            // Names and licenses come from input: a newline in one must not start a line.
+            let _ = writeln!(out, "  {mark} {}", crate::text::escape_controls(&l));
         }
     };
     section("Added", "+", d.added.iter().map(entry).collect());

@@ -7,81 +7,22 @@ pub mod cyclonedx;
 pub mod diff;
 pub mod metrics;
 pub mod notice;
+mod output;
 pub mod report;
 pub mod sarif;
 pub mod spdx;
 pub mod summary;
 pub mod verdicts;
 
+use anyhow::Result;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
-use std::path::Path;
 
-use anyhow::{Context, Result};
+pub use output::{write_output, Output};
 
-/// Where output goes: stdout, or a file written whole or not at all (a temp file beside
-/// it, renamed into place). Prepared before the work starts, so an unwritable path fails
-/// at once instead of after a long scan.
-pub struct Output {
-    file: Option<(std::path::PathBuf, tempfile::NamedTempFile)>,
-}
-
-impl Output {
-    pub fn prepare(path: Option<&Path>) -> Result<Self> {
-        let Some(path) = path else {
-            return Ok(Output { file: None });
-        };
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".ospo-")
-            .tempfile_in(dir)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), io_reason(&e)))?;
-        Ok(Output {
-            file: Some((path.to_path_buf(), tmp)),
-        })
-    }
-
-    pub fn write(self, bytes: &[u8]) -> Result<()> {
-        match self.file {
-            None => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(bytes)?;
-                out.flush()?;
-            }
-            Some((path, mut tmp)) => {
-                tmp.write_all(bytes)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                tmp.as_file().sync_all().ok();
-                // A temp file is private (0600); the output is an ordinary file, and one
-                // that is replaced keeps its mode.
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    let mode =
-                        std::fs::metadata(&path).map_or(0o644, |m| m.permissions().mode() & 0o777);
-                    let _ = tmp
-                        .as_file()
-                        .set_permissions(std::fs::Permissions::from_mode(mode));
-                }
-                tmp.persist(&path).map_err(|e| {
-                    anyhow::anyhow!("cannot write {}: {}", path.display(), io_reason(&e.error))
-                })?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The OS reason alone ("Permission denied"), without the temp file's name.
-fn io_reason(e: &std::io::Error) -> String {
-    match e.raw_os_error() {
-        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
-        None => e.kind().to_string(),
-    }
-}
+/// The widest a padded column of a human-readable table gets: a name or id from input can
+/// be any length (and a width over 65,535 is a panic in `format!`); a longer cell overflows
+/// its column instead of widening all of them.
+pub(crate) const MAX_COLUMN: usize = 100;
 
 /// An http(s) URL with a host and no spaces: what SPDX `homepage` and a CycloneDX
 /// website reference accept. Anything else a manifest calls its homepage is left out.
@@ -93,11 +34,6 @@ pub(crate) fn is_web_url(s: &str) -> bool {
         let host = r.split(['/', '?', '#']).next().unwrap_or("");
         !host.is_empty() && !s.chars().any(char::is_whitespace)
     })
-}
-
-/// Write `bytes` to `path` (whole or not at all) or to stdout.
-pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    Output::prepare(path)?.write(bytes)
 }
 
 /// When a document was made and how it is told apart from others: the creation time
@@ -134,6 +70,14 @@ impl Stamp {
     pub fn at(epoch_secs: i64) -> Result<Self> {
         let t = time::OffsetDateTime::from_unix_timestamp(epoch_secs)
             .map_err(|e| anyhow::anyhow!("SOURCE_DATE_EPOCH={epoch_secs} is out of range: {e}"))?;
+        // RFC 3339 (and so CycloneDX and SPDX) has four-digit years, 0001 to 9999.
+        if !(1..=9999).contains(&t.year()) {
+            anyhow::bail!(
+                "SOURCE_DATE_EPOCH={epoch_secs} is out of range: year {} is not between \
+                 0001 and 9999",
+                t.year()
+            );
+        }
         let created = t.format(time::macros::format_description!(
             "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
         ))?;
@@ -224,6 +168,14 @@ mod tests {
         assert_eq!(
             Stamp::at(1_700_000_000).unwrap().created,
             "2023-11-14T22:13:20Z"
+        );
+        assert!(
+            Stamp::at(-62_135_596_801).is_err(),
+            "the last second of year 0"
+        );
+        assert_eq!(
+            Stamp::at(-62_135_596_800).unwrap().created,
+            "0001-01-01T00:00:00Z"
         );
     }
 }

@@ -96,11 +96,13 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// "name version", on one line whatever the input put in them.
     pub fn title(&self) -> String {
-        match &self.version {
+        let t = match &self.version {
             Some(v) => format!("{} {v}", self.name),
             None => self.name.clone(),
-        }
+        };
+        crate::text::escape_controls(&t).into_owned()
     }
 }
 
@@ -301,10 +303,11 @@ fn merge_blocks(groups: BTreeMap<String, BTreeMap<(TextSource, String), TextBloc
 }
 
 fn entry_title(c: &Component) -> String {
-    match &c.version {
+    let t = match &c.version {
         Some(v) => format!("{} {v}", c.name),
         None => c.name.clone(),
-    }
+    };
+    crate::text::escape_controls(&t).into_owned()
 }
 
 /// NOTICE, NOTICE.txt, NOTICE.md ... (the Apache-2.0 section 4(d) file).
@@ -509,7 +512,13 @@ pub fn render_text(n: &Notice) -> String {
     if n.groups.is_empty() && n.unknown.is_empty() {
         o.push_str("  (no third-party components)\n");
     }
-    let w = n.groups.iter().map(|g| g.id.len()).max().unwrap_or(0);
+    let w = n
+        .groups
+        .iter()
+        .map(|g| g.id.len())
+        .max()
+        .unwrap_or(0)
+        .min(super::MAX_COLUMN);
     for g in &n.groups {
         o.push_str(&format!("  {:w$}  {}\n", g.id, count(g.component_count())));
     }

@@ -130,7 +130,8 @@ fn components_summary(out: &mut String, scan: &Scan) {
         flagged.len()
     );
     for c in flagged.iter().take(10) {
-        let _ = writeln!(out, "  review {}: {}", c.bom_ref, c.review.join("; "));
+        let line = format!("review {}: {}", c.bom_ref, c.review.join("; "));
+        let _ = writeln!(out, "  {}", esc(&line));
     }
     if flagged.len() > 10 {
         let _ = writeln!(
@@ -152,8 +153,13 @@ fn components_summary(out: &mut String, scan: &Scan) {
         } else {
             String::new()
         };
-        let _ = writeln!(out, "  known unknowns: {}{more}", shown.join(", "));
+        let _ = writeln!(out, "  known unknowns: {}{more}", esc(&shown.join(", ")));
     }
+}
+
+/// A name, path or text from input on one line of ours: control characters escaped.
+fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::escape_controls(s)
 }
 
 /// `ospo detect` for a terminal: one block per file.
@@ -161,16 +167,17 @@ pub fn detect_listing(files: &[FileRecord]) -> String {
     let mut out = String::new();
     for f in files {
         if f.licenses.is_empty() && f.unrecognized.is_empty() {
-            let _ = writeln!(out, "{}: no license found", f.path);
+            let _ = writeln!(out, "{}: no license found", esc(&f.path));
             continue;
         }
-        let _ = writeln!(out, "{}:", f.path);
+        let _ = writeln!(out, "{}:", esc(&f.path));
         let width = f
             .licenses
             .iter()
             .map(|m| m.expression.len())
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .min(super::MAX_COLUMN);
         for m in &f.licenses {
             let kind = serde_json::to_value(m.kind)
                 .ok()
@@ -193,7 +200,7 @@ pub fn detect_listing(files: &[FileRecord]) -> String {
             );
         }
         for c in &f.copyrights {
-            let _ = writeln!(out, "  {c}");
+            let _ = writeln!(out, "  {}", esc(c));
         }
     }
     out

@@ -75,7 +75,8 @@ pub fn verdict_line(root: &str, v: &ComponentVerdict) -> String {
     if let Some(f) = &v.fix {
         let _ = write!(s, " fix: {f}");
     }
-    s
+    // Names and paths come from input: a newline in one must not start a line of ours.
+    crate::text::escape_controls(&s).into_owned()
 }
 
 /// One line for an advisory warning or violation: component, ids, severity, summary,
@@ -96,7 +97,7 @@ pub fn advisory_line(v: &AdvisoryVerdict) -> String {
     if let Some(fix) = &v.fix {
         let _ = write!(s, " fix: {fix}");
     }
-    s
+    crate::text::escape_controls(&s).into_owned()
 }
 
 /// "high 7.4", "medium", "unknown".
@@ -173,7 +174,7 @@ pub fn human(ev: &Evaluation, root: &str, builtin: bool) -> String {
         }
     }
     for n in &ev.notes {
-        let _ = writeln!(out, "note: {n}");
+        let _ = writeln!(out, "note: {}", crate::text::escape_controls(n));
     }
     out.push_str(&summary_line(ev, builtin));
     out.push('\n');

@@ -62,9 +62,14 @@ pub fn sniff(bytes: &[u8]) -> Option<InputKind> {
     None
 }
 
+/// The largest document `--from` (and each side of `diff`) reads: SBOMs of container
+/// images run to tens of MiB; beyond this a file is refused, not read into memory.
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+
 /// Read `path` into a Scan, whatever ospo can read it as.
 pub fn read(path: &Path) -> Result<Scan> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = crate::text::read_capped(path, MAX_INPUT_BYTES)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let Some(kind) = sniff(&bytes) else {
         bail!(
             "{}: not a saved `ospo scan --format json`, a CycloneDX (JSON or XML) or an SPDX \

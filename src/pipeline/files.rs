@@ -229,20 +229,32 @@ impl Worker {
         let bytes = &self.buf[..];
         let Some(decoded) = decode(bytes) else {
             totals.binary.fetch_add(1, Relaxed);
-            if matches!(class, Some(FileClass::License)) {
-                self.diagnostics.push(Diagnostic::warning(
+            match class {
+                Some(FileClass::License) => self.diagnostics.push(Diagnostic::warning(
                     Some(rel),
                     "license file is binary; not examined",
-                ));
-            } else if matches!(class, Some(FileClass::Manifest)) {
-                // A binary package database (rpmdb.sqlite): ecosystems still need to
-                // know it is there, if only to say they cannot read it.
-                self.records.push(FileRecord {
-                    path: rel,
-                    size,
-                    class,
-                    ..Default::default()
-                });
+                )),
+                Some(FileClass::Manifest) => {
+                    // A binary package database (rpmdb.sqlite) is expected to be binary:
+                    // its ecosystem still needs to know it is there, if only to say it
+                    // cannot read it. Any other binary manifest is never handed to its
+                    // ecosystem: said here, or the lockfile's packages would vanish
+                    // without a word.
+                    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
+                    if !crate::ecosystem::unsupported::is_known(name, dir) {
+                        self.diagnostics.push(Diagnostic::warning(
+                            Some(rel.clone()),
+                            "manifest or lockfile is binary (a NUL byte); its packages are not read",
+                        ));
+                    }
+                    self.records.push(FileRecord {
+                        path: rel,
+                        size,
+                        class,
+                        ..Default::default()
+                    });
+                }
+                _ => {}
             }
             return Ok(());
         };

@@ -82,28 +82,32 @@ pub(super) struct RawFile {
     pub(super) sha256: Spanned<String>,
 }
 
+/// The largest policy file read: a policy of thousands of exceptions is well under it.
+pub const MAX_POLICY_BYTES: u64 = 4 << 20;
+
 impl Policy {
     /// Read and check a policy file.
     pub fn load(path: &Path) -> Result<Policy, PolicyError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| PolicyError {
+        let fail = |message: String| PolicyError {
             path: shown.clone(),
             issues: vec![PolicyIssue {
                 line: 0,
                 col: 0,
-                message: format!("cannot read the policy: {e}"),
+                message,
                 fix: Some("check the --policy path".into()),
             }],
-        })?;
+        };
+        let bytes = crate::text::read_capped(path, MAX_POLICY_BYTES)
+            .map_err(|e| fail(format!("cannot read the policy: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| fail(format!("cannot read the policy: not UTF-8 ({e})")))?;
         Policy::parse(&text, &shown)
     }
 
     /// Check policy text; `name` is the file name used in messages and verdicts.
     pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
-        let mut cx = Checker {
-            text,
-            issues: Vec::new(),
-        };
+        let mut cx = Checker::new(text);
         let raw: RawPolicy = match toml::from_str(text) {
             Ok(r) => r,
             Err(e) => {

@@ -61,7 +61,7 @@ pub fn starter(scan: &Scan) -> String {
     let _ = writeln!(
         s,
         "# policy.toml for `ospo check`, written by `ospo init` from a scan of {} ({} components).",
-        scan.root,
+        comment(&scan.root),
         scan.components.len()
     );
     s.push_str(
@@ -113,7 +113,7 @@ pub fn starter(scan: &Scan) -> String {
         );
         let v: Vec<String> = unknown.iter().cloned().collect();
         for u in v.iter().take(MAX_NAMED * 4) {
-            let _ = writeln!(s, "#   {u}");
+            let _ = writeln!(s, "#   {}", comment(u));
         }
         if v.len() > MAX_NAMED * 4 {
             let _ = writeln!(s, "#   ... and {} more", v.len() - MAX_NAMED * 4);
@@ -138,10 +138,17 @@ pub fn starter(scan: &Scan) -> String {
 fn named(comps: &BTreeSet<String>) -> String {
     let mut v: Vec<&str> = comps.iter().map(String::as_str).take(MAX_NAMED).collect();
     let more = comps.len().saturating_sub(MAX_NAMED);
-    let mut out = v.join(", ");
+    let mut out = comment(&v.join(", ")).into_owned();
     if more > 0 {
         let _ = write!(out, " and {more} more");
     }
     v.clear();
     out
+}
+
+/// Text from the scan (a component name, a path, a license as written) inside a TOML
+/// comment: a newline in it would end the comment and make the rest live policy (a name
+/// could write `[[exception]] component = "*"`), so every control character is escaped.
+fn comment(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::escape_controls(s)
 }

@@ -81,13 +81,37 @@ where
         .threads(if opts.threads == 0 {
             default_threads()
         } else {
-            opts.threads
+            opts.threads.min(max_threads())
         });
+    // With -L, a link is followed only while it stays inside the root: a link to `/` or to
+    // a home folder must not make the scan read (and record) the machine. Such links are
+    // reported and skipped.
+    let escapes: std::sync::Arc<std::sync::Mutex<Vec<Diagnostic>>> = Default::default();
+    let canonical_root = if opts.follow_links {
+        std::fs::canonicalize(root).ok()
+    } else {
+        None
+    };
     {
         let rules = rules.clone();
+        let escapes = escapes.clone();
+        let root_is_file = meta.is_file();
+        let root = root.clone();
         builder.filter_entry(move |e| {
             if e.depth() == 0 {
                 return true;
+            }
+            if let (Some(croot), true) = (&canonical_root, e.path_is_symlink()) {
+                let inside = std::fs::canonicalize(e.path()).is_ok_and(|t| t.starts_with(croot));
+                if !inside {
+                    if let Ok(mut v) = escapes.lock() {
+                        v.push(Diagnostic::warning(
+                            Some(relative(&root, e.path(), root_is_file)),
+                            "symbolic link out of the scan root; not followed",
+                        ));
+                    }
+                    return false;
+                }
             }
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             if is_dir && is_vcs_dir(e.file_name()) {
@@ -136,6 +160,33 @@ where
             WalkState::Continue
         })
     });
+    let mut escaped = std::mem::take(&mut *escapes.lock().unwrap_or_else(|e| e.into_inner()));
+    if !escaped.is_empty() {
+        // Found by several threads: in path order, so the output is the same every run.
+        escaped.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut visit = make_visitor();
+        for d in escaped {
+            visit(Entry::Problem(d));
+        }
+    }
+    if let Some(rules) = &rules {
+        let big = rules.take_oversized();
+        if !big.is_empty() {
+            let mut visit = make_visitor();
+            for dir in big {
+                visit(Entry::Problem(Diagnostic::warning(
+                    Some(crate::relpath::child(&dir, ".gitignore")),
+                    format!(
+                        "ignore files here have over {} rules or {} bytes; not applied, so \
+                         everything under {} is scanned",
+                        rules::MAX_IGNORE_LINES,
+                        rules::MAX_IGNORE_BYTES,
+                        if dir.is_empty() { "the root" } else { &dir }
+                    ),
+                )));
+            }
+        }
+    }
     if let Some(rules) = rules {
         let problems = rules.take_problems();
         if !problems.is_empty() {
@@ -154,6 +205,12 @@ fn problem(root: &Path, err: &ignore::Error, root_is_file: bool) -> Diagnostic {
     let message = clean(err, path.as_deref());
     let rel = path.map(|p| relative(root, &p, root_is_file));
     Diagnostic::warning(rel, message)
+}
+
+/// The most walker threads `-j` gets: more than a few per core only adds contention (and
+/// each thread has its own buffers), so `-j 2000` means "as many as help".
+pub fn max_threads() -> usize {
+    (default_threads() * 4).clamp(4, 256)
 }
 
 pub fn default_threads() -> usize {

@@ -30,6 +30,36 @@ pub(super) struct IgnoreRules {
     decided: RwLock<HashMap<PathBuf, bool>>,
     /// Problems with the ignore files themselves (a bad glob), reported after the walk.
     problems: Mutex<Vec<ignore::Error>>,
+    /// Folders (relative) whose ignore files were looked at, and those found too big to
+    /// compile: under those the rules are not applied (everything is scanned), since the
+    /// matcher would compile every line (a 50,000-line .gitignore took 1.4 GB).
+    sized: RwLock<HashMap<PathBuf, bool>>,
+    oversized: Mutex<Vec<String>>,
+}
+
+/// The most rule lines an ignore file (`.gitignore`, `.ignore`) may have, and its largest
+/// size: real ones have tens to hundreds of lines.
+pub(super) const MAX_IGNORE_LINES: usize = 10_000;
+pub(super) const MAX_IGNORE_BYTES: u64 = 1 << 20;
+
+/// Whether the ignore files of `dir` are over the limits.
+fn too_big(dir: &Path) -> bool {
+    [".gitignore", ".ignore"].iter().any(|name| {
+        let p = dir.join(name);
+        match std::fs::metadata(&p) {
+            Ok(m) if m.len() > MAX_IGNORE_BYTES => true,
+            Ok(m) if m.is_file() => std::fs::read(&p).is_ok_and(|b| {
+                b.split(|&c| c == b'\n')
+                    .filter(|l| {
+                        let l = l.trim_ascii();
+                        !l.is_empty() && !l.starts_with(b"#")
+                    })
+                    .count()
+                    > MAX_IGNORE_LINES
+            }),
+            _ => false,
+        }
+    })
 }
 
 impl IgnoreRules {
@@ -54,12 +84,43 @@ impl IgnoreRules {
             matcher: Mutex::new(matcher),
             decided: RwLock::new(HashMap::new()),
             problems: Mutex::new(Vec::new()),
+            sized: RwLock::new(HashMap::new()),
+            oversized: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Whether `dir` (relative) or a folder above it has ignore files over the limits; the
+    /// first time a folder is met its files are measured (before the matcher loads them).
+    /// The walk goes top down, so a folder's parent is known by then: one lookup per entry.
+    fn in_oversized(&self, dir: &Path) -> bool {
+        if let Some(&big) = self.sized.read().unwrap().get(dir) {
+            return big;
+        }
+        let inherited = dir.parent().is_some_and(|up| self.in_oversized(up));
+        let big = inherited || too_big(&self.root.join(dir));
+        if big && !inherited {
+            let shown = super::relative(Path::new(""), dir, false);
+            self.oversized.lock().unwrap().push(shown);
+        }
+        self.sized.write().unwrap().insert(dir.to_path_buf(), big);
+        big
+    }
+
+    /// Folders (relative, "" for the root) whose ignore files were too big to apply, sorted.
+    pub(super) fn take_oversized(&self) -> Vec<String> {
+        let mut v = std::mem::take(&mut *self.oversized.lock().unwrap());
+        v.sort();
+        v
     }
 
     /// Whether the walk keeps (visits, or descends into) the entry at `path`.
     pub(super) fn keep(&self, path: &Path, is_dir: bool) -> bool {
         let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        // Matching `rel` loads the ignore files of the folders above it: not those over
+        // the limits (everything under them is kept).
+        if self.in_oversized(rel.parent().unwrap_or(Path::new(""))) {
+            return true;
+        }
         let deps = shipped_candidate(rel);
         if let Some(d) = deps {
             if self.decided.read().unwrap().get(d) == Some(&true) {

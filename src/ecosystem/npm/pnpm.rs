@@ -50,9 +50,9 @@ pub(super) fn pnpm_ref(name: &str, r: &str, major: u32) -> Option<PnpmRef> {
 
 pub(super) fn pnpm_lock(_ctx: &Context<'_>, rel: &str, text: &str, acc: &mut Acc) {
     let dir = dir_of(rel);
-    let doc: Yaml = match serde_yaml_ng::from_str(text) {
+    let doc: Yaml = match crate::ecosystem::parse_yaml(text) {
         Ok(d) => d,
-        Err(e) => return acc.warn(rel, format!("invalid YAML: {e}")),
+        Err(e) => return acc.warn(rel, e),
     };
     let ver = yaml_str(doc.get("lockfileVersion")).unwrap_or_default();
     let major: u32 = ver

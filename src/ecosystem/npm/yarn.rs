@@ -174,9 +174,9 @@ pub(super) fn link_roots(dir: &str, acc: &mut Acc, find: impl Fn(&str, &str) -> 
 /// yarn berry: YAML, descriptors "name@npm:^1.0.0", `resolution: "name@npm:1.2.3"`.
 pub(super) fn berry_lock(_ctx: &Context<'_>, rel: &str, text: &str, acc: &mut Acc) {
     let dir = dir_of(rel);
-    let doc: Yaml = match serde_yaml_ng::from_str(text) {
+    let doc: Yaml = match crate::ecosystem::parse_yaml(text) {
         Ok(d) => d,
-        Err(e) => return acc.warn(rel, format!("invalid YAML: {e}")),
+        Err(e) => return acc.warn(rel, e),
     };
     let Some(map) = doc.as_mapping() else {
         return acc.warn(rel, "yarn.lock is not a mapping; ignored");
