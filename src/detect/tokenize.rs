@@ -222,7 +222,7 @@ mod tests {
         assert_eq!(
             words("Licences, licensed, sublicence: the terms and rights is its status"),
             [
-                "license",
+                "licenses",
                 "licensed",
                 "sublicense",
                 "the",
