@@ -5,6 +5,7 @@
 
 mod common;
 
+mod anywhere;
 mod audit;
 mod bad_input;
 mod components;

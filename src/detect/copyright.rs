@@ -45,7 +45,7 @@ static ANY_YEAR: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b(?:19|20)\d\d\b").unw
 /// Words that follow "copyright" in license texts and prose, never a holder.
 static PROSE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
-        r"(?ix)^(?:notices?|holders?|owners?|and\b|or\b|law|laws|licen[cs]e|statements?|protection|
+        r"(?ix)^(?:notices?|holders?|owners?|and\b|or\b|law|laws|act\b|acts\b|licen[cs]e|statements?|protection|
         of\b|in\b|is\b|are\b|to\b|for\b|on\b|as\b|by\s+the\b|this\b|that\b|these\b|those\b|claims?\b|info\b|information|
         headers?\b|year|date|text\b|string|policy|assignment|agreement|transfer|symbol|sign\b|line\b|field|
         message|character|infringement|violation|status|will\b|may\b|must\b|shall\b|should\b|can\b|

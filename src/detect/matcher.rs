@@ -336,10 +336,16 @@ fn candidates(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Ve
             *a += w;
         }
     }
+    // Weight shared, scaled by the share of the rule it is: a long text that shares the
+    // stretch's words but is mostly elsewhere ranks below a rule the stretch nearly holds.
     let mut proposed: Vec<(f32, u32)> = s
         .touched
         .iter()
-        .map(|&r| (std::mem::take(&mut s.acc[r as usize]), r))
+        .map(|&r| {
+            let acc = std::mem::take(&mut s.acc[r as usize]);
+            let total = db.rule_weight[r as usize].max(f32::MIN_POSITIVE);
+            (acc * (acc / total).min(1.0), r)
+        })
         .collect();
     // Only the best PROPOSED are measured: select them (linear), then order them; a full
     // sort of every touched rule (thousands) cost more than the measuring.
@@ -380,7 +386,15 @@ fn candidates(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Ve
     // could match here): a long text mostly present beats a short rule whose words happen
     // to be there. At most a few rules per expression, so that a file with two licenses
     // gets candidates for both.
-    let est = |c: &(f32, u32, u32)| c.0 * c.1.min(known) as f32;
+    // (The words it could match are those of the wanted stretch: ranked against the whole
+    // query, a long text of two licenses beat the one license the stretch holds.)
+    let wanted_known = q
+        .toks
+        .iter()
+        .zip(wanted)
+        .filter(|(t, w)| **w && **t != UNKNOWN_TOKEN)
+        .count() as u32;
+    let est = |c: &(f32, u32, u32)| c.0 * c.1.min(wanted_known) as f32;
     scored.sort_unstable_by(|a, b| est(b).total_cmp(&est(a)).then(a.2.cmp(&b.2)));
     let mut per_expr: Vec<(u32, usize)> = Vec::new();
     scored.retain(|c| {

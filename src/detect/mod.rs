@@ -15,6 +15,7 @@
 pub mod copyright;
 pub mod matcher;
 pub mod prefilter;
+pub mod selfcheck;
 pub mod tags;
 pub mod tokenize;
 
@@ -52,6 +53,17 @@ struct RegionMatch {
     /// Two references read as a choice ("either A or B"): the OR of both, and the second
     /// rule.
     choice: Option<(String, u32)>,
+    /// The license the text names when it is not the rule's: a bare name followed by
+    /// another version ("the Academic Free License version 2.1").
+    renamed: Option<String>,
+}
+
+impl RegionMatch {
+    fn expression<'a>(&'a self, db: &'a LicenseDb) -> &'a str {
+        self.renamed
+            .as_deref()
+            .unwrap_or_else(|| db.rule_expression(self.rule))
+    }
 }
 
 /// What one region's tokens give, independent of where the region is.
@@ -217,7 +229,7 @@ fn match_region(db: &LicenseDb, region: &str, first_line: u32, cache: &Cache, ou
         } else {
             format!("{ident} ({:.0}% of it)", m.coverage * 100.0)
         };
-        let mut expression = db.rule_expression(m.rule).to_string();
+        let mut expression = m.expression(db).to_string();
         if let Some((either, other)) = &m.choice {
             rule = format!("either-or: {rule} + {}", db.rule_identifier(*other));
             expression = either.clone();
@@ -328,7 +340,13 @@ fn compute(db: &LicenseDb, q: &Query, scratch: &mut Scratch) -> RegionResult {
             score: h.score(db),
             coverage: h.coverage(db),
             choice: None,
+            renamed: None,
         });
+    }
+    for m in &mut result.matches {
+        if db.rule_kind(m.rule) == RuleKind::Reference {
+            m.renamed = version_named_after(db, q, m.qend, db.rule_expression(m.rule));
+        }
     }
     join_choices(db, q, &mut result.matches);
     // The longest run of known words that no license explains, if it reads like one.
@@ -508,7 +526,7 @@ fn join_choices(db: &LicenseDb, q: &Query, ms: &mut Vec<RegionMatch>) {
             i += 1;
             continue;
         }
-        let (ea, eb) = (db.rule_expression(a.rule), db.rule_expression(b.rule));
+        let (ea, eb) = (a.expression(db), b.expression(db));
         let between =
             &q.toks[(a.qend as usize + 1).min(q.toks.len())..(b.qstart as usize).min(q.toks.len())];
         let before = &q.toks[(a.qstart as usize).saturating_sub(8)..a.qstart as usize];
@@ -536,6 +554,52 @@ fn join_choices(db: &LicenseDb, q: &Query, ms: &mut Vec<RegionMatch>) {
         }
         i += 1;
     }
+}
+
+/// The license a reference really names when the words right after it give a version
+/// other than the rule's: ScanCode's rule for "the Academic Free License" says AFL-3.0, but
+/// "the Academic Free License version 2.1" is AFL-2.1. Only a valid SPDX id of the same
+/// family is taken; anything else keeps the rule's answer.
+fn version_named_after(db: &LicenseDb, q: &Query, qend: u32, expr: &str) -> Option<String> {
+    if expr.contains(' ') {
+        return None;
+    }
+    let next: Vec<&str> = q.toks[(qend as usize + 1).min(q.toks.len())..]
+        .iter()
+        .take(3)
+        .map(|&t| {
+            if t == crate::licensedb::UNKNOWN_TOKEN {
+                ""
+            } else {
+                db.token_text(t)
+            }
+        })
+        .collect();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (major, minor) = match next.as_slice() {
+        ["version" | "ver" | "v", a, b, ..] if digits(a) && digits(b) => (*a, Some(*b)),
+        ["version" | "ver" | "v", a, ..] if digits(a) => (*a, None),
+        [v, b, ..] if v.starts_with('v') && digits(&v[1..]) && digits(b) => (&v[1..], Some(*b)),
+        [v, ..] if v.starts_with('v') && digits(&v[1..]) => (&v[1..], None),
+        _ => return None,
+    };
+    // The rule's version: the first run of digits and dots in its id.
+    let start = expr.find(|c: char| c.is_ascii_digit())?;
+    let len = expr[start..]
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(expr.len() - start);
+    let old = &expr[start..start + len];
+    let versions = match minor {
+        Some(m) => vec![format!("{major}.{m}")],
+        None => vec![major.to_string(), format!("{major}.0")],
+    };
+    if versions.iter().any(|v| v == old) {
+        return None;
+    }
+    versions.into_iter().find_map(|v| {
+        let id = format!("{}{v}{}", &expr[..start], &expr[start + len..]);
+        spdx::license_id(&id).map(|_| id)
+    })
 }
 
 fn is_exception(expr: &str) -> bool {
