@@ -24,6 +24,9 @@ use crate::model::{
 };
 use crate::relpath::{dir_of, file_name};
 
+mod equivalent;
+mod wording;
+
 /// Stage 4: merge what the ecosystems found into one component per bom-ref, give the
 /// tree a project component (named `project_name` when no manifest at the root names
 /// it), assign every file to the component that owns it, gather each component's
@@ -156,10 +159,11 @@ fn conclude_all(
         }
     }
     for c in by_ref.values_mut() {
-        let mut evidence = own_license_evidence(
+        let (mut evidence, not_grants) = own_license_evidence(
             files_of.get(c.bom_ref.as_str()).map_or(&[][..], |v| &v[..]),
             c,
         );
+        c.notes.extend(not_grants);
         if let Some(ev) = external.get(&c.bom_ref) {
             evidence.extend(ev.iter().cloned());
         }
@@ -283,10 +287,12 @@ fn evidence_of(path: &str, m: &LicenseMatch) -> Evidence {
 }
 
 /// The license evidence in a component's own top-level license files (and `LICENSES/`),
-/// and the license references of its top-level README.
-fn own_license_evidence(files: &[&FileRecord], c: &Component) -> Vec<Evidence> {
+/// and the license references of its top-level README; with a note for each match whose
+/// words name a license without granting it (negated, contribution terms), which is left
+/// out.
+fn own_license_evidence(files: &[&FileRecord], c: &Component) -> (Vec<Evidence>, Vec<String>) {
     let Some(dir) = c.path.as_deref() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let licenses_dir = if dir.is_empty() {
         "LICENSES".to_string()
@@ -294,34 +300,63 @@ fn own_license_evidence(files: &[&FileRecord], c: &Component) -> Vec<Evidence> {
         format!("{dir}/LICENSES")
     };
     let mut out = Vec::new();
+    let mut notes = Vec::new();
     for f in files {
         let d = dir_of(&f.path);
-        match f.class {
+        let matches: Vec<&LicenseMatch> = match f.class {
             Some(FileClass::License) if d == dir || d == licenses_dir => {
-                out.extend(f.licenses.iter().map(|m| evidence_of(&f.path, m)));
+                f.licenses.iter().collect()
             }
-            Some(FileClass::Readme) if d == dir => {
-                out.extend(
-                    f.licenses
-                        .iter()
-                        .filter(|m| m.kind == MatchKind::Reference)
-                        .map(|m| evidence_of(&f.path, m)),
-                );
+            Some(FileClass::Readme) if d == dir => f
+                .licenses
+                .iter()
+                .filter(|m| m.kind == MatchKind::Reference)
+                .collect(),
+            _ => continue,
+        };
+        for m in matches {
+            match wording::not_a_grant(m, &f.licenses) {
+                None => {
+                    let mut e = evidence_of(&f.path, m);
+                    if let Some(rest) = without_cla(&e.expression) {
+                        notes.push(format!(
+                            "not a grant: the contributor agreement named with `{rest}` at \
+                             {}:{}-{} is not a license",
+                            f.path, m.start_line, m.end_line
+                        ));
+                        e.expression = rest;
+                    }
+                    out.push(e);
+                }
+                Some(why) => notes.push(format!(
+                    "not a grant: `{}` at {}:{}-{} is {why}",
+                    m.expression, f.path, m.start_line, m.end_line
+                )),
             }
-            _ => {}
         }
     }
-    out
+    (out, notes)
+}
+
+/// `MIT` of `LicenseRef-scancode-generic-cla AND MIT` (a notice that names a CLA beside
+/// the license); None when the expression names no CLA or is a choice.
+fn without_cla(expr: &str) -> Option<String> {
+    let all = ids(expr);
+    if expr.contains(" OR ") || !all.iter().any(|i| wording::is_cla(i)) {
+        return None;
+    }
+    let rest: Vec<&str> = expr
+        .split(" AND ")
+        .map(|t| t.trim_matches(['(', ')', ' ']))
+        .filter(|t| !wording::is_cla(t))
+        .collect();
+    (!rest.is_empty()).then(|| rest.join(" AND "))
 }
 
 /// Ids of an expression with GNU texts folded: a bare GPL-2.0 text (which cannot tell
 /// -only from -or-later) agrees with either.
 fn ids(expr: &str) -> BTreeSet<String> {
     expression::license_ids(expr)
-}
-
-fn same_family(a: &str, b: &str) -> bool {
-    a == b || licensedb::same_text(a).iter().any(|x| x == b)
 }
 
 /// Who publishes a component that names no author: the account that owns its source
@@ -424,46 +459,195 @@ fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
     let declared_ids = c.declared.as_deref().map(ids).unwrap_or_default();
     let declared_only_refs =
         !declared_ids.is_empty() && declared_ids.iter().all(|i| i.starts_with("LicenseRef-"));
-    c.concluded = match (&c.declared, &c.detected) {
+    c.concluded = match (c.declared.clone(), c.detected.clone()) {
         (Some(d), Some(t)) if declared_only_refs => {
             c.notes.push(format!(
                 "declared `{d}` is not an SPDX expression; concluded from the license files"
             ));
-            t.clone()
+            t
         }
-        (Some(d), Some(_)) => {
-            let extra: Vec<&String> = found_ids
-                .iter()
-                .filter(|t| !declared_ids.iter().any(|d| same_family(d, t)))
-                .collect();
-            if extra.is_empty() {
-                d.clone()
-            } else {
-                let files: BTreeSet<&str> = c
-                    .evidence
-                    .iter()
-                    .filter(|e| ids(&e.expression).iter().any(|i| extra.contains(&i)))
-                    .map(|e| e.path.as_str())
-                    .collect();
-                let extra_list: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
-                c.review.push(format!(
-                    "declared `{d}` but the license files also show {} ({}); concluded with both",
-                    extra_list.join(", "),
-                    files.into_iter().collect::<Vec<_>>().join(", ")
-                ));
-                let mut parts = vec![wrap(d)];
-                parts.extend(extra_list.iter().map(|s| s.to_string()));
-                parts.join(" AND ")
-            }
-        }
-        (Some(d), None) => d.clone(),
-        (None, Some(t)) => t.clone(),
+        (Some(d), Some(_)) => against_declared(c, &d, &declared_ids, &found_ids),
+        (Some(d), None) => d,
+        (None, Some(t)) => t,
         (None, None) => {
             c.review
                 .push("no license declared and no license text found: a known unknown".into());
             NOASSERTION.into()
         }
     };
+}
+
+/// The conclusion when both a declaration and file evidence exist. Declared choices stay
+/// choices. A license the declaration does not name (in any spelling) is added as a term
+/// of its own only where it binds: a full license text in one of the component's license
+/// files (a README sentence, a notice or a reference names a license without being one;
+/// and where the declaration offers a choice, a file named for one branch, LICENSE.BSD or
+/// LICENSE-MIT, is that branch's text, not another obligation). What does not bind is a
+/// review item with its file and lines, left out of the expression.
+fn against_declared(
+    c: &mut Component,
+    d: &str,
+    declared_ids: &BTreeSet<String>,
+    found_ids: &BTreeSet<String>,
+) -> String {
+    for t in found_ids {
+        if declared_ids.contains(t) {
+            continue;
+        }
+        if let Some(same) = declared_ids
+            .iter()
+            .find(|d| equivalent::same_license(d, t) && !licensedb::same_text(d).contains(t))
+        {
+            c.notes.push(format!(
+                "`{t}` in {} is read as the declared `{same}`: one license in two spellings",
+                location_list(&c.evidence, t)
+            ));
+        }
+    }
+    let extra: Vec<&String> = found_ids
+        .iter()
+        .filter(|t| !declared_ids.iter().any(|d| equivalent::same_license(d, t)))
+        .collect();
+    if extra.is_empty() {
+        return d.to_string();
+    }
+    if let Some(guess) = guessed(c) {
+        // A name without a version ("Artistic License") was read as one version of the
+        // family: where the files say otherwise, they decide.
+        if let Some(t) = c.detected.clone() {
+            c.notes.push(format!(
+                "declared `{}` names no version: `{d}` was a guess ({guess}), and the \
+                 license files show `{t}`; concluded from the files",
+                c.declared_raw.as_deref().unwrap_or_default()
+            ));
+            return t;
+        }
+    }
+    let choice = top_level_or(d);
+    let license_files: BTreeSet<&str> = c
+        .evidence
+        .iter()
+        .filter(|e| !is_readme(&e.path) && !is_third_party_notice(&e.path))
+        .map(|e| e.path.as_str())
+        .collect();
+    let binds = |t: &str| {
+        c.evidence.iter().any(|e| {
+            e.kind == MatchKind::Text
+                && e.score >= BINDING_SCORE
+                && ids(&e.expression).contains(t)
+                && !is_readme(&e.path)
+                && !is_third_party_notice(&e.path)
+                && !(choice && license_files.len() > 1 && is_branch_file(&e.path))
+        })
+    };
+    let (binding, open): (Vec<&String>, Vec<&String>) = extra.into_iter().partition(|t| binds(t));
+    let mut parts = vec![wrap(d)];
+    for t in &binding {
+        let texts: Vec<String> = locations(&c.evidence, t)
+            .into_iter()
+            .filter(|(k, _)| *k == MatchKind::Text)
+            .map(|(_, l)| l)
+            .collect();
+        c.review.push(format!(
+            "declared `{d}` but the full {t} text is in {}; concluded with `{t}` as a term \
+             of its own",
+            texts.join(", ")
+        ));
+        parts.push(t.to_string());
+    }
+    for t in &open {
+        c.review.push(format!(
+            "declared `{d}`; {} also names {t} ({}), not added to the conclusion: decide \
+             whether it binds",
+            location_list(&c.evidence, t),
+            why_not_binding(&c.evidence, t, choice && license_files.len() > 1)
+        ));
+    }
+    if binding.is_empty() {
+        return d.to_string();
+    }
+    parts.join(" AND ")
+}
+
+/// Below this a text match is a likeness, not the license.
+const BINDING_SCORE: f32 = 0.9;
+
+/// Why the evidence for `t` does not bind: what kind of evidence it is.
+fn why_not_binding(evidence: &[Evidence], t: &str, choice_files: bool) -> &'static str {
+    let of_t = || evidence.iter().filter(|e| ids(&e.expression).contains(t));
+    if of_t().any(|e| e.kind == MatchKind::Text && e.score >= BINDING_SCORE) {
+        if choice_files {
+            "the text of a file named for one branch of the declared choice"
+        } else {
+            "a text in a third-party notice or README"
+        }
+    } else if of_t().any(|e| e.kind == MatchKind::Text) {
+        "a text that only resembles it"
+    } else {
+        "a sentence or notice, not the license text"
+    }
+}
+
+/// `path:start-end` of every piece of evidence that names `t`, with its kind, in order,
+/// once each.
+fn locations(evidence: &[Evidence], t: &str) -> Vec<(MatchKind, String)> {
+    let mut out: Vec<(MatchKind, String)> = Vec::new();
+    for e in evidence.iter().filter(|e| ids(&e.expression).contains(t)) {
+        let l = format!("{}:{}-{}", e.path, e.start_line, e.end_line);
+        if !out.iter().any(|(_, x)| *x == l) {
+            out.push((e.kind, l));
+        }
+    }
+    out
+}
+
+fn location_list(evidence: &[Evidence], t: &str) -> String {
+    let l: Vec<String> = locations(evidence, t).into_iter().map(|(_, l)| l).collect();
+    l.join(", ")
+}
+
+/// The reading of a declaration that picked a version the words do not name
+/// ("`Artistic License` read as `Artistic-2.0`"), if it was one.
+fn guessed(c: &Component) -> Option<String> {
+    let raw = c.declared_raw.as_deref()?;
+    let n = expression::normalize(raw);
+    n.fixups.into_iter().find(|f| {
+        let Some((said, read)) = f
+            .strip_prefix('`')
+            .and_then(|f| f.split_once("` read as `"))
+        else {
+            return false;
+        };
+        !said.chars().any(|ch| ch.is_ascii_digit()) && read.chars().any(|ch| ch.is_ascii_digit())
+    })
+}
+
+/// Whether the expression is a choice at its top level (`A OR B`, not `A AND (B OR C)`).
+fn top_level_or(expr: &str) -> bool {
+    let mut depth = 0i32;
+    let b = expr.as_bytes();
+    for (i, ch) in b.iter().enumerate() {
+        match ch {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b' ' if depth == 0 && b[i..].starts_with(b" OR ") => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A license file named for one license of several (`LICENSE.BSD`, `LICENSE-MIT`,
+/// `COPYING.LGPL`), not the plain `LICENSE`, `LICENSE.txt`, `COPYING.md`.
+fn is_branch_file(path: &str) -> bool {
+    let name = file_name(path).to_ascii_uppercase();
+    let (stem, ext) = match name.split_once(['.', '-', '_']) {
+        Some((s, e)) => (s, e),
+        None => (name.as_str(), ""),
+    };
+    let plain_stem = matches!(stem, "LICENSE" | "LICENCE" | "COPYING" | "UNLICENSE");
+    let plain_ext = matches!(ext, "" | "TXT" | "MD" | "RST" | "MARKDOWN");
+    !(plain_stem && plain_ext)
 }
 
 fn is_readme(path: &str) -> bool {
@@ -485,30 +669,41 @@ fn is_third_party_notice(path: &str) -> bool {
 /// but an expression (a reference or tag like `Apache-2.0 OR MIT`) that names every license
 /// the texts show stands for all of them.
 fn detected_expression(exprs: &[String], all_ids: &BTreeSet<String>) -> Option<String> {
+    // Compared as licenses, not spellings: BSD-2-Clause and BSD-2-Clause-Views are one.
+    let canon = |set: &BTreeSet<String>| -> BTreeSet<String> {
+        set.iter()
+            .map(|i| equivalent::canonical(i).to_string())
+            .collect()
+    };
     match exprs.len() {
         0 => None,
         1 => Some(exprs[0].clone()),
         _ => {
+            let all = canon(all_ids);
             if let Some(cover) = exprs
                 .iter()
-                .find(|e| e.contains(" OR ") && ids(e) == *all_ids)
+                .find(|e| e.contains(" OR ") && canon(&ids(e)) == all)
             {
                 return Some(cover.clone());
             }
+            // Single ids that a compound part (or an earlier spelling) already names add
+            // nothing.
+            let mut named: BTreeSet<String> = exprs
+                .iter()
+                .filter(|e| e.contains(' '))
+                .flat_map(|e| canon(&ids(e)))
+                .collect();
             let mut parts: Vec<String> = Vec::new();
             for e in exprs {
                 let w = wrap(e);
-                if !parts.contains(&w) {
-                    parts.push(w);
+                if parts.contains(&w) {
+                    continue;
                 }
+                if !e.contains(' ') && !named.insert(equivalent::canonical(e).to_string()) {
+                    continue;
+                }
+                parts.push(w);
             }
-            // Single ids that a compound part already names add nothing.
-            let compound_ids: BTreeSet<String> = exprs
-                .iter()
-                .filter(|e| e.contains(' '))
-                .flat_map(|e| ids(e))
-                .collect();
-            parts.retain(|p| p.contains(' ') || !compound_ids.contains(p));
             Some(parts.join(" AND "))
         }
     }
