@@ -88,6 +88,10 @@ pub struct Found {
     /// bom-refs of the project's own components (the manifests at the scan root, or
     /// workspace members): they become the root component and are never "dependencies".
     pub roots: Vec<String>,
+    /// `(path, bom_ref)`: files a component's own manifest lists as installed by it (an
+    /// installed Python distribution's RECORD), relative to the scan root. They belong to
+    /// that component wherever they sit (`arrow/` beside `arrow-1.4.0.dist-info/`).
+    pub owned_files: Vec<(String, String)>,
 }
 
 impl Found {
@@ -97,6 +101,7 @@ impl Found {
         self.diagnostics.extend(other.diagnostics);
         self.external_dirs.extend(other.external_dirs);
         self.roots.extend(other.roots);
+        self.owned_files.extend(other.owned_files);
     }
 }
 

@@ -44,13 +44,14 @@ pub fn resolve(
         diagnostics,
         external_dirs: _,
         roots,
+        owned_files,
     } = found;
     scan.diagnostics.extend(diagnostics);
     let mut by_ref = merge(components);
     let (project, synthesized) = project_component(&mut by_ref, &roots, project_name);
     let mut edges = edges;
     let has_parts = link_parts(&mut by_ref, &roots, &project, &mut edges);
-    assign_files(scan, &by_ref);
+    assign_files(scan, &by_ref, &owned_files);
     conclude_all(scan, &mut by_ref, external);
     // No manifest at the root and no workspace members or vendored folders under it (a
     // container root, an installed site-packages): the tree is the product, so what
@@ -250,8 +251,15 @@ fn is_vendored(c: &Component) -> bool {
             .is_some_and(|p| p.contains("vendored_at="))
 }
 
-/// Each file belongs to the component with the deepest root directory above it.
-fn assign_files(scan: &mut Scan, by_ref: &BTreeMap<String, Component>) {
+/// Each file belongs to the component whose manifest lists it as installed (a wheel's
+/// RECORD), else to the component with the deepest root directory above it. A listed file
+/// stays with a deeper component found inside the distribution's site-packages (a
+/// vendored folder in the package), which knows it better.
+fn assign_files(
+    scan: &mut Scan,
+    by_ref: &BTreeMap<String, Component>,
+    owned_files: &[(String, String)],
+) {
     let mut dirs: HashMap<&str, &str> = HashMap::new();
     for c in by_ref.values() {
         if let Some(p) = &c.path {
@@ -259,11 +267,18 @@ fn assign_files(scan: &mut Scan, by_ref: &BTreeMap<String, Component>) {
             dirs.entry(p.as_str()).or_insert(c.bom_ref.as_str());
         }
     }
+    let mut listed: HashMap<&str, &str> = HashMap::new();
+    for (path, r) in owned_files {
+        if by_ref.contains_key(r) {
+            listed.entry(path.as_str()).or_insert(r.as_str());
+        }
+    }
     for f in &mut scan.files {
+        let mut owner: Option<(&str, &str)> = None;
         let mut dir = dir_of(&f.path);
         loop {
             if let Some(r) = dirs.get(dir) {
-                f.component = Some((*r).to_string());
+                owner = Some((dir, *r));
                 break;
             }
             if dir.is_empty() {
@@ -271,6 +286,16 @@ fn assign_files(scan: &mut Scan, by_ref: &BTreeMap<String, Component>) {
             }
             dir = dir_of(dir);
         }
+        if let Some(r) = listed.get(f.path.as_str()) {
+            let site = by_ref[*r].path.as_deref().map_or("", dir_of);
+            let deeper_inside = owner.is_some_and(|(d, o)| {
+                o != *r && d.len() > site.len() && crate::relpath::is_within(d, site)
+            });
+            if !deeper_inside {
+                owner = Some(("", *r));
+            }
+        }
+        f.component = owner.map(|(_, r)| r.to_string());
     }
 }
 
@@ -299,11 +324,22 @@ fn own_license_evidence(files: &[&FileRecord], c: &Component) -> (Vec<Evidence>,
     } else {
         format!("{dir}/LICENSES")
     };
+    // An installed distribution keeps its license files in `licenses/` (PEP 639), with
+    // the folders they had in the source tree (`licenses/docs/LICENSE.txt`).
+    let pep639 = dir
+        .ends_with(".dist-info")
+        .then(|| format!("{dir}/licenses"));
+    let in_pep639 = |d: &str| {
+        pep639
+            .as_deref()
+            .is_some_and(|l| crate::relpath::is_within(d, l))
+    };
     let mut out = Vec::new();
     let mut notes = Vec::new();
     for f in files {
         let d = dir_of(&f.path);
         let matches: Vec<&LicenseMatch> = match f.class {
+            _ if in_pep639(d) => f.licenses.iter().collect(),
             Some(FileClass::License) if d == dir || d == licenses_dir => {
                 f.licenses.iter().collect()
             }

@@ -176,6 +176,7 @@ impl Acc {
             diagnostics: self.diags,
             external_dirs: Vec::new(),
             roots,
+            ..Found::default()
         }
     }
 
