@@ -426,14 +426,14 @@ pub fn init(a: &InitArgs) -> Result<u8> {
     }
     let output = emit::Output::prepare(Some(&target))?;
     let scan = load_input(&a.input)?;
-    let text = policy::init::starter(&scan);
+    let starter = policy::init::starter(&scan);
     // What we write must be a policy we can read: a bug here must not hand users a broken file.
-    if let Err(e) = Policy::parse(&text, &target.display().to_string()) {
+    if let Err(e) = Policy::parse(&starter.text, &target.display().to_string()) {
         bail!("internal error: the starter policy does not load: {e}");
     }
-    output.write(text.as_bytes())?;
+    output.write(starter.text.as_bytes())?;
     if !a.input.common.quiet {
-        eprintln!("ospo: wrote {}", target.display());
+        eprint!("ospo: wrote {}\n{}", target.display(), starter.summary());
     }
     Ok(0)
 }

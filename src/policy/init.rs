@@ -1,7 +1,9 @@
 //! `ospo init`: a starter policy.toml for a scanned tree. The permissive and public-domain
 //! licenses found are allowed by id (so a new license in the tree is a decision, not a
 //! silent pass); every other license found is listed in comments with its category and the
-//! components that use it, so the choice is the user's.
+//! components that use it, so the choice is the user's. Until it is made, those licenses
+//! (and a copyleft category the tree uses) are warnings, not failures: `check` right after
+//! `init` passes, and `init` says what is left to decide and how.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -12,12 +14,67 @@ use crate::model::Scan;
 /// Components named per license in the comments, at most.
 const MAX_NAMED: usize = 5;
 
-pub fn starter(scan: &Scan) -> String {
+/// The starter policy and what it leaves undecided.
+pub struct Starter {
+    pub text: String,
+    /// `id (category): components` of every license found that is neither allowed nor
+    /// denied: each one a warning of `check` until it is decided.
+    pub undecided: Vec<String>,
+    /// Components without a known SPDX license (`unknown = "warn"`).
+    pub unknown: Vec<String>,
+}
+
+impl Starter {
+    /// What `init` tells the user once the file is written: what still needs a decision
+    /// and how to make it.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        if self.undecided.is_empty() && self.unknown.is_empty() {
+            s.push_str("every license found is allowed; `ospo check` passes\n");
+            return s;
+        }
+        s.push_str("still to decide (warnings of `ospo check` until then):\n");
+        for u in &self.undecided {
+            let _ = writeln!(s, "  {u}");
+        }
+        if !self.unknown.is_empty() {
+            let _ = writeln!(
+                s,
+                "  {} component{} without a known license: {}",
+                self.unknown.len(),
+                if self.unknown.len() == 1 { "" } else { "s" },
+                self.unknown
+                    .iter()
+                    .take(MAX_NAMED)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    + if self.unknown.len() > MAX_NAMED {
+                        ", ..."
+                    } else {
+                        ""
+                    }
+            );
+        }
+        s.push_str(
+            "decide in policy.toml: add a license to `allow` or `deny`, or an [[exception]] for \
+             the components that use it; [[clarify]] a component once its license files are \
+             read; then set unlisted = \"deny\" and unknown = \"deny\"\n",
+        );
+        s
+    }
+}
+
+pub fn starter(scan: &Scan) -> Starter {
     // license id -> components using it
     let mut by_license: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut unknown: BTreeSet<String> = BTreeSet::new();
     let mut exceptions: BTreeSet<String> = BTreeSet::new();
     for c in &scan.components {
+        // The project's own license is not judged by default (`check_project`).
+        if scan.project.as_deref() == Some(c.bom_ref.as_str()) {
+            continue;
+        }
         let label = c.purl.clone().unwrap_or_else(|| match &c.version {
             Some(v) => format!("{}@{v}", c.name),
             None => c.name.clone(),
@@ -88,14 +145,36 @@ pub fn starter(scan: &Scan) -> String {
         }
         s.push_str("]\n");
     }
+    // A copyleft category the tree already uses is left undecided (its licenses warn):
+    // denying it at once would fail the first `check` on a choice nobody has made.
+    let used = |cat: Category| others.iter().any(|(id, _)| category_of(id) == Some(cat));
+    let (used_deny, deny): (Vec<Category>, Vec<Category>) =
+        [Category::StrongCopyleft, Category::NetworkCopyleft]
+            .into_iter()
+            .partition(|c| used(*c));
+    s.push_str("# Strong and network copyleft are denied unless an [[exception]] allows them.\n");
+    for c in &used_deny {
+        let _ = writeln!(
+            s,
+            "# Not yet \"{c}\": this tree uses it (below); add it once those components are decided."
+        );
+    }
+    let deny_list: Vec<String> = deny.iter().map(|c| format!("\"{c}\"")).collect();
+    let _ = writeln!(s, "deny = [{}]", deny_list.join(", "));
     s.push_str(
-        "# Strong and network copyleft are denied unless an [[exception]] allows them.\n\
-         deny = [\"strong-copyleft\", \"network-copyleft\"]\n\
-         # NOASSERTION, an unclarified LicenseRef-, license text matched with low confidence:\n\
-         unknown = \"warn\"\n\
-         # Licenses neither allowed nor denied above:\n\
-         unlisted = \"deny\"\n",
+        "# NOASSERTION, an unclarified LicenseRef-, license text matched with low confidence:\n\
+         unknown = \"warn\"\n",
     );
+    if others.is_empty() {
+        s.push_str("# Licenses neither allowed nor denied above:\nunlisted = \"deny\"\n");
+    } else {
+        s.push_str(
+            "# Licenses neither allowed nor denied above: warned until the ones below are\n\
+             # decided, then set this to \"deny\" so a license new to the tree is a decision.\n\
+             unlisted = \"warn\"\n",
+        );
+    }
+    let mut undecided = Vec::new();
     if !others.is_empty() {
         s.push_str(
             "\n# Other licenses found, left for you to decide: add them to `allow`, or write an\n\
@@ -103,7 +182,9 @@ pub fn starter(scan: &Scan) -> String {
         );
         for (id, comps) in &others {
             let cat = category_of(id).map_or("no category".to_string(), |c| c.to_string());
-            let _ = writeln!(s, "#   {id} ({cat}): {}", named(comps));
+            let line = format!("{id} ({cat}): {}", named(comps));
+            let _ = writeln!(s, "#   {line}");
+            undecided.push(line);
         }
     }
     if !unknown.is_empty() {
@@ -132,7 +213,11 @@ pub fn starter(scan: &Scan) -> String {
          # reason = \"license text read by legal on 2026-11-02\"\n\
          # files = [{ path = \"LICENSE\", sha256 = \"<sha256 of the file, from ospo scan --format json>\" }]\n",
     );
-    s
+    Starter {
+        text: s,
+        undecided,
+        unknown: unknown.into_iter().collect(),
+    }
 }
 
 fn named(comps: &BTreeSet<String>) -> String {
