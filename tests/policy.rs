@@ -140,7 +140,9 @@ fn each_verdict() {
 #[test]
 fn human_output_has_one_line_per_violation_and_a_summary_last() {
     let (_, out, _) = check(&[]);
-    let lines: Vec<&str> = out.lines().collect();
+    // Each verdict with its fix on the indented line below it.
+    let joined = out.replace("\n  fix: ", " fix: ");
+    let lines: Vec<&str> = joined.lines().collect();
     assert_eq!(lines.iter().filter(|l| l.starts_with("fail: ")).count(), 4);
     assert_eq!(lines.iter().filter(|l| l.starts_with("warn: ")).count(), 2);
     let mixed = lines
