@@ -8,6 +8,7 @@ mod common;
 mod audit;
 mod bad_input;
 mod components;
+mod conclusions;
 mod detect;
 mod diff;
 mod ingest;
