@@ -295,6 +295,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn long_expressions_are_shortened_with_their_license_count() {
+        assert_eq!(short_expression("MIT OR Apache-2.0"), "MIT OR Apache-2.0");
+        let long = "(ISC AND (Apache-2.0 OR ISC) AND OpenSSL) AND BSD-3-Clause AND GPL-2.0-only \
+                    AND LicenseRef-scancode-public-domain AND MIT AND OpenSSL-standalone";
+        let s = short_expression(long);
+        assert!(s.len() <= MAX_EXPRESSION_SHOWN + 20, "{s}");
+        assert!(s.ends_with(" ... (8 licenses)"), "{s}");
+        assert!(long.starts_with(s.split(" ...").next().unwrap()));
+    }
+
+    #[test]
     fn github_escaping() {
         assert_eq!(gh_data("50%\nx"), "50%25%0Ax");
         assert_eq!(gh_property("a:b,c"), "a%3Ab%2Cc");

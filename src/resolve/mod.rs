@@ -935,4 +935,85 @@ mod tests {
         conclude(&mut c, vec![ev("MIT", MatchKind::Reference, "README.md")]);
         assert_eq!(c.concluded, "MIT");
     }
+
+    #[test]
+    fn a_choice_keeps_its_branches_and_a_branch_file_is_not_another_obligation() {
+        // Declared as a choice, with a file named for one branch holding a text the
+        // declaration does not name: a review item, not `(...) AND BSD-3-Clause`.
+        let mut c = comp(Some("BSD-2-Clause OR MIT"));
+        conclude(
+            &mut c,
+            vec![
+                ev("BSD-3-Clause", MatchKind::Text, "LICENSE.BSD"),
+                ev("MIT", MatchKind::Text, "LICENSE.MIT"),
+            ],
+        );
+        assert_eq!(c.concluded, "BSD-2-Clause OR MIT");
+        assert_eq!(c.review.len(), 1, "{:?}", c.review);
+        assert!(
+            c.review[0].contains("LICENSE.BSD:1-20 also names BSD-3-Clause"),
+            "{:?}",
+            c.review
+        );
+        // The same text in the plain LICENSE binds: its own term, with file and lines.
+        let mut c = comp(Some("BSD-2-Clause OR MIT"));
+        conclude(
+            &mut c,
+            vec![
+                ev("MIT", MatchKind::Text, "LICENSE.MIT"),
+                ev("BSD-3-Clause", MatchKind::Text, "LICENSE"),
+            ],
+        );
+        assert_eq!(c.concluded, "(BSD-2-Clause OR MIT) AND BSD-3-Clause");
+        assert!(c.review[0].contains("the full BSD-3-Clause text is in LICENSE:1-20"));
+    }
+
+    #[test]
+    fn a_sentence_or_a_likeness_does_not_bind() {
+        let mut c = comp(Some("MIT"));
+        let mut weak = ev("BSD-3-Clause-Open-MPI", MatchKind::Text, "LICENSE");
+        weak.score = 0.78;
+        conclude(
+            &mut c,
+            vec![
+                ev("MIT", MatchKind::Text, "LICENSE"),
+                ev("GPL-2.0-only", MatchKind::Reference, "LICENSE"),
+                weak,
+            ],
+        );
+        assert_eq!(c.concluded, "MIT");
+        assert_eq!(c.review.len(), 2, "{:?}", c.review);
+        assert!(c
+            .review
+            .iter()
+            .any(|r| r.contains("a text that only resembles it")));
+        assert!(c.review.iter().any(|r| r.contains("a sentence or notice")));
+    }
+
+    #[test]
+    fn equivalent_spellings_are_detected_once() {
+        let mut c = comp(None);
+        conclude(
+            &mut c,
+            vec![
+                ev("BSD-2-Clause", MatchKind::Text, "LICENSE"),
+                ev("BSD-2-Clause-Views", MatchKind::Text, "COPYING"),
+            ],
+        );
+        assert_eq!(c.concluded, "BSD-2-Clause");
+    }
+
+    #[test]
+    fn a_cla_beside_a_license_is_dropped_from_the_expression() {
+        assert_eq!(
+            without_cla("LicenseRef-scancode-generic-cla AND MIT").as_deref(),
+            Some("MIT")
+        );
+        assert_eq!(without_cla("MIT"), None);
+        assert_eq!(
+            without_cla("MIT OR LicenseRef-scancode-generic-cla"),
+            None,
+            "a choice is left to the wording rules"
+        );
+    }
 }
