@@ -308,3 +308,46 @@ fn init_then_check_passes_with_the_undecided_as_warnings() {
     );
     assert!(!out.lines().any(|l| l.starts_with("fail: ")), "{out}");
 }
+
+/// libgit2-sys vendors libgit2, whose `package.json` (a clib manifest) and
+/// `script/api-docs/package.json` are no npm packages of the product, and libssh2-sys
+/// vendors libssh2, whose `.github/workflows/requirements.txt` lists its CI's tools: no
+/// component comes from them, every component says where it is, and a note names each
+/// manifest left out.
+#[test]
+fn manifests_inside_vendored_code_make_no_phantom_components() {
+    let v = scan("cargo");
+    let comps = v["components"].as_array().unwrap();
+    let ecosystems: Vec<&str> = comps
+        .iter()
+        .map(|c| c["ecosystem"].as_str().unwrap())
+        .collect();
+    assert!(ecosystems.iter().all(|e| *e == "cargo"), "{ecosystems:?}");
+    assert_eq!(comps.len(), 6, "the app and its five vendored crates");
+    for c in comps {
+        assert!(c["path"].is_string(), "{} has no path", c["bom_ref"]);
+    }
+    let infos: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or_default().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for path in [
+        "vendor/libgit2-sys/libgit2/package.json",
+        "vendor/libgit2-sys/libgit2/script/api-docs/package.json",
+        "vendor/libssh2-sys/libssh2/.github/workflows/requirements.txt",
+    ] {
+        assert!(
+            infos
+                .iter()
+                .any(|(p, m)| p == path && m.starts_with("not read as a manifest: ")),
+            "{path}: {infos:#?}"
+        );
+    }
+}

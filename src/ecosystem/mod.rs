@@ -13,6 +13,7 @@
 
 pub mod cargo;
 pub mod go;
+pub mod inside;
 pub mod maven;
 pub mod npm;
 pub mod python;
@@ -155,9 +156,28 @@ impl Collector {
 
 /// Run every ecosystem, then look for vendored code none of them claimed.
 pub fn discover(ctx: &Context<'_>) -> Found {
+    // CI, test and foreign manifests inside vendored code are not the product's.
+    let (kept, left_out): (Vec<&String>, Vec<&String>) = ctx
+        .manifests
+        .iter()
+        .partition(|m| inside::not_the_products(m).is_none());
+    let kept: Vec<String> = kept.into_iter().cloned().collect();
+    let ctx = &Context {
+        manifests: &kept,
+        ..*ctx
+    };
     // Independent of each other: run them side by side, merge in a fixed order.
     let each: Vec<Found> = REGISTRY.par_iter().map(|e| (e.discover)(ctx)).collect();
     let mut found = Found::default();
+    for m in &left_out {
+        found.diagnostics.push(Diagnostic::info(
+            Some(m.to_string()),
+            format!(
+                "not read as a manifest: {}, not one of the product's dependencies",
+                inside::not_the_products(m).unwrap_or_default()
+            ),
+        ));
+    }
     for f in each {
         found.extend(f);
     }
