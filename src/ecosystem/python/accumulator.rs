@@ -19,6 +19,8 @@ pub(super) struct Entry {
     /// dependency by name prefers a component from the same place.
     pub(super) dirs: BTreeSet<String>,
     pub(super) project: bool,
+    /// The manifests, lockfiles or metadata files that named it.
+    pub(super) found_in: BTreeSet<String>,
 }
 
 /// A dependency by name, resolved to components in [`Acc::finish`].
@@ -106,6 +108,7 @@ impl Acc {
                 stated_scope: None,
                 dirs: BTreeSet::new(),
                 project: false,
+                found_in: BTreeSet::new(),
             }),
             std::collections::btree_map::Entry::Occupied(o) => {
                 let e = o.into_mut();
@@ -121,6 +124,7 @@ impl Acc {
             e.stated_scope = Some(e.stated_scope.map_or(s, |old| old.min(s)));
         }
         e.dirs.insert(dir.to_string());
+        e.found_in.insert(rel.to_string());
         Some(bom_ref)
     }
 
@@ -156,6 +160,12 @@ impl Acc {
                 (None, None) => Scope::Required,
             };
             e.comp.scope = Some(scope);
+            if e.comp.path.is_none() && !e.found_in.is_empty() {
+                // Not installed in the tree: where it was found is what it has.
+                e.comp
+                    .notes
+                    .push(format!("found in {}", listed(&e.found_in)));
+            }
             found.components.push(e.comp);
         }
         for (from, tos) in graph {
@@ -301,5 +311,17 @@ impl Acc {
         }
 
         reached
+    }
+}
+
+/// `a, b, c and 2 more`: the files that named a component, the first few.
+fn listed(files: &BTreeSet<String>) -> String {
+    const SHOWN: usize = 3;
+    let v: Vec<&str> = files.iter().map(String::as_str).take(SHOWN).collect();
+    let more = files.len().saturating_sub(SHOWN);
+    if more > 0 {
+        format!("{} and {more} more", v.join(", "))
+    } else {
+        v.join(", ")
     }
 }
