@@ -223,9 +223,9 @@ fn a_versionless_declared_name_yields_to_the_files() {
         "GPL-1.0-or-later OR GPL-2.0-or-later OR Artistic-1.0"
     );
     assert!(
-        texts(c, "notes")
-            .iter()
-            .any(|n| n.starts_with("declared `Artistic License` names no version")),
+        texts(c, "notes").iter().any(
+            |n| n.starts_with("declared `Artistic License` read as `Artistic-2.0` was a guess")
+        ),
         "{:#}",
         c["notes"]
     );
@@ -350,4 +350,47 @@ fn manifests_inside_vendored_code_make_no_phantom_components() {
             "{path}: {infos:#?}"
         );
     }
+}
+
+/// docutils declares only trove classifiers ("Public Domain", "BSD License", "GPL"): the
+/// raw words are kept, their mapping (`BSD-3-Clause OR GPL-1.0-or-later`) is said to be a
+/// guess, and its COPYING.rst, which places most of it in the public domain, decides; the
+/// BSD and GPL exceptions it lists stay review items with their lines.
+#[test]
+fn classifier_mappings_are_guesses_and_the_files_decide() {
+    let v = scan("pypi");
+    let c = component(&v, "pkg:pypi/docutils@0.23");
+    assert_eq!(
+        c["declared_raw"],
+        "License :: Public Domain; License :: OSI Approved :: BSD License; \
+         License :: OSI Approved :: GNU General Public License (GPL)"
+    );
+    assert_eq!(c["declared"], "BSD-3-Clause OR GPL-1.0-or-later");
+    assert_eq!(c["concluded"], "LicenseRef-scancode-public-domain");
+    let notes = texts(c, "notes");
+    assert!(
+        notes.contains(
+            &"declared license: read from trove classifiers as `BSD-3-Clause OR \
+              GPL-1.0-or-later`: a guess (a classifier names a license family, not a version)"
+                .to_string()
+        ),
+        "{notes:#?}"
+    );
+    assert!(
+        notes.contains(
+            &"declared license: `License :: Public Domain` names no SPDX license".to_string()
+        ),
+        "{notes:#?}"
+    );
+    let review = texts(c, "review");
+    assert!(
+        review
+            .iter()
+            .any(|r| r.contains("COPYING.rst:81-82") && r.contains("BSD-2-Clause")),
+        "{review:#?}"
+    );
+    // A classifier that agrees with the files stays, still marked as read from them.
+    let arrow = component(&v, "pkg:pypi/arrow@1.4.0");
+    assert_eq!(arrow["concluded"], "Apache-2.0");
+    assert!(texts(arrow, "notes")[0].contains("a guess"));
 }

@@ -431,7 +431,10 @@ fn maven_group(c: &Component) -> Option<String> {
 
 fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
     // Declared.
-    let declared = c.declared_raw.as_deref().map(expression::normalize);
+    let declared = c.declared_raw.as_deref().map(|raw| match classifiers(raw) {
+        Some(list) => from_classifiers(&list),
+        None => expression::normalize(raw),
+    });
     if let Some(n) = &declared {
         if n.expression != NOASSERTION {
             c.declared = Some(n.expression.clone());
@@ -550,10 +553,10 @@ fn against_declared(
     if let Some(guess) = guessed(c) {
         // A name without a version ("Artistic License") was read as one version of the
         // family: where the files say otherwise, they decide.
-        if let Some(t) = c.detected.clone() {
+        if let Some(t) = files_decide(c, found_ids) {
             c.notes.push(format!(
-                "declared `{}` names no version: `{d}` was a guess ({guess}), and the \
-                 license files show `{t}`; concluded from the files",
+                "declared `{}` read as `{d}` was a guess ({guess}); the license files \
+                 show `{t}`: concluded from the files",
                 c.declared_raw.as_deref().unwrap_or_default()
             ));
             return t;
@@ -605,6 +608,90 @@ fn against_declared(
     parts.join(" AND ")
 }
 
+/// What the files say when a guessed declaration disagrees with them: the detected
+/// expression when one choice in them names every license they show (text-unidecode's
+/// "GPL or GPLv2+ ... or Artistic License" over the Artistic text), else the licenses
+/// whose full text is there, each the rest a review item. None when no text binds: the
+/// guess then stands, reviewed like any declaration.
+fn files_decide(c: &mut Component, found_ids: &BTreeSet<String>) -> Option<String> {
+    let t = c.detected.clone()?;
+    if top_level_or(&t) {
+        return Some(t);
+    }
+    let binding: Vec<&String> = found_ids
+        .iter()
+        .filter(|id| {
+            c.evidence.iter().any(|e| {
+                e.kind == MatchKind::Text
+                    && e.score >= BINDING_SCORE
+                    && ids(&e.expression).contains(*id)
+                    && !is_readme(&e.path)
+                    && !is_third_party_notice(&e.path)
+            })
+        })
+        .collect();
+    if binding.is_empty() {
+        return None;
+    }
+    for id in found_ids.iter().filter(|i| !binding.contains(i)) {
+        c.review.push(format!(
+            "{} also names {id} ({}), not added to the conclusion: decide whether it binds",
+            location_list(&c.evidence, id),
+            why_not_binding(&c.evidence, id, false)
+        ));
+    }
+    let parts: Vec<&str> = binding.iter().map(|s| s.as_str()).collect();
+    Some(parts.join(" AND "))
+}
+
+/// The `License ::` trove classifiers a declaration was made of (python's metadata
+/// reader keeps them as written, `; `-separated), or None for any other declaration.
+fn classifiers(raw: &str) -> Option<Vec<&str>> {
+    let list: Vec<&str> = raw.split("; ").map(str::trim).collect();
+    list.iter()
+        .all(|c| c.starts_with("License ::"))
+        .then_some(list)
+}
+
+/// A declaration from trove classifiers: each mapped to an SPDX id where one fits, the
+/// ids joined with OR (PyPI's reading of several), and said to be a guess.
+fn from_classifiers(list: &[&str]) -> expression::Normalized {
+    let mut ids: Vec<String> = Vec::new();
+    let mut unmapped: Vec<&str> = Vec::new();
+    for cl in list {
+        match expression::classifier_to_id(cl) {
+            Some(id) if !ids.contains(&id) => ids.push(id),
+            Some(_) => {}
+            None => unmapped.push(cl),
+        }
+    }
+    let expr = if ids.is_empty() {
+        NOASSERTION.to_string()
+    } else {
+        ids.join(" OR ")
+    };
+    let mut fixups = vec![format!(
+        "read from trove classifiers as `{expr}`: a guess (a classifier names a license \
+         family, not a version)"
+    )];
+    if !unmapped.is_empty() {
+        fixups.push(format!(
+            "{} name{} no SPDX license",
+            unmapped
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if unmapped.len() == 1 { "s" } else { "" }
+        ));
+    }
+    expression::Normalized {
+        expression: expr,
+        fixups,
+        license_refs: Vec::new(),
+    }
+}
+
 /// Below this a text match is a likeness, not the license.
 const BINDING_SCORE: f32 = 0.9;
 
@@ -646,6 +733,9 @@ fn location_list(evidence: &[Evidence], t: &str) -> String {
 /// ("`Artistic License` read as `Artistic-2.0`"), if it was one.
 fn guessed(c: &Component) -> Option<String> {
     let raw = c.declared_raw.as_deref()?;
+    if classifiers(raw).is_some() {
+        return Some("trove classifiers name license families, not versions".into());
+    }
     let n = expression::normalize(raw);
     n.fixups.into_iter().find(|f| {
         let Some((said, read)) = f
