@@ -394,3 +394,50 @@ fn classifier_mappings_are_guesses_and_the_files_decide() {
     assert_eq!(arrow["concluded"], "Apache-2.0");
     assert!(texts(arrow, "notes")[0].contains("a guess"));
 }
+
+/// cyclonedx-npm lists debug@2.6.9 and ms@2.0.0 once per install location; ospo's scan of
+/// the same tree once per package. The same purl on both sides is no change: nothing is
+/// "Removed", and the instance counts are reported apart.
+#[test]
+fn diff_counts_one_package_once_and_reports_instances_apart() {
+    let sbom = fixture("conclusions/npm-duplicates/cyclonedx-npm.cdx.json");
+    let tree = fixture("conclusions/npm-duplicates/tree");
+    let (v, _) = run_json(&[
+        "diff",
+        sbom.to_str().unwrap(),
+        tree.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-caches",
+    ]);
+    let s = &v["summary"];
+    for k in [
+        "added",
+        "removed",
+        "upgraded",
+        "downgraded",
+        "license_changes",
+    ] {
+        assert_eq!(s[k], 0, "{k}: {:#}", v);
+    }
+    let inst: Vec<(String, String, u64, u64)> = v["instance_changes"]
+        .as_array()
+        .expect("instance_changes")
+        .iter()
+        .map(|i| {
+            (
+                i["name"].as_str().unwrap().to_string(),
+                i["version"].as_str().unwrap().to_string(),
+                i["old_instances"].as_u64().unwrap(),
+                i["new_instances"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        inst,
+        vec![
+            ("debug".to_string(), "2.6.9".to_string(), 2, 1),
+            ("ms".to_string(), "2.0.0".to_string(), 2, 1),
+        ]
+    );
+}
