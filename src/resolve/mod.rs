@@ -1,14 +1,19 @@
 //! Stage 4: one SPDX expression per component, from what its manifest declares and what
-//! its own files show, each term traced to its evidence.
+//! its own files show, each term traced to its evidence: what a reviewer would sign.
 //!
 //! - declared: the manifest's license string, normalised (lax parse, imprecise names,
-//!   deprecated ids; anything else a `LicenseRef-` that keeps the text);
+//!   deprecated ids; anything else a `LicenseRef-` that keeps the text); PyPI trove
+//!   classifiers mapped to ids and said to be a guess;
 //! - detected: the licenses in the component's own top-level license files (and its
-//!   `LICENSES/` folder), or in its sources in a local package cache;
-//! - concluded: the declared expression when the evidence agrees; the declared expression
-//!   AND every detected license it misses when they disagree (flagged for review with both
-//!   sides); the detected licenses when nothing is declared; NOASSERTION, listed as a known
-//!   unknown, when there is neither.
+//!   `LICENSES/` folder, or a wheel's PEP 639 `licenses/`), or in its sources in a local
+//!   package cache; wording that names a license without granting it is left out
+//!   ([`wording`]), and one license in two spellings counts once ([`equivalent`]);
+//! - concluded: the declaration, a choice kept as a choice; a license it does not name is
+//!   added as a term of its own only where its full text binds, and is otherwise a review
+//!   item with its file and lines; a guessed declaration yields to the files where they
+//!   disagree; the detected licenses when nothing is declared; NOASSERTION, listed as a
+//!   known unknown, when there is neither. README.md's "rules for concluding" is the
+//!   table of these cases.
 //!
 //! A pure function of the model: the files the walk recorded, what the ecosystems found,
 //! and the evidence the pipeline read from package caches. It reads nothing itself.
