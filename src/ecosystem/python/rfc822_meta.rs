@@ -56,12 +56,10 @@ pub(super) fn metadata_license(fields: &Fields) -> (Option<String>, Option<Strin
     let mut license_classifiers: Vec<&str> = Vec::new();
     for c in fields_all(fields, "classifier") {
         let c = c.trim();
-        if crate::expression::classifier_to_id(c).is_some()
-            || (c.starts_with("License ::") && c != "License :: OSI Approved")
-        {
-            if !license_classifiers.contains(&c) {
-                license_classifiers.push(c);
-            }
+        let license = crate::expression::classifier_to_id(c).is_some()
+            || (c.starts_with("License ::") && c != "License :: OSI Approved");
+        if license && !license_classifiers.contains(&c) {
+            license_classifiers.push(c);
         }
     }
     let classifiers = license_classifiers
