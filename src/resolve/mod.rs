@@ -576,8 +576,7 @@ fn against_declared(
         .collect();
     let binds = |t: &str| {
         c.evidence.iter().any(|e| {
-            e.kind == MatchKind::Text
-                && e.score >= BINDING_SCORE
+            is_full_text(e)
                 && ids(&e.expression).contains(t)
                 && !is_readme(&e.path)
                 && !is_third_party_notice(&e.path)
@@ -627,8 +626,7 @@ fn files_decide(c: &mut Component, found_ids: &BTreeSet<String>) -> Option<Strin
         .iter()
         .filter(|id| {
             c.evidence.iter().any(|e| {
-                e.kind == MatchKind::Text
-                    && e.score >= BINDING_SCORE
+                is_full_text(e)
                     && ids(&e.expression).contains(*id)
                     && !is_readme(&e.path)
                     && !is_third_party_notice(&e.path)
@@ -700,16 +698,27 @@ fn from_classifiers(list: &[&str]) -> expression::Normalized {
 /// Below this a text match is a likeness, not the license.
 const BINDING_SCORE: f32 = 0.9;
 
+/// Fewer lines than this are a sentence ("Test code is dedicated to the Public Domain"),
+/// however exactly a short rule matched it.
+const MIN_TEXT_LINES: u32 = 3;
+
+/// A license text that can bind: a text match, close, of some length.
+fn is_full_text(e: &Evidence) -> bool {
+    e.kind == MatchKind::Text
+        && e.score >= BINDING_SCORE
+        && e.end_line.saturating_sub(e.start_line) + 1 >= MIN_TEXT_LINES
+}
+
 /// Why the evidence for `t` does not bind: what kind of evidence it is.
 fn why_not_binding(evidence: &[Evidence], t: &str, choice_files: bool) -> &'static str {
     let of_t = || evidence.iter().filter(|e| ids(&e.expression).contains(t));
-    if of_t().any(|e| e.kind == MatchKind::Text && e.score >= BINDING_SCORE) {
+    if of_t().any(is_full_text) {
         if choice_files {
             "the text of a file named for one branch of the declared choice"
         } else {
             "a text in a third-party notice or README"
         }
-    } else if of_t().any(|e| e.kind == MatchKind::Text) {
+    } else if of_t().any(|e| e.kind == MatchKind::Text && e.score < BINDING_SCORE) {
         "a text that only resembles it"
     } else {
         "a sentence or notice, not the license text"
@@ -769,16 +778,17 @@ fn top_level_or(expr: &str) -> bool {
 }
 
 /// A license file named for one license of several (`LICENSE.BSD`, `LICENSE-MIT`,
-/// `COPYING.LGPL`), not the plain `LICENSE`, `LICENSE.txt`, `COPYING.md`.
+/// `COPYING.LGPL`), not the plain `LICENSE`, `LICENSE.txt`, `COPYING.md`, nor a file of
+/// another name (`COPYRIGHT`, `NOTICE`).
 fn is_branch_file(path: &str) -> bool {
     let name = file_name(path).to_ascii_uppercase();
     let (stem, ext) = match name.split_once(['.', '-', '_']) {
         Some((s, e)) => (s, e),
         None => (name.as_str(), ""),
     };
-    let plain_stem = matches!(stem, "LICENSE" | "LICENCE" | "COPYING" | "UNLICENSE");
+    let license_stem = matches!(stem, "LICENSE" | "LICENCE" | "COPYING");
     let plain_ext = matches!(ext, "" | "TXT" | "MD" | "RST" | "MARKDOWN");
-    !(plain_stem && plain_ext)
+    license_stem && !plain_ext
 }
 
 fn is_readme(path: &str) -> bool {
