@@ -428,12 +428,18 @@ pub fn init(a: &InitArgs) -> Result<u8> {
     let scan = load_input(&a.input)?;
     let starter = policy::init::starter(&scan);
     // What we write must be a policy we can read: a bug here must not hand users a broken file.
-    if let Err(e) = Policy::parse(&starter.text, &target.display().to_string()) {
-        bail!("internal error: the starter policy does not load: {e}");
-    }
+    let written = match Policy::parse(&starter.text, &target.display().to_string()) {
+        Ok(p) => p,
+        Err(e) => bail!("internal error: the starter policy does not load: {e}"),
+    };
     output.write(starter.text.as_bytes())?;
     if !a.input.common.quiet {
-        eprint!("ospo: wrote {}\n{}", target.display(), starter.summary());
+        let ev = policy::evaluate(&scan, &written, today()?);
+        eprint!(
+            "ospo: wrote {}\n{}",
+            target.display(),
+            policy::init::decisions(&ev)
+        );
     }
     Ok(0)
 }

@@ -285,11 +285,14 @@ fn init_then_check_passes_with_the_undecided_as_warnings() {
     let (code, _, err) = policy_run(t.path(), &["init"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("still to decide (warnings of `ospo check` until then):"),
+        err.contains("still to decide (3 warnings of `ospo check` until then):"),
         "{err}"
     );
     assert!(
-        err.contains("  LGPL-2.1-only (weak-copyleft): pkg:pypi/paramiko@5.1.0\n"),
+        err.contains(
+            "  pkg:pypi/paramiko@5.1.0: LGPL-2.1-only: licenses.unlisted = warn: LGPL-2.1-only \
+             (weak-copyleft) is neither allowed nor denied\n"
+        ),
         "{err}"
     );
     assert!(

@@ -9,60 +9,61 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::category::{category_of, Category};
+use super::{ComponentVerdict, Evaluation, Status};
 use crate::model::Scan;
 
 /// Components named per license in the comments, at most.
 const MAX_NAMED: usize = 5;
 
-/// The starter policy and what it leaves undecided.
+/// The starter policy.
 pub struct Starter {
     pub text: String,
-    /// `id (category): components` of every license found that is neither allowed nor
-    /// denied: each one a warning of `check` until it is decided.
-    pub undecided: Vec<String>,
-    /// Components without a known SPDX license (`unknown = "warn"`).
-    pub unknown: Vec<String>,
 }
 
-impl Starter {
-    /// What `init` tells the user once the file is written: what still needs a decision
-    /// and how to make it.
-    pub fn summary(&self) -> String {
-        let mut s = String::new();
-        if self.undecided.is_empty() && self.unknown.is_empty() {
-            s.push_str("every license found is allowed; `ospo check` passes\n");
-            return s;
+/// What `init` tells the user once the file is written, from the starter's own verdicts on
+/// the tree: what is still to decide (each a warning of `check`, so `check` passes) and
+/// how to decide it.
+pub fn decisions(ev: &Evaluation) -> String {
+    let warns: Vec<&ComponentVerdict> = ev
+        .components
+        .iter()
+        .filter(|v| v.status == Status::Warn)
+        .collect();
+    let fails = ev
+        .components
+        .iter()
+        .filter(|v| v.status == Status::Fail)
+        .count();
+    let mut s = String::new();
+    if warns.is_empty() && fails == 0 {
+        s.push_str("`ospo check` passes with no warnings\n");
+        return s;
+    }
+    if fails > 0 {
+        // Only an expired or otherwise failing rule the starter cannot soften.
+        let _ = writeln!(s, "{fails} component(s) fail even so: run `ospo check`");
+    }
+    if !warns.is_empty() {
+        let _ = writeln!(
+            s,
+            "still to decide ({} warning{} of `ospo check` until then):",
+            warns.len(),
+            if warns.len() == 1 { "" } else { "s" }
+        );
+        for v in warns.iter().take(MAX_NAMED * 4) {
+            let label = v.purl.clone().unwrap_or_else(|| v.bom_ref.clone());
+            let _ = writeln!(s, "  {}: {}: {}", label, v.expression, v.rule);
         }
-        s.push_str("still to decide (warnings of `ospo check` until then):\n");
-        for u in &self.undecided {
-            let _ = writeln!(s, "  {u}");
-        }
-        if !self.unknown.is_empty() {
-            let _ = writeln!(
-                s,
-                "  {} component{} without a known license: {}",
-                self.unknown.len(),
-                if self.unknown.len() == 1 { "" } else { "s" },
-                self.unknown
-                    .iter()
-                    .take(MAX_NAMED)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                    + if self.unknown.len() > MAX_NAMED {
-                        ", ..."
-                    } else {
-                        ""
-                    }
-            );
+        if warns.len() > MAX_NAMED * 4 {
+            let _ = writeln!(s, "  ... and {} more", warns.len() - MAX_NAMED * 4);
         }
         s.push_str(
-            "decide in policy.toml: add a license to `allow` or `deny`, or an [[exception]] for \
-             the components that use it; [[clarify]] a component once its license files are \
-             read; then set unlisted = \"deny\" and unknown = \"deny\"\n",
+            "decide in policy.toml: add a license to `allow` or `deny`, or an [[exception]] \
+             for the components that use it; [[clarify]] a component once its license files \
+             are read; then set unlisted = \"deny\" and unknown = \"deny\"\n",
         );
-        s
     }
+    s
 }
 
 pub fn starter(scan: &Scan) -> Starter {
@@ -174,7 +175,6 @@ pub fn starter(scan: &Scan) -> Starter {
              unlisted = \"warn\"\n",
         );
     }
-    let mut undecided = Vec::new();
     if !others.is_empty() {
         s.push_str(
             "\n# Other licenses found, left for you to decide: add them to `allow`, or write an\n\
@@ -182,9 +182,7 @@ pub fn starter(scan: &Scan) -> Starter {
         );
         for (id, comps) in &others {
             let cat = category_of(id).map_or("no category".to_string(), |c| c.to_string());
-            let line = format!("{id} ({cat}): {}", named(comps));
-            let _ = writeln!(s, "#   {line}");
-            undecided.push(line);
+            let _ = writeln!(s, "#   {id} ({cat}): {}", named(comps));
         }
     }
     if !unknown.is_empty() {
@@ -213,11 +211,7 @@ pub fn starter(scan: &Scan) -> Starter {
          # reason = \"license text read by legal on 2026-11-02\"\n\
          # files = [{ path = \"LICENSE\", sha256 = \"<sha256 of the file, from ospo scan --format json>\" }]\n",
     );
-    Starter {
-        text: s,
-        undecided,
-        unknown: unknown.into_iter().collect(),
-    }
+    Starter { text: s }
 }
 
 fn named(comps: &BTreeSet<String>) -> String {
