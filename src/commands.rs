@@ -484,20 +484,25 @@ pub fn init(a: &InitArgs) -> Result<u8> {
     }
     let output = emit::Output::prepare(Some(&target))?;
     let scan = load_input(&a.input)?;
-    let text = policy::init::starter(&scan);
+    let starter = policy::init::starter(&scan);
     // What we write must be a policy we can read: a bug here must not hand users a broken file.
     // And only the policy we meant: no exception or clarification, whatever the names in
     // the scan (they are written in comments only).
-    match Policy::parse(&text, &target.display().to_string()) {
+    let written = match Policy::parse(&starter.text, &target.display().to_string()) {
         Err(e) => bail!("internal error: the starter policy does not load: {e}"),
         Ok(p) if !p.exceptions.is_empty() || !p.clarify.is_empty() => {
             bail!("internal error: the starter policy has live exceptions; not written")
         }
-        Ok(_) => {}
-    }
-    output.write(text.as_bytes())?;
+        Ok(p) => p,
+    };
+    output.write(starter.text.as_bytes())?;
     if !a.input.common.quiet {
-        eprintln!("ospo: wrote {}", target.display());
+        let ev = policy::evaluate(&scan, &written, today()?);
+        eprint!(
+            "ospo: wrote {}\n{}",
+            target.display(),
+            policy::init::decisions(&ev)
+        );
     }
     Ok(0)
 }

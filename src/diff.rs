@@ -122,6 +122,20 @@ pub struct NewVulnerability {
     pub severity: String,
 }
 
+/// One version of one component listed a different number of times on the two sides: an
+/// SBOM with one entry per install location (cyclonedx-npm lists `debug@2.6.9` once per
+/// `node_modules` folder that holds it) against one with one entry per package. Not an
+/// addition or a removal: reported apart.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct InstanceChange {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub old_instances: usize,
+    pub new_instances: usize,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DiffSummary {
     pub added: usize,
@@ -157,6 +171,10 @@ pub struct Diff {
     /// Absent when no vulnerability data was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_vulnerabilities: Option<Vec<NewVulnerability>>,
+    /// The same component and version listed a different number of times (omitted when
+    /// none): the same purl on both sides is no change.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instance_changes: Vec<InstanceChange>,
 }
 
 impl Diff {
@@ -378,22 +396,31 @@ fn entry(c: &Component, id: &str) -> ComponentEntry {
     }
 }
 
-/// Components by identity; within one identity sorted by version, then bom-ref.
-fn by_identity(scan: &Scan) -> BTreeMap<String, Vec<&Component>> {
+/// Components by identity; within one identity sorted by version, then bom-ref, one per
+/// version (the first by bom-ref), with how many entries the document has of it.
+type ByIdentity<'a> = BTreeMap<String, Vec<(&'a Component, usize)>>;
+
+fn by_identity(scan: &Scan) -> ByIdentity<'_> {
     let mut m: BTreeMap<String, Vec<&Component>> = BTreeMap::new();
     for c in &scan.components {
         m.entry(identity(c)).or_default().push(c);
     }
-    for v in m.values_mut() {
-        v.sort_by(|a, b| {
-            compare_versions(
-                a.version.as_deref().unwrap_or(""),
-                b.version.as_deref().unwrap_or(""),
-            )
-            .then_with(|| a.bom_ref.cmp(&b.bom_ref))
-        });
-    }
-    m
+    let v = |c: &Component| c.version.clone().unwrap_or_default();
+    m.into_iter()
+        .map(|(id, mut cs)| {
+            cs.sort_by(|a, b| {
+                compare_versions(&v(a), &v(b)).then_with(|| a.bom_ref.cmp(&b.bom_ref))
+            });
+            let mut one: Vec<(&Component, usize)> = Vec::new();
+            for c in cs {
+                match one.last_mut() {
+                    Some((k, n)) if v(k) == v(c) => *n += 1,
+                    _ => one.push((c, 1)),
+                }
+            }
+            (id, one)
+        })
+        .collect()
 }
 
 /// Pair the versions of one identity on the two sides: equal versions with each other
@@ -479,11 +506,29 @@ pub fn diff(old: &Scan, new: &Scan, inputs: &DiffInputs) -> Diff {
     let mut upgraded = Vec::new();
     let mut downgraded = Vec::new();
     let mut license_changes = Vec::new();
+    let mut instance_changes = Vec::new();
     let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
     for key in keys {
         let empty = Vec::new();
-        let (ov, nv) = (o.get(key).unwrap_or(&empty), n.get(key).unwrap_or(&empty));
-        let (pairs, gone, came) = pair(ov, nv);
+        let (ovc, nvc) = (o.get(key).unwrap_or(&empty), n.get(key).unwrap_or(&empty));
+        let (ov, nv): (Vec<&Component>, Vec<&Component>) = (
+            ovc.iter().map(|(c, _)| *c).collect(),
+            nvc.iter().map(|(c, _)| *c).collect(),
+        );
+        for (oc, on) in ovc {
+            if let Some((_, nn)) = nvc.iter().find(|(nc, _)| nc.version == oc.version) {
+                if on != nn {
+                    instance_changes.push(InstanceChange {
+                        id: key.clone(),
+                        name: oc.name.clone(),
+                        version: oc.version.clone(),
+                        old_instances: *on,
+                        new_instances: *nn,
+                    });
+                }
+            }
+        }
+        let (pairs, gone, came) = pair(&ov, &nv);
         removed.extend(gone.iter().map(|c| entry(c, key)));
         added.extend(came.iter().map(|c| entry(c, key)));
         for (a, b) in pairs {
@@ -534,6 +579,7 @@ pub fn diff(old: &Scan, new: &Scan, inputs: &DiffInputs) -> Diff {
     upgraded.sort();
     downgraded.sort();
     license_changes.sort();
+    instance_changes.sort();
     let summary = DiffSummary {
         added: added.len(),
         removed: removed.len(),
@@ -564,6 +610,7 @@ pub fn diff(old: &Scan, new: &Scan, inputs: &DiffInputs) -> Diff {
         new_violations,
         resolved_violations,
         new_vulnerabilities,
+        instance_changes,
     }
 }
 

@@ -9,6 +9,7 @@ mod anywhere;
 mod audit;
 mod bad_input;
 mod components;
+mod conclusions;
 mod detect;
 mod diff;
 mod fuzz;

@@ -15,6 +15,7 @@ pub mod cargo;
 pub mod composer;
 pub mod go;
 pub mod gradle;
+pub mod inside;
 pub mod maven;
 pub mod npm;
 pub mod nuget;
@@ -103,12 +104,18 @@ pub struct Found {
     pub roots: Vec<String>,
     /// Files a package database names as a package's own (dpkg's `info/*.list`, apk's
     /// `R:` lines): (path relative to the scan root, bom-ref). Such packages have no one
-    /// root directory, so the directory rule cannot give them their files.
+    /// root directory, so the directory rule cannot give them their files; they only get
+    /// files the directory rule gives to no component or to the project (a language
+    /// package inside an OS package keeps its own files). Unlike `owned_files`, which win.
     pub file_owners: Vec<(String, String)>,
     /// License statements an ecosystem read in the structure of a file the walk recorded
     /// (a machine-readable Debian copyright file's `Files:`/`License:` paragraphs):
     /// (path, match), added to that file's record as evidence before resolving.
     pub file_licenses: Vec<(String, LicenseMatch)>,
+    /// `(path, bom_ref)`: files a component's own manifest lists as installed by it (an
+    /// installed Python distribution's RECORD), relative to the scan root. They belong to
+    /// that component wherever they sit (`arrow/` beside `arrow-1.4.0.dist-info/`).
+    pub owned_files: Vec<(String, String)>,
 }
 
 impl Found {
@@ -120,6 +127,7 @@ impl Found {
         self.roots.extend(other.roots);
         self.file_owners.extend(other.file_owners);
         self.file_licenses.extend(other.file_licenses);
+        self.owned_files.extend(other.owned_files);
     }
 }
 
@@ -173,9 +181,28 @@ impl Collector {
 
 /// Run every ecosystem, then look for vendored code none of them claimed.
 pub fn discover(ctx: &Context<'_>) -> Found {
+    // CI, test and foreign manifests inside vendored code are not the product's.
+    let (kept, left_out): (Vec<&String>, Vec<&String>) = ctx
+        .manifests
+        .iter()
+        .partition(|m| inside::not_the_products(m).is_none());
+    let kept: Vec<String> = kept.into_iter().cloned().collect();
+    let ctx = &Context {
+        manifests: &kept,
+        ..*ctx
+    };
     // Independent of each other: run them side by side, merge in a fixed order.
     let each: Vec<Found> = REGISTRY.par_iter().map(|e| (e.discover)(ctx)).collect();
     let mut found = Found::default();
+    for m in &left_out {
+        found.diagnostics.push(Diagnostic::info(
+            Some(m.to_string()),
+            format!(
+                "not read as a manifest: {}, not one of the product's dependencies",
+                inside::not_the_products(m).unwrap_or_default()
+            ),
+        ));
+    }
     for f in each {
         found.extend(f);
     }

@@ -132,6 +132,24 @@ pub fn human(d: &Diff) -> String {
     if d.is_empty() {
         out.push_str("\nNo changes.\n");
     }
+    if !d.instance_changes.is_empty() {
+        // Not a change of the product: one side lists a package once per place it is
+        // installed.
+        let _ = writeln!(
+            out,
+            "\nListed a different number of times ({}; the same package, not a change)",
+            d.instance_changes.len()
+        );
+        for i in &d.instance_changes {
+            let _ = writeln!(
+                out,
+                "  = {}: {} -> {}",
+                name_version(&i.name, i.version.as_deref()),
+                i.old_instances,
+                i.new_instances
+            );
+        }
+    }
     let _ = writeln!(out, "\n{}", counts_line(d));
     out
 }

@@ -47,10 +47,34 @@ pub fn evidence_text(root: &str, e: &EvidenceRef) -> String {
 
 /// The expression as evaluated, with the OR branch chosen when it is not the whole.
 fn expression_text(v: &ComponentVerdict) -> String {
+    let e = short_expression(&v.expression);
     match &v.chosen_branch {
-        Some(b) if *b != v.expression => format!("{} (chose {b})", v.expression),
-        _ => v.expression.clone(),
+        Some(b) if *b != v.expression => format!("{e} (chose {})", short_expression(b)),
+        _ => e,
     }
+}
+
+/// Longest expression a verdict line shows whole; `--format json` always has it whole.
+const MAX_EXPRESSION_SHOWN: usize = 80;
+
+/// An expression as a line shows it: whole up to [`MAX_EXPRESSION_SHOWN`] characters, else
+/// cut at a space with how many licenses it names (the rule that decided names the one
+/// that matters), so one component with a long expression does not make a 600-character
+/// line.
+fn short_expression(e: &str) -> String {
+    if e.chars().count() <= MAX_EXPRESSION_SHOWN {
+        return e.to_string();
+    }
+    let head: String = e.chars().take(MAX_EXPRESSION_SHOWN - 10).collect();
+    let cut = head.rfind(' ').map_or(head.as_str(), |i| &head[..i]);
+    let cut = cut
+        .trim_end_matches(" AND")
+        .trim_end_matches(" OR")
+        .trim_end_matches(" WITH");
+    format!(
+        "{cut} ... ({} licenses)",
+        crate::expression::license_ids(e).len()
+    )
 }
 
 /// One line for a warning or a violation: component, expression, rule, evidence, fix.
@@ -73,7 +97,8 @@ pub fn verdict_line(root: &str, v: &ComponentVerdict) -> String {
         let _ = write!(s, " [{}]", evidence_text(root, e));
     }
     if let Some(f) = &v.fix {
-        let _ = write!(s, " fix: {f}");
+        // On a line of its own: the verdict stays readable, the fix is easy to find.
+        let _ = write!(s, "\n  fix: {f}");
     }
     // Names and paths come from input: a newline in one must not start a line of ours.
     crate::text::escape_controls(&s).into_owned()
@@ -269,6 +294,17 @@ fn gh_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_expressions_are_shortened_with_their_license_count() {
+        assert_eq!(short_expression("MIT OR Apache-2.0"), "MIT OR Apache-2.0");
+        let long = "(ISC AND (Apache-2.0 OR ISC) AND OpenSSL) AND BSD-3-Clause AND GPL-2.0-only \
+                    AND LicenseRef-scancode-public-domain AND MIT AND OpenSSL-standalone";
+        let s = short_expression(long);
+        assert!(s.len() <= MAX_EXPRESSION_SHOWN + 20, "{s}");
+        assert!(s.ends_with(" ... (8 licenses)"), "{s}");
+        assert!(long.starts_with(s.split(" ...").next().unwrap()));
+    }
 
     #[test]
     fn github_escaping() {

@@ -53,6 +53,8 @@ pub(super) struct RawRules {
     #[serde(default)]
     pub(super) prefer: Vec<Spanned<String>>,
     pub(super) min_confidence: Option<Spanned<f64>>,
+    /// Whether the scanned project itself is judged (default false); `[licenses]` only.
+    pub(super) check_project: Option<Spanned<bool>>,
     pub(super) dev: Option<Spanned<Box<RawRules>>>,
 }
 

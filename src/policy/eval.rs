@@ -57,8 +57,25 @@ pub fn evaluate(scan: &Scan, policy: &Policy, today: Date) -> Evaluation {
         exception_used: vec![false; policy.exceptions.len()],
         clarify_used: vec![false; policy.clarify.len()],
     };
-    let mut components: Vec<ComponentVerdict> =
-        scan.components.iter().map(|c| ev.component(c)).collect();
+    let mut notes = Vec::new();
+    let project = scan.project.as_deref();
+    let mut components: Vec<ComponentVerdict> = Vec::new();
+    for c in &scan.components {
+        let v = ev.component(c);
+        if !policy.check_project && project == Some(c.bom_ref.as_str()) {
+            // Its own license is the project's decision, not a dependency's: said only
+            // where judging it would have changed the outcome.
+            if v.status != Status::Pass {
+                notes.push(format!(
+                    "the project itself (`{}`, {}) is not judged; `check_project = true` in \
+                     [licenses] judges it too",
+                    c.bom_ref, c.concluded
+                ));
+            }
+            continue;
+        }
+        components.push(v);
+    }
     components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
     let mut summary = Counts {
         components: components.len(),
@@ -71,7 +88,6 @@ pub fn evaluate(scan: &Scan, policy: &Policy, today: Date) -> Evaluation {
             Status::Fail => summary.fail += 1,
         }
     }
-    let mut notes = Vec::new();
     for (i, e) in policy.exceptions.iter().enumerate() {
         if !ev.exception_used[i] {
             notes.push(format!(

@@ -275,6 +275,10 @@ pub struct Policy {
     /// The file it came from, as given, or "built-in default".
     pub source: String,
     pub builtin: bool,
+    /// Judge the scanned project's own license too (`[licenses] check_project = true`).
+    /// Off by default: a policy is about what the project takes in, and a private app
+    /// without a license field must not fail its own check (as `notice` leaves it out).
+    pub check_project: bool,
     pub rules: Rules,
     /// `[licenses.dev]` merged over `[licenses]`, when the policy has one.
     pub dev: Option<Rules>,
@@ -296,6 +300,7 @@ impl Policy {
         Policy {
             source: "built-in default".into(),
             builtin: true,
+            check_project: false,
             rules: Rules {
                 table: "licenses",
                 allow: list(&[Category::Permissive, Category::PublicDomain]),

@@ -78,9 +78,11 @@ impl<'t> Checker<'t> {
             prefer: Vec::new(),
             min_confidence: DEFAULT_MIN_CONFIDENCE,
         };
+        let mut check_project = false;
         let (rules, dev) = match top {
             None => (base, None),
             Some(mut t) => {
+                check_project = t.check_project.take().is_some_and(|b| *b.get_ref());
                 let dev_raw = t.dev.take();
                 let rules = self.rules(t, &base, "licenses");
                 let dev = dev_raw.map(|d| {
@@ -93,6 +95,15 @@ impl<'t> Checker<'t> {
                             Some("put dev-only rules in [licenses.dev]".into()),
                         );
                         d.dev = None;
+                    }
+                    if let Some(c) = d.check_project.take() {
+                        self.err(
+                            c.span(),
+                            "`check_project` in [licenses.dev] is not read: the project is \
+                             not a dev dependency"
+                                .into(),
+                            Some("put `check_project = true` in [licenses]".into()),
+                        );
                     }
                     self.rules(d, &rules, "licenses.dev")
                 });
@@ -122,6 +133,7 @@ impl<'t> Checker<'t> {
         Policy {
             source: name.to_string(),
             builtin: false,
+            check_project,
             rules,
             dev,
             exceptions,

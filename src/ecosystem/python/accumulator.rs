@@ -19,6 +19,8 @@ pub(super) struct Entry {
     /// dependency by name prefers a component from the same place.
     pub(super) dirs: BTreeSet<String>,
     pub(super) project: bool,
+    /// The manifests, lockfiles or metadata files that named it.
+    pub(super) found_in: BTreeSet<String>,
 }
 
 /// A dependency by name, resolved to components in [`Acc::finish`].
@@ -38,6 +40,8 @@ pub(super) struct Acc {
     pub(super) deps: Vec<Dep>,
     pub(super) diags: Vec<Diagnostic>,
     pub(super) roots: BTreeSet<String>,
+    /// `(path, bom_ref)` of files an installed distribution's RECORD lists.
+    pub(super) owned_files: Vec<(String, String)>,
 }
 
 /// What a source knows about one package.
@@ -104,6 +108,7 @@ impl Acc {
                 stated_scope: None,
                 dirs: BTreeSet::new(),
                 project: false,
+                found_in: BTreeSet::new(),
             }),
             std::collections::btree_map::Entry::Occupied(o) => {
                 let e = o.into_mut();
@@ -119,6 +124,7 @@ impl Acc {
             e.stated_scope = Some(e.stated_scope.map_or(s, |old| old.min(s)));
         }
         e.dirs.insert(dir.to_string());
+        e.found_in.insert(rel.to_string());
         Some(bom_ref)
     }
 
@@ -154,6 +160,12 @@ impl Acc {
                 (None, None) => Scope::Required,
             };
             e.comp.scope = Some(scope);
+            if e.comp.path.is_none() && !e.found_in.is_empty() {
+                // Not installed in the tree: where it was found is what it has.
+                e.comp
+                    .notes
+                    .push(format!("found in {}", listed(&e.found_in)));
+            }
             found.components.push(e.comp);
         }
         for (from, tos) in graph {
@@ -163,6 +175,7 @@ impl Acc {
             });
         }
         found.roots = self.roots.into_iter().collect();
+        found.owned_files = self.owned_files;
         found.diagnostics = self.diags;
         found
     }
@@ -298,5 +311,17 @@ impl Acc {
         }
 
         reached
+    }
+}
+
+/// `a, b, c and 2 more`: the files that named a component, the first few.
+fn listed(files: &BTreeSet<String>) -> String {
+    const SHOWN: usize = 3;
+    let v: Vec<&str> = files.iter().map(String::as_str).take(SHOWN).collect();
+    let more = files.len().saturating_sub(SHOWN);
+    if more > 0 {
+        format!("{} and {more} more", v.join(", "))
+    } else {
+        v.join(", ")
     }
 }

@@ -51,15 +51,21 @@ pub(super) fn metadata_license(fields: &Fields) -> (Option<String>, Option<Strin
     if let Some(e) = field(fields, "license-expression") {
         return (Some(e.trim().to_string()), None);
     }
-    let mut ids: Vec<String> = Vec::new();
+    // The classifiers are kept as written (`; `-separated): mapping them to SPDX ids is a
+    // guess the resolver makes, and says so.
+    let mut license_classifiers: Vec<&str> = Vec::new();
     for c in fields_all(fields, "classifier") {
-        if let Some(id) = crate::expression::classifier_to_id(c) {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+        let c = c.trim();
+        let license = crate::expression::classifier_to_id(c).is_some()
+            || (c.starts_with("License ::") && c != "License :: OSI Approved");
+        if license && !license_classifiers.contains(&c) {
+            license_classifiers.push(c);
         }
     }
-    let classifiers = (!ids.is_empty()).then(|| ids.join(" OR "));
+    let classifiers = license_classifiers
+        .iter()
+        .any(|c| crate::expression::classifier_to_id(c).is_some())
+        .then(|| license_classifiers.join("; "));
     let license = field(fields, "license").map(str::trim).filter(|l| {
         !l.is_empty() && !l.eq_ignore_ascii_case("UNKNOWN") && !l.eq_ignore_ascii_case("none")
     });

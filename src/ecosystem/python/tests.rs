@@ -83,9 +83,12 @@ fn installed_distributions_in_a_virtualenv() {
     assert_eq!(c.concluded, crate::model::NOASSERTION);
     assert_eq!(c.scope, Some(Scope::Required));
 
-    // Only classifiers.
+    // Only classifiers: kept as written (the resolver maps them, as a guess).
     let c = comp(&f, "pkg:pypi/itsdangerous@2.2.0");
-    assert_eq!(c.declared_raw.as_deref(), Some("BSD-3-Clause"));
+    assert_eq!(
+        c.declared_raw.as_deref(),
+        Some("License :: OSI Approved :: BSD License")
+    );
     assert_eq!(
         c.scope,
         Some(Scope::Optional),
@@ -97,7 +100,10 @@ fn installed_distributions_in_a_virtualenv() {
     assert_eq!(c.name, "python-dateutil");
     assert_eq!(
         c.declared_raw.as_deref(),
-        Some("BSD-3-Clause OR Apache-2.0")
+        Some(
+            "License :: OSI Approved :: BSD License; License :: OSI Approved :: Apache \
+             Software License"
+        )
     );
     assert_eq!(c.scope, Some(Scope::Dev), "dependency-groups");
     assert_eq!(
@@ -108,7 +114,10 @@ fn installed_distributions_in_a_virtualenv() {
 
     // License field holding a whole license text: classifiers instead, and said so.
     let c = comp(&f, "pkg:pypi/scipy@1.11.4");
-    assert_eq!(c.declared_raw.as_deref(), Some("BSD-3-Clause"));
+    assert_eq!(
+        c.declared_raw.as_deref(),
+        Some("License :: OSI Approved :: BSD License")
+    );
     assert!(f.diagnostics.iter().any(|d| d.severity == Severity::Info
         && d.path.as_deref() == Some(&*format!("{sp}/scipy-1.11.4.dist-info/METADATA"))
         && d.message.contains("license text")));
@@ -425,7 +434,7 @@ fn metadata_license_choice() {
     assert_eq!(m("Name: a\nLicense: UNKNOWN\n").as_deref(), None);
     assert_eq!(
         m("Name: a\nClassifier: License :: OSI Approved :: MIT License\nClassifier: License :: OSI Approved :: Apache Software License\n").as_deref(),
-        Some("MIT OR Apache-2.0")
+        Some("License :: OSI Approved :: MIT License; License :: OSI Approved :: Apache Software License")
     );
     let long = format!("Name: a\nLicense: {}\n", "x".repeat(150));
     let (d, note) = metadata_license(&parse_metadata(&long));

@@ -1,14 +1,19 @@
 //! Stage 4: one SPDX expression per component, from what its manifest declares and what
-//! its own files show, each term traced to its evidence.
+//! its own files show, each term traced to its evidence: what a reviewer would sign.
 //!
 //! - declared: the manifest's license string, normalised (lax parse, imprecise names,
-//!   deprecated ids; anything else a `LicenseRef-` that keeps the text);
+//!   deprecated ids; anything else a `LicenseRef-` that keeps the text); PyPI trove
+//!   classifiers mapped to ids and said to be a guess;
 //! - detected: the licenses in the component's own top-level license files (and its
-//!   `LICENSES/` folder), or in its sources in a local package cache;
-//! - concluded: the declared expression when the evidence agrees; the declared expression
-//!   AND every detected license it misses when they disagree (flagged for review with both
-//!   sides); the detected licenses when nothing is declared; NOASSERTION, listed as a known
-//!   unknown, when there is neither.
+//!   `LICENSES/` folder, or a wheel's PEP 639 `licenses/`), or in its sources in a local
+//!   package cache; wording that names a license without granting it is left out
+//!   ([`wording`]), and one license in two spellings counts once ([`equivalent`]);
+//! - concluded: the declaration, a choice kept as a choice; a license it does not name is
+//!   added as a term of its own only where its full text binds, and is otherwise a review
+//!   item with its file and lines; a guessed declaration yields to the files where they
+//!   disagree; the detected licenses when nothing is declared; NOASSERTION, listed as a
+//!   known unknown, when there is neither. README.md's "rules for concluding" is the
+//!   table of these cases.
 //!
 //! A pure function of the model: the files the walk recorded, what the ecosystems found,
 //! and the evidence the pipeline read from package caches. It reads nothing itself.
@@ -23,6 +28,9 @@ use crate::model::{
     NOASSERTION,
 };
 use crate::relpath::{dir_of, file_name};
+
+mod equivalent;
+mod wording;
 
 /// Stage 4: merge what the ecosystems found into one component per bom-ref, give the
 /// tree a project component (named `project_name` when no manifest at the root names
@@ -40,6 +48,7 @@ pub fn resolve(
         edges,
         diagnostics,
         roots,
+        owned_files,
         ..
     } = found;
     scan.diagnostics.extend(diagnostics);
@@ -47,7 +56,7 @@ pub fn resolve(
     let (project, synthesized) = project_component(&mut by_ref, &roots, project_name);
     let mut edges = edges;
     let has_parts = link_parts(&mut by_ref, &roots, &project, &mut edges);
-    assign_files(scan, &by_ref);
+    assign_files(scan, &by_ref, &owned_files);
     conclude_all(scan, &mut by_ref, external);
     // No manifest at the root and no workspace members or vendored folders under it (a
     // container root, an installed site-packages): the tree is the product, so what
@@ -156,10 +165,11 @@ fn conclude_all(
         }
     }
     for c in by_ref.values_mut() {
-        let mut evidence = own_license_evidence(
+        let (mut evidence, not_grants) = own_license_evidence(
             files_of.get(c.bom_ref.as_str()).map_or(&[][..], |v| &v[..]),
             c,
         );
+        c.notes.extend(not_grants);
         if let Some(ev) = external.get(&c.bom_ref) {
             evidence.extend(ev.iter().cloned());
         }
@@ -246,8 +256,15 @@ fn is_vendored(c: &Component) -> bool {
             .is_some_and(|p| p.contains("vendored_at="))
 }
 
-/// Each file belongs to the component with the deepest root directory above it.
-fn assign_files(scan: &mut Scan, by_ref: &BTreeMap<String, Component>) {
+/// Each file belongs to the component whose manifest lists it as installed (a wheel's
+/// RECORD), else to the component with the deepest root directory above it. A listed file
+/// stays with a deeper component found inside the distribution's site-packages (a
+/// vendored folder in the package), which knows it better.
+fn assign_files(
+    scan: &mut Scan,
+    by_ref: &BTreeMap<String, Component>,
+    owned_files: &[(String, String)],
+) {
     let mut dirs: HashMap<&str, &str> = HashMap::new();
     for c in by_ref.values() {
         if let Some(p) = &c.path {
@@ -255,11 +272,18 @@ fn assign_files(scan: &mut Scan, by_ref: &BTreeMap<String, Component>) {
             dirs.entry(p.as_str()).or_insert(c.bom_ref.as_str());
         }
     }
+    let mut listed: HashMap<&str, &str> = HashMap::new();
+    for (path, r) in owned_files {
+        if by_ref.contains_key(r) {
+            listed.entry(path.as_str()).or_insert(r.as_str());
+        }
+    }
     for f in &mut scan.files {
+        let mut owner: Option<(&str, &str)> = None;
         let mut dir = dir_of(&f.path);
         loop {
             if let Some(r) = dirs.get(dir) {
-                f.component = Some((*r).to_string());
+                owner = Some((dir, *r));
                 break;
             }
             if dir.is_empty() {
@@ -267,6 +291,16 @@ fn assign_files(scan: &mut Scan, by_ref: &BTreeMap<String, Component>) {
             }
             dir = dir_of(dir);
         }
+        if let Some(r) = listed.get(f.path.as_str()) {
+            let site = by_ref[*r].path.as_deref().map_or("", dir_of);
+            let deeper_inside = owner.is_some_and(|(d, o)| {
+                o != *r && d.len() > site.len() && crate::relpath::is_within(d, site)
+            });
+            if !deeper_inside {
+                owner = Some(("", *r));
+            }
+        }
+        f.component = owner.map(|(_, r)| r.to_string());
     }
 }
 
@@ -283,45 +317,87 @@ fn evidence_of(path: &str, m: &LicenseMatch) -> Evidence {
 }
 
 /// The license evidence in a component's own top-level license files (and `LICENSES/`),
-/// and the license references of its top-level README.
-fn own_license_evidence(files: &[&FileRecord], c: &Component) -> Vec<Evidence> {
+/// and the license references of its top-level README; with a note for each match whose
+/// words name a license without granting it (negated, contribution terms), which is left
+/// out.
+fn own_license_evidence(files: &[&FileRecord], c: &Component) -> (Vec<Evidence>, Vec<String>) {
     let Some(dir) = c.path.as_deref() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let licenses_dir = if dir.is_empty() {
         "LICENSES".to_string()
     } else {
         format!("{dir}/LICENSES")
     };
+    // An installed distribution keeps its license files in `licenses/` (PEP 639), with
+    // the folders they had in the source tree (`licenses/docs/LICENSE.txt`).
+    let pep639 = dir
+        .ends_with(".dist-info")
+        .then(|| format!("{dir}/licenses"));
+    let in_pep639 = |d: &str| {
+        pep639
+            .as_deref()
+            .is_some_and(|l| crate::relpath::is_within(d, l))
+    };
     let mut out = Vec::new();
+    let mut notes = Vec::new();
     for f in files {
         let d = dir_of(&f.path);
-        match f.class {
+        let matches: Vec<&LicenseMatch> = match f.class {
+            _ if in_pep639(d) => f.licenses.iter().collect(),
             Some(FileClass::License) if d == dir || d == licenses_dir => {
-                out.extend(f.licenses.iter().map(|m| evidence_of(&f.path, m)));
+                f.licenses.iter().collect()
             }
-            Some(FileClass::Readme) if d == dir => {
-                out.extend(
-                    f.licenses
-                        .iter()
-                        .filter(|m| m.kind == MatchKind::Reference)
-                        .map(|m| evidence_of(&f.path, m)),
-                );
+            Some(FileClass::Readme) if d == dir => f
+                .licenses
+                .iter()
+                .filter(|m| m.kind == MatchKind::Reference)
+                .collect(),
+            _ => continue,
+        };
+        for m in matches {
+            match wording::not_a_grant(m, &f.licenses) {
+                None => {
+                    let mut e = evidence_of(&f.path, m);
+                    if let Some(rest) = without_cla(&e.expression) {
+                        notes.push(format!(
+                            "not a grant: the contributor agreement named with `{rest}` at \
+                             {}:{}-{} is not a license",
+                            f.path, m.start_line, m.end_line
+                        ));
+                        e.expression = rest;
+                    }
+                    out.push(e);
+                }
+                Some(why) => notes.push(format!(
+                    "not a grant: `{}` at {}:{}-{} is {why}",
+                    m.expression, f.path, m.start_line, m.end_line
+                )),
             }
-            _ => {}
         }
     }
-    out
+    (out, notes)
+}
+
+/// `MIT` of `LicenseRef-scancode-generic-cla AND MIT` (a notice that names a CLA beside
+/// the license); None when the expression names no CLA or is a choice.
+fn without_cla(expr: &str) -> Option<String> {
+    let all = ids(expr);
+    if expr.contains(" OR ") || !all.iter().any(|i| wording::is_cla(i)) {
+        return None;
+    }
+    let rest: Vec<&str> = expr
+        .split(" AND ")
+        .map(|t| t.trim_matches(['(', ')', ' ']))
+        .filter(|t| !wording::is_cla(t))
+        .collect();
+    (!rest.is_empty()).then(|| rest.join(" AND "))
 }
 
 /// Ids of an expression with GNU texts folded: a bare GPL-2.0 text (which cannot tell
 /// -only from -or-later) agrees with either.
 fn ids(expr: &str) -> BTreeSet<String> {
     expression::license_ids(expr)
-}
-
-fn same_family(a: &str, b: &str) -> bool {
-    a == b || licensedb::same_text(a).iter().any(|x| x == b)
 }
 
 /// Who publishes a component that names no author: the account that owns its source
@@ -360,7 +436,10 @@ fn maven_group(c: &Component) -> Option<String> {
 
 fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
     // Declared.
-    let declared = c.declared_raw.as_deref().map(expression::normalize);
+    let declared = c.declared_raw.as_deref().map(|raw| match classifiers(raw) {
+        Some(list) => from_classifiers(&list),
+        None => expression::normalize(raw),
+    });
     if let Some(n) = &declared {
         if n.expression != NOASSERTION {
             c.declared = Some(n.expression.clone());
@@ -424,46 +503,292 @@ fn conclude(c: &mut Component, evidence: Vec<Evidence>) {
     let declared_ids = c.declared.as_deref().map(ids).unwrap_or_default();
     let declared_only_refs =
         !declared_ids.is_empty() && declared_ids.iter().all(|i| i.starts_with("LicenseRef-"));
-    c.concluded = match (&c.declared, &c.detected) {
+    c.concluded = match (c.declared.clone(), c.detected.clone()) {
         (Some(d), Some(t)) if declared_only_refs => {
             c.notes.push(format!(
                 "declared `{d}` is not an SPDX expression; concluded from the license files"
             ));
-            t.clone()
+            t
         }
-        (Some(d), Some(_)) => {
-            let extra: Vec<&String> = found_ids
-                .iter()
-                .filter(|t| !declared_ids.iter().any(|d| same_family(d, t)))
-                .collect();
-            if extra.is_empty() {
-                d.clone()
-            } else {
-                let files: BTreeSet<&str> = c
-                    .evidence
-                    .iter()
-                    .filter(|e| ids(&e.expression).iter().any(|i| extra.contains(&i)))
-                    .map(|e| e.path.as_str())
-                    .collect();
-                let extra_list: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
-                c.review.push(format!(
-                    "declared `{d}` but the license files also show {} ({}); concluded with both",
-                    extra_list.join(", "),
-                    files.into_iter().collect::<Vec<_>>().join(", ")
-                ));
-                let mut parts = vec![wrap(d)];
-                parts.extend(extra_list.iter().map(|s| s.to_string()));
-                parts.join(" AND ")
-            }
-        }
-        (Some(d), None) => d.clone(),
-        (None, Some(t)) => t.clone(),
+        (Some(d), Some(_)) => against_declared(c, &d, &declared_ids, &found_ids),
+        (Some(d), None) => d,
+        (None, Some(t)) => t,
         (None, None) => {
             c.review
                 .push("no license declared and no license text found: a known unknown".into());
             NOASSERTION.into()
         }
     };
+}
+
+/// The conclusion when both a declaration and file evidence exist. Declared choices stay
+/// choices. A license the declaration does not name (in any spelling) is added as a term
+/// of its own only where it binds: a full license text in one of the component's license
+/// files (a README sentence, a notice or a reference names a license without being one;
+/// and where the declaration offers a choice, a file named for one branch, LICENSE.BSD or
+/// LICENSE-MIT, is that branch's text, not another obligation). What does not bind is a
+/// review item with its file and lines, left out of the expression.
+fn against_declared(
+    c: &mut Component,
+    d: &str,
+    declared_ids: &BTreeSet<String>,
+    found_ids: &BTreeSet<String>,
+) -> String {
+    for t in found_ids {
+        if declared_ids.contains(t) {
+            continue;
+        }
+        if let Some(same) = declared_ids
+            .iter()
+            .find(|d| equivalent::same_license(d, t) && !licensedb::same_text(d).contains(t))
+        {
+            c.notes.push(format!(
+                "`{t}` in {} is read as the declared `{same}`: one license in two spellings",
+                location_list(&c.evidence, t)
+            ));
+        }
+    }
+    let extra: Vec<&String> = found_ids
+        .iter()
+        .filter(|t| !declared_ids.iter().any(|d| equivalent::same_license(d, t)))
+        .collect();
+    if extra.is_empty() {
+        return d.to_string();
+    }
+    if let Some(guess) = guessed(c) {
+        // A name without a version ("Artistic License") was read as one version of the
+        // family: where the files say otherwise, they decide.
+        if let Some(t) = files_decide(c, found_ids) {
+            c.notes.push(format!(
+                "declared `{}` read as `{d}` was a guess ({guess}); the license files \
+                 show `{t}`: concluded from the files",
+                c.declared_raw.as_deref().unwrap_or_default()
+            ));
+            return t;
+        }
+    }
+    let choice = top_level_or(d);
+    let license_files: BTreeSet<&str> = c
+        .evidence
+        .iter()
+        .filter(|e| !is_readme(&e.path) && !is_third_party_notice(&e.path))
+        .map(|e| e.path.as_str())
+        .collect();
+    let binds = |t: &str| {
+        c.evidence.iter().any(|e| {
+            is_full_text(e)
+                && ids(&e.expression).contains(t)
+                && !is_readme(&e.path)
+                && !is_third_party_notice(&e.path)
+                && !(choice && license_files.len() > 1 && is_branch_file(&e.path))
+        })
+    };
+    let (binding, open): (Vec<&String>, Vec<&String>) = extra.into_iter().partition(|t| binds(t));
+    let mut parts = vec![wrap(d)];
+    for t in &binding {
+        let texts: Vec<String> = locations(&c.evidence, t)
+            .into_iter()
+            .filter(|(k, _)| *k == MatchKind::Text)
+            .map(|(_, l)| l)
+            .collect();
+        c.review.push(format!(
+            "declared `{d}` but the full {t} text is in {}; concluded with `{t}` as a term \
+             of its own",
+            texts.join(", ")
+        ));
+        parts.push(t.to_string());
+    }
+    for t in &open {
+        c.review.push(format!(
+            "declared `{d}`; {} also names {t} ({}), not added to the conclusion: decide \
+             whether it binds",
+            location_list(&c.evidence, t),
+            why_not_binding(&c.evidence, t, choice && license_files.len() > 1)
+        ));
+    }
+    if binding.is_empty() {
+        return d.to_string();
+    }
+    parts.join(" AND ")
+}
+
+/// What the files say when a guessed declaration disagrees with them: the detected
+/// expression when one choice in them names every license they show (text-unidecode's
+/// "GPL or GPLv2+ ... or Artistic License" over the Artistic text), else the licenses
+/// whose full text is there, each the rest a review item. None when no text binds: the
+/// guess then stands, reviewed like any declaration.
+fn files_decide(c: &mut Component, found_ids: &BTreeSet<String>) -> Option<String> {
+    let t = c.detected.clone()?;
+    if top_level_or(&t) {
+        return Some(t);
+    }
+    let binding: Vec<&String> = found_ids
+        .iter()
+        .filter(|id| {
+            c.evidence.iter().any(|e| {
+                is_full_text(e)
+                    && ids(&e.expression).contains(*id)
+                    && !is_readme(&e.path)
+                    && !is_third_party_notice(&e.path)
+            })
+        })
+        .collect();
+    if binding.is_empty() {
+        return None;
+    }
+    for id in found_ids.iter().filter(|i| !binding.contains(i)) {
+        c.review.push(format!(
+            "{} also names {id} ({}), not added to the conclusion: decide whether it binds",
+            location_list(&c.evidence, id),
+            why_not_binding(&c.evidence, id, false)
+        ));
+    }
+    let parts: Vec<&str> = binding.iter().map(|s| s.as_str()).collect();
+    Some(parts.join(" AND "))
+}
+
+/// The `License ::` trove classifiers a declaration was made of (python's metadata
+/// reader keeps them as written, `; `-separated), or None for any other declaration.
+fn classifiers(raw: &str) -> Option<Vec<&str>> {
+    let list: Vec<&str> = raw.split("; ").map(str::trim).collect();
+    list.iter()
+        .all(|c| c.starts_with("License ::"))
+        .then_some(list)
+}
+
+/// A declaration from trove classifiers: each mapped to an SPDX id where one fits, the
+/// ids joined with OR (PyPI's reading of several), and said to be a guess.
+fn from_classifiers(list: &[&str]) -> expression::Normalized {
+    let mut ids: Vec<String> = Vec::new();
+    let mut unmapped: Vec<&str> = Vec::new();
+    for cl in list {
+        match expression::classifier_to_id(cl) {
+            Some(id) if !ids.contains(&id) => ids.push(id),
+            Some(_) => {}
+            None => unmapped.push(cl),
+        }
+    }
+    let expr = if ids.is_empty() {
+        NOASSERTION.to_string()
+    } else {
+        ids.join(" OR ")
+    };
+    let mut fixups = vec![format!(
+        "read from trove classifiers as `{expr}`: a guess (a classifier names a license \
+         family, not a version)"
+    )];
+    if !unmapped.is_empty() {
+        fixups.push(format!(
+            "{} name{} no SPDX license",
+            unmapped
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if unmapped.len() == 1 { "s" } else { "" }
+        ));
+    }
+    expression::Normalized {
+        expression: expr,
+        fixups,
+        license_refs: Vec::new(),
+    }
+}
+
+/// Below this a text match is a likeness, not the license.
+const BINDING_SCORE: f32 = 0.9;
+
+/// Fewer lines than this are a sentence ("Test code is dedicated to the Public Domain"),
+/// however exactly a short rule matched it.
+const MIN_TEXT_LINES: u32 = 3;
+
+/// A license text that can bind: a text match, close, of some length.
+fn is_full_text(e: &Evidence) -> bool {
+    e.kind == MatchKind::Text
+        && e.score >= BINDING_SCORE
+        && e.end_line.saturating_sub(e.start_line) + 1 >= MIN_TEXT_LINES
+}
+
+/// Why the evidence for `t` does not bind: what kind of evidence it is.
+fn why_not_binding(evidence: &[Evidence], t: &str, choice_files: bool) -> &'static str {
+    let of_t = || evidence.iter().filter(|e| ids(&e.expression).contains(t));
+    if of_t().any(is_full_text) {
+        if choice_files {
+            "the text of a file named for one branch of the declared choice"
+        } else {
+            "a text in a third-party notice or README"
+        }
+    } else if of_t().any(|e| e.kind == MatchKind::Text && e.score < BINDING_SCORE) {
+        "a text that only resembles it"
+    } else {
+        "a sentence or notice, not the license text"
+    }
+}
+
+/// `path:start-end` of every piece of evidence that names `t`, with its kind, in order,
+/// once each.
+fn locations(evidence: &[Evidence], t: &str) -> Vec<(MatchKind, String)> {
+    let mut out: Vec<(MatchKind, String)> = Vec::new();
+    for e in evidence.iter().filter(|e| ids(&e.expression).contains(t)) {
+        let l = format!("{}:{}-{}", e.path, e.start_line, e.end_line);
+        if !out.iter().any(|(_, x)| *x == l) {
+            out.push((e.kind, l));
+        }
+    }
+    out
+}
+
+fn location_list(evidence: &[Evidence], t: &str) -> String {
+    let l: Vec<String> = locations(evidence, t).into_iter().map(|(_, l)| l).collect();
+    l.join(", ")
+}
+
+/// The reading of a declaration that picked a version the words do not name
+/// ("`Artistic License` read as `Artistic-2.0`"), if it was one.
+fn guessed(c: &Component) -> Option<String> {
+    let raw = c.declared_raw.as_deref()?;
+    if classifiers(raw).is_some() {
+        return Some("trove classifiers name license families, not versions".into());
+    }
+    let n = expression::normalize(raw);
+    n.fixups.into_iter().find(|f| {
+        let Some((said, read)) = f
+            .strip_prefix('`')
+            .and_then(|f| f.split_once("` read as `"))
+        else {
+            return false;
+        };
+        !said.chars().any(|ch| ch.is_ascii_digit()) && read.chars().any(|ch| ch.is_ascii_digit())
+    })
+}
+
+/// Whether the expression is a choice at its top level (`A OR B`, not `A AND (B OR C)`).
+fn top_level_or(expr: &str) -> bool {
+    let mut depth = 0i32;
+    let b = expr.as_bytes();
+    for (i, ch) in b.iter().enumerate() {
+        match ch {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b' ' if depth == 0 && b[i..].starts_with(b" OR ") => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A license file named for one license of several (`LICENSE.BSD`, `LICENSE-MIT`,
+/// `COPYING.LGPL`), not the plain `LICENSE`, `LICENSE.txt`, `COPYING.md`, nor a file of
+/// another name (`COPYRIGHT`, `NOTICE`).
+fn is_branch_file(path: &str) -> bool {
+    let name = file_name(path).to_ascii_uppercase();
+    let (stem, ext) = match name.split_once(['.', '-', '_']) {
+        Some((s, e)) => (s, e),
+        None => (name.as_str(), ""),
+    };
+    let license_stem = matches!(stem, "LICENSE" | "LICENCE" | "COPYING");
+    let plain_ext = matches!(ext, "" | "TXT" | "MD" | "RST" | "MARKDOWN");
+    license_stem && !plain_ext
 }
 
 fn is_readme(path: &str) -> bool {
@@ -485,30 +810,41 @@ fn is_third_party_notice(path: &str) -> bool {
 /// but an expression (a reference or tag like `Apache-2.0 OR MIT`) that names every license
 /// the texts show stands for all of them.
 fn detected_expression(exprs: &[String], all_ids: &BTreeSet<String>) -> Option<String> {
+    // Compared as licenses, not spellings: BSD-2-Clause and BSD-2-Clause-Views are one.
+    let canon = |set: &BTreeSet<String>| -> BTreeSet<String> {
+        set.iter()
+            .map(|i| equivalent::canonical(i).to_string())
+            .collect()
+    };
     match exprs.len() {
         0 => None,
         1 => Some(exprs[0].clone()),
         _ => {
+            let all = canon(all_ids);
             if let Some(cover) = exprs
                 .iter()
-                .find(|e| e.contains(" OR ") && ids(e) == *all_ids)
+                .find(|e| e.contains(" OR ") && canon(&ids(e)) == all)
             {
                 return Some(cover.clone());
             }
+            // Single ids that a compound part (or an earlier spelling) already names add
+            // nothing.
+            let mut named: BTreeSet<String> = exprs
+                .iter()
+                .filter(|e| e.contains(' '))
+                .flat_map(|e| canon(&ids(e)))
+                .collect();
             let mut parts: Vec<String> = Vec::new();
             for e in exprs {
                 let w = wrap(e);
-                if !parts.contains(&w) {
-                    parts.push(w);
+                if parts.contains(&w) {
+                    continue;
                 }
+                if !e.contains(' ') && !named.insert(equivalent::canonical(e).to_string()) {
+                    continue;
+                }
+                parts.push(w);
             }
-            // Single ids that a compound part already names add nothing.
-            let compound_ids: BTreeSet<String> = exprs
-                .iter()
-                .filter(|e| e.contains(' '))
-                .flat_map(|e| ids(e))
-                .collect();
-            parts.retain(|p| p.contains(' ') || !compound_ids.contains(p));
             Some(parts.join(" AND "))
         }
     }
@@ -703,5 +1039,86 @@ mod tests {
         let mut c = comp(None);
         conclude(&mut c, vec![ev("MIT", MatchKind::Reference, "README.md")]);
         assert_eq!(c.concluded, "MIT");
+    }
+
+    #[test]
+    fn a_choice_keeps_its_branches_and_a_branch_file_is_not_another_obligation() {
+        // Declared as a choice, with a file named for one branch holding a text the
+        // declaration does not name: a review item, not `(...) AND BSD-3-Clause`.
+        let mut c = comp(Some("BSD-2-Clause OR MIT"));
+        conclude(
+            &mut c,
+            vec![
+                ev("BSD-3-Clause", MatchKind::Text, "LICENSE.BSD"),
+                ev("MIT", MatchKind::Text, "LICENSE.MIT"),
+            ],
+        );
+        assert_eq!(c.concluded, "BSD-2-Clause OR MIT");
+        assert_eq!(c.review.len(), 1, "{:?}", c.review);
+        assert!(
+            c.review[0].contains("LICENSE.BSD:1-20 also names BSD-3-Clause"),
+            "{:?}",
+            c.review
+        );
+        // The same text in the plain LICENSE binds: its own term, with file and lines.
+        let mut c = comp(Some("BSD-2-Clause OR MIT"));
+        conclude(
+            &mut c,
+            vec![
+                ev("MIT", MatchKind::Text, "LICENSE.MIT"),
+                ev("BSD-3-Clause", MatchKind::Text, "LICENSE"),
+            ],
+        );
+        assert_eq!(c.concluded, "(BSD-2-Clause OR MIT) AND BSD-3-Clause");
+        assert!(c.review[0].contains("the full BSD-3-Clause text is in LICENSE:1-20"));
+    }
+
+    #[test]
+    fn a_sentence_or_a_likeness_does_not_bind() {
+        let mut c = comp(Some("MIT"));
+        let mut weak = ev("BSD-3-Clause-Open-MPI", MatchKind::Text, "LICENSE");
+        weak.score = 0.78;
+        conclude(
+            &mut c,
+            vec![
+                ev("MIT", MatchKind::Text, "LICENSE"),
+                ev("GPL-2.0-only", MatchKind::Reference, "LICENSE"),
+                weak,
+            ],
+        );
+        assert_eq!(c.concluded, "MIT");
+        assert_eq!(c.review.len(), 2, "{:?}", c.review);
+        assert!(c
+            .review
+            .iter()
+            .any(|r| r.contains("a text that only resembles it")));
+        assert!(c.review.iter().any(|r| r.contains("a sentence or notice")));
+    }
+
+    #[test]
+    fn equivalent_spellings_are_detected_once() {
+        let mut c = comp(None);
+        conclude(
+            &mut c,
+            vec![
+                ev("BSD-2-Clause", MatchKind::Text, "LICENSE"),
+                ev("BSD-2-Clause-Views", MatchKind::Text, "COPYING"),
+            ],
+        );
+        assert_eq!(c.concluded, "BSD-2-Clause");
+    }
+
+    #[test]
+    fn a_cla_beside_a_license_is_dropped_from_the_expression() {
+        assert_eq!(
+            without_cla("LicenseRef-scancode-generic-cla AND MIT").as_deref(),
+            Some("MIT")
+        );
+        assert_eq!(without_cla("MIT"), None);
+        assert_eq!(
+            without_cla("MIT OR LicenseRef-scancode-generic-cla"),
+            None,
+            "a choice is left to the wording rules"
+        );
     }
 }
