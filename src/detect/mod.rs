@@ -478,6 +478,7 @@ fn strength(k: MatchKind) -> u8 {
 fn consolidate(ms: &mut Vec<LicenseMatch>) {
     /// "Nearby": at most this many lines from one to the next.
     const NEAR_LINES: u32 = 4;
+    const NEAR_HEADING_LINES: u32 = 8;
     // SPDX tags are evidence of their own kind (REUSE): they stay as they are.
     let (tags, rest): (Vec<_>, Vec<_>) = ms
         .drain(..)
@@ -489,14 +490,28 @@ fn consolidate(ms: &mut Vec<LicenseMatch>) {
     let mut out: Vec<LicenseMatch> = Vec::with_capacity(ms.len());
     for m in ms.drain(..) {
         if let Some(last) = out.last_mut() {
-            if last.expression == m.expression && m.start_line <= last.end_line + NEAR_LINES {
+            // A heading above a text ("BSD 3-Clause License", then the copyright lines,
+            // then the text) is part of it, a few more lines away.
+            let near = if m.kind == MatchKind::Text && last.end_line == last.start_line {
+                NEAR_HEADING_LINES
+            } else {
+                NEAR_LINES
+            };
+            if last.expression == m.expression && m.start_line <= last.end_line + near {
                 last.end_line = last.end_line.max(m.end_line);
-                if (strength(m.kind), m.score) > (strength(last.kind), last.score) {
+                // The strongest kind speaks for the whole, with its own score: a heading
+                // matched exactly does not make a modified text exact.
+                let (a, b) = (strength(m.kind), strength(last.kind));
+                if (a, m.score) > (b, last.score) {
                     last.kind = m.kind;
                     last.rule = m.rule;
                     last.matched_text = m.matched_text;
                 }
-                last.score = last.score.max(m.score);
+                last.score = match a.cmp(&b) {
+                    std::cmp::Ordering::Greater => m.score,
+                    std::cmp::Ordering::Equal => last.score.max(m.score),
+                    std::cmp::Ordering::Less => last.score,
+                };
                 continue;
             }
         }

@@ -96,12 +96,13 @@ pub fn verdict_line(root: &str, v: &ComponentVerdict) -> String {
     if let Some(e) = &v.evidence {
         let _ = write!(s, " [{}]", evidence_text(root, e));
     }
+    // Names and paths come from input: a newline in one must not start a line of ours.
+    let mut s = crate::text::escape_controls(&s).into_owned();
     if let Some(f) = &v.fix {
         // On a line of its own: the verdict stays readable, the fix is easy to find.
-        let _ = write!(s, "\n  fix: {f}");
+        let _ = write!(s, "\n  fix: {}", crate::text::escape_controls(f));
     }
-    // Names and paths come from input: a newline in one must not start a line of ours.
-    crate::text::escape_controls(&s).into_owned()
+    s
 }
 
 /// One line for an advisory warning or violation: component, ids, severity, summary,
