@@ -684,6 +684,18 @@ mod tests {
         assert_eq!(mit.key, "mit");
     }
 
+    /// The committed store was built from today's tokenizer, build parameters and curated
+    /// rules: change one of them without `build-license-db` and this fails.
+    #[test]
+    fn committed_store_matches_its_curated_inputs() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("license-db");
+        assert_eq!(
+            db().meta.provenance.curated_digest,
+            build::curated_digest(&dir).unwrap(),
+            "license-db/store.bin.zst is stale: run `cargo run --release --bin build-license-db`"
+        );
+    }
+
     #[test]
     fn gnu_twins_share_one_text() {
         assert_eq!(
