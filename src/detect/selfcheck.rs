@@ -27,7 +27,7 @@ pub fn self_check(step: usize) -> SelfCheck {
     let cache = Cache::default();
     let results: Vec<(u32, bool, String)> = (0..db.rules_count() as u32)
         .into_par_iter()
-        .filter(|r| (*r as usize).is_multiple_of(step.max(1)))
+        .filter(|r| *r as usize % step.max(1) == 0)
         .filter(|&r| {
             db.rule_flags(r) & F_UNKNOWN == 0
                 && !matches!(
