@@ -617,8 +617,11 @@ fn version_named_after(db: &LicenseDb, q: &Query, qend: u32, expr: &str) -> Opti
     })
 }
 
+/// An exception, SPDX's or one of ScanCode's (`LicenseRef-scancode-musl-exception`): not
+/// a license by itself.
 fn is_exception(expr: &str) -> bool {
-    spdx::license_id(expr).is_none() && spdx::exception_id(expr).is_some()
+    (spdx::license_id(expr).is_none() && spdx::exception_id(expr).is_some())
+        || crate::licensedb::is_scancode_exception(expr)
 }
 
 /// An exception modifies the license stated just before it (Apache-2.0, then the
@@ -648,7 +651,14 @@ fn join_exceptions(out: &mut Findings) {
         match before.or_else(after) {
             Some(t) => {
                 let m = &mut out.licenses[t];
-                m.expression = format!("{} WITH {}", m.expression, exc.expression);
+                // SPDX's WITH takes only its listed exceptions; ScanCode's others are written
+                // as the store writes them, AND-ed on.
+                let with = if exc.expression.starts_with("LicenseRef-") {
+                    "AND"
+                } else {
+                    "WITH"
+                };
+                m.expression = format!("{} {with} {}", m.expression, exc.expression);
                 m.start_line = m.start_line.min(exc.start_line);
                 m.end_line = m.end_line.max(exc.end_line);
                 m.score = m.score.min(exc.score);
@@ -668,5 +678,24 @@ fn join_exceptions(out: &mut Findings) {
                 score: exc.score,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ScanCode's exceptions that SPDX does not list are exceptions too: alone, a review
+    /// item, never a license term of their own (pandas ships musl's exception text).
+    #[test]
+    fn a_lone_scancode_exception_is_no_license() {
+        let id = "LicenseRef-scancode-musl-exception";
+        assert!(crate::licensedb::is_scancode_exception(id));
+        let text = crate::licensedb::db()
+            .scancode_text(id)
+            .expect("text in the store");
+        let found = detect(Some(FileClass::License), text, &Cache::default(), None);
+        assert!(found.licenses.is_empty(), "{:?}", found.licenses);
+        assert_eq!(found.unrecognized[0].closest.as_deref(), Some(id));
     }
 }

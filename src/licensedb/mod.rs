@@ -653,6 +653,12 @@ pub fn scancode_category(id: &str) -> Option<&'static str> {
     db().license_by_spdx(id).map(|l| l.category.as_str())
 }
 
+/// Whether a `LicenseRef-scancode-*` id is one of ScanCode's exceptions (a permission
+/// added to a license, like `musl-exception`), which SPDX does not list.
+pub fn is_scancode_exception(id: &str) -> bool {
+    id.starts_with("LicenseRef-scancode-") && db().license_by_spdx(id).is_some_and(|l| l.exception)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
