@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{ospo, run_json};
+use crate::common::{component_by, ospo, run_json};
 use serde_json::Value;
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -26,12 +26,7 @@ fn scan(root: &Path, extra: &[&str]) -> (Value, String) {
 }
 
 fn component<'a>(v: &'a Value, bom_ref: &str) -> &'a Value {
-    v["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["bom_ref"] == bom_ref)
-        .unwrap_or_else(|| panic!("no component {bom_ref} in {:#}", v["components"]))
+    component_by(v, "bom_ref", bom_ref)
 }
 
 const MIT: &str = "MIT License\n\nCopyright (c) 2018 Example\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\nof this software and associated documentation files (the \"Software\"), to deal\nin the Software without restriction, including without limitation the rights\nto use, copy, modify, merge, publish, distribute, sublicense, and/or sell\ncopies of the Software, and to permit persons to whom the Software is\nfurnished to do so, subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all\ncopies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\nIMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,\nFITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE\nAUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER\nLIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,\nOUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE\nSOFTWARE.\n";

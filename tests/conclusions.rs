@@ -6,28 +6,15 @@
 
 use std::path::Path;
 
-use crate::common::{copy_tree, fixture, ospo, run_json};
+use crate::common::{component_by, copy_tree, fixture, ospo, run_json, scan_tree};
 use serde_json::Value;
 
 fn scan(tree: &str) -> Value {
-    let p = fixture(&format!("conclusions/{tree}"));
-    run_json(&[
-        "scan",
-        p.to_str().unwrap(),
-        "--format",
-        "json",
-        "--no-caches",
-    ])
-    .0
+    scan_tree(&fixture(&format!("conclusions/{tree}")))
 }
 
 fn component<'a>(v: &'a Value, bom_ref: &str) -> &'a Value {
-    v["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["bom_ref"] == bom_ref)
-        .unwrap_or_else(|| panic!("no component {bom_ref} in {:#}", v["components"]))
+    component_by(v, "bom_ref", bom_ref)
 }
 
 fn texts(c: &Value, key: &str) -> Vec<String> {

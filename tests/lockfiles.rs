@@ -4,37 +4,19 @@
 
 use std::fs;
 
-use crate::common::{fixture, ospo, run_json};
+use crate::common::{component_by, components_of, fixture, ospo, run_json, scan_tree};
 use serde_json::Value;
 
 fn scan(rel: &str) -> Value {
-    let p = fixture(rel);
-    run_json(&[
-        "scan",
-        p.to_str().unwrap(),
-        "--format",
-        "json",
-        "--no-caches",
-    ])
-    .0
+    scan_tree(&fixture(rel))
 }
 
 fn of<'a>(v: &'a Value, eco: &str) -> Vec<&'a Value> {
-    v["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["ecosystem"] == eco)
-        .collect()
+    components_of(v, eco)
 }
 
 fn find<'a>(v: &'a Value, bom_ref: &str) -> &'a Value {
-    v["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["bom_ref"] == bom_ref)
-        .unwrap_or_else(|| panic!("no {bom_ref}"))
+    component_by(v, "bom_ref", bom_ref)
 }
 
 fn edge_to(v: &Value, from: &str, to: &str) -> bool {

@@ -5,36 +5,19 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{fixture, ospo, run_json};
+use crate::common::{component_by, components_of, fixture, ospo, scan_tree};
 use serde_json::Value;
 
 fn scan(root: &Path) -> Value {
-    run_json(&[
-        "scan",
-        root.to_str().unwrap(),
-        "--format",
-        "json",
-        "--no-caches",
-    ])
-    .0
+    scan_tree(root)
 }
 
 fn components<'a>(v: &'a Value, ecosystem: &str) -> Vec<&'a Value> {
-    v["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["ecosystem"] == ecosystem)
-        .collect()
+    components_of(v, ecosystem)
 }
 
 fn named<'a>(v: &'a Value, name: &str) -> &'a Value {
-    v["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no component {name}"))
+    component_by(v, "name", name)
 }
 
 /// Installed packages of a status file (what `dpkg-query -W` lists as installed).

@@ -53,6 +53,38 @@ pub fn run_json(args: &[&str]) -> (Value, String) {
     (v, stderr)
 }
 
+/// `ospo scan PATH --format json --no-caches`: the Scan (no package caches of this
+/// machine, so the result depends on the tree alone).
+pub fn scan_tree(path: &Path) -> Value {
+    let p = path.to_str().expect("UTF-8 fixture path");
+    run_json(&["scan", p, "--format", "json", "--no-caches"]).0
+}
+
+/// The scan's components of one ecosystem (`cargo`, `npm`, `deb`, ...).
+pub fn components_of<'a>(scan: &'a Value, ecosystem: &str) -> Vec<&'a Value> {
+    scan["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ecosystem"] == ecosystem)
+        .collect()
+}
+
+/// The scan's component whose `key` (`bom_ref`, `name`) is `value`; panics if none.
+pub fn component_by<'a>(scan: &'a Value, key: &str, value: &str) -> &'a Value {
+    scan["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c[key] == value)
+        .unwrap_or_else(|| {
+            panic!(
+                "no component with {key} {value} in {:#}",
+                scan["components"]
+            )
+        })
+}
+
 /// `ospo detect FILE --format json`: the one FileRecord.
 pub fn detect_one(path: &Path) -> Value {
     let p = path.to_str().expect("UTF-8 fixture path");
