@@ -82,12 +82,32 @@ static TABLE: Lazy<Table> = Lazy::new(|| {
 
 /// The category of an SPDX license id (deprecated ids included) or exception id.
 /// `-or-later` / `-only` forms share their family's category.
+///
+/// A `LicenseRef-scancode-*` id (a license SPDX does not list, named by ScanCode's license
+/// database) takes ScanCode's curated category: "Permissive", "Public Domain", "Copyleft
+/// Limited" (weak), "Copyleft" (strong); "Proprietary Free", "Commercial",
+/// "Source-available" and "Free Restricted" are all not open source. ScanCode's "CLA",
+/// "Patent License" and "Unstated License" say nothing of the kind: no category.
 pub fn category_of(id: &str) -> Option<Category> {
     TABLE
         .licenses
         .get(id)
         .or_else(|| TABLE.exceptions.get(id))
         .copied()
+        .or_else(|| scancode_category(id))
+}
+
+fn scancode_category(id: &str) -> Option<Category> {
+    Some(match crate::licensedb::scancode_category(id)? {
+        "Permissive" => Category::Permissive,
+        "Public Domain" => Category::PublicDomain,
+        "Copyleft Limited" => Category::WeakCopyleft,
+        "Copyleft" => Category::StrongCopyleft,
+        "Proprietary Free" | "Commercial" | "Source-available" | "Free Restricted" => {
+            Category::Proprietary
+        }
+        _ => return None,
+    })
 }
 
 /// The category of an exception id alone (what WITH adds).

@@ -531,8 +531,16 @@ impl<'a> Evaluator<'a> {
         let mut out = match license_out {
             Some(o) => o,
             None if is_ref => {
+                // A LicenseRef- of ScanCode's database has its category; a denied category
+                // denies it like any SPDX license of that category.
+                let cat = category_of(&written);
                 if rules.deny.has_id(&written) {
                     self.denied(rules, &written, &written, None, target, "")
+                } else if let Some(c) = cat.filter(|c| rules.deny.has_category(*c)) {
+                    self.denied(rules, &written, &written, Some(c), target, "")
+                } else if cat.is_some() {
+                    // Known, in a category the policy neither allows nor denies.
+                    self.refused(rules, &candidates, &written, target)
                 } else {
                     self.unknown(
                         rules,
@@ -1005,6 +1013,26 @@ deny = ["strong-copyleft", "network-copyleft"]
 unknown = "deny"
 unlisted = "warn"
 "#;
+
+    /// Licenses SPDX does not list, named by ScanCode's database, are judged by ScanCode's
+    /// category: not every one of them is an unknown.
+    #[test]
+    fn scancode_license_refs_are_judged_by_their_category() {
+        // ScanCode: "Permissive".
+        let v = judge(BASIC, "LicenseRef-scancode-bsd-new-derivative");
+        assert_eq!(v.status, Status::Pass, "{v:#?}");
+        // ScanCode: "Copyleft" (strong), denied by category.
+        let v = judge(BASIC, "LicenseRef-scancode-ac3filter");
+        assert_eq!(v.status, Status::Fail, "{v:#?}");
+        assert_eq!(v.rule_id, RuleKind::Denied);
+        // ScanCode: "Commercial": not open source, neither allowed nor denied here.
+        let v = judge(BASIC, "LicenseRef-scancode-adobe-eula");
+        assert_eq!(v.status, Status::Warn, "{v:#?}");
+        // No category in ScanCode's data, or not ScanCode's at all: an unknown.
+        let v = judge(BASIC, "LicenseRef-custom");
+        assert_eq!(v.status, Status::Fail, "{v:#?}");
+        assert!(v.rule.contains("not an SPDX license"), "{}", v.rule);
+    }
 
     #[test]
     fn or_with_one_denied_branch_passes_and_names_the_branch() {
