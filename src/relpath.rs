@@ -56,6 +56,33 @@ pub fn under(root: &Path, rel: &str) -> Option<PathBuf> {
     })
 }
 
+/// `under`, for a path the walk could only show lossily (a folder or file name that is
+/// not UTF-8, written with U+FFFD): each such component is found again among its folder's
+/// entries by its lossy form (the first, in byte order, when two names look alike). A
+/// path with no U+FFFD, or one that exists as written, is `under`'s.
+pub fn under_lossy(root: &Path, rel: &str) -> Option<PathBuf> {
+    let plain = under(root, rel)?;
+    if !rel.contains('\u{FFFD}') || plain.symlink_metadata().is_ok() {
+        return Some(plain);
+    }
+    let mut path = root.to_path_buf();
+    for part in normalize(rel)?.split('/') {
+        let direct = path.join(part);
+        if !part.contains('\u{FFFD}') || direct.symlink_metadata().is_ok() {
+            path = direct;
+            continue;
+        }
+        let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(&path)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .filter(|n| n.to_string_lossy() == part)
+            .collect();
+        names.sort();
+        path.push(names.into_iter().next()?);
+    }
+    Some(path)
+}
+
 /// Whether `path` (under `root`), with every symbolic link on the way resolved, is still
 /// inside `root`. A path that does not exist is inside (there is nothing to follow); one
 /// that cannot be resolved otherwise is not.

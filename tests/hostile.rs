@@ -584,3 +584,31 @@ fn an_oversized_gitignore_is_not_compiled() {
     });
     assert!(warned, "{}", v["diagnostics"]);
 }
+
+/// A package.json under a folder whose name is not UTF-8 is still read (the walk shows
+/// the name lossily; the manifest is found again by it), not lost.
+#[cfg(unix)]
+#[test]
+fn manifest_under_a_non_utf8_folder_is_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir
+        .path()
+        .join("node_modules")
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9-lib"));
+    fs::create_dir_all(&odd).unwrap();
+    fs::write(
+        odd.join("package.json"),
+        r#"{"name": "cafe-lib", "version": "1.2.3", "license": "MIT"}"#,
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("package.json"),
+        r#"{"name": "app", "version": "1.0.0", "dependencies": {"cafe-lib": "1.2.3"}}"#,
+    )
+    .unwrap();
+    let v = scan_tree(dir.path());
+    let c = component_by(&v, "name", "cafe-lib");
+    assert_eq!(c["version"], "1.2.3", "{c:#}");
+    assert_eq!(c["declared"], "MIT", "{c:#}");
+}

@@ -260,7 +260,8 @@ fn flow_nesting(text: &str) -> usize {
 /// Read a manifest (relative to the root) as text, with a size limit; errors become a
 /// diagnostic naming the file.
 pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
-    let Some(path) = crate::relpath::under(ctx.root, rel) else {
+    // A manifest under a folder whose name is not UTF-8 is known by its lossy name only.
+    let Some(path) = crate::relpath::under_lossy(ctx.root, rel) else {
         diags.push(Diagnostic::warning(
             Some(rel.to_string()),
             "path leaves the scan root; not read",
