@@ -297,6 +297,17 @@ pub fn prefetch() {
     });
 }
 
+/// Decompresses one zstd frame: into a buffer of its recorded size at once when the frame
+/// says it (the builder's frames do), else by streaming. Growing the buffer by doubling
+/// touched several times the memory, and zeroing fresh pages was half the store's load.
+fn unpack(frame: &[u8]) -> std::io::Result<Vec<u8>> {
+    const MAX: u64 = 1 << 30;
+    match zstd::zstd_safe::get_frame_content_size(frame) {
+        Ok(Some(n)) if n <= MAX => zstd::bulk::decompress(frame, n as usize),
+        _ => zstd::decode_all(frame),
+    }
+}
+
 impl LicenseDb {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         if bytes.len() < 16 || &bytes[..8] != MAGIC {
@@ -308,7 +319,7 @@ impl LicenseDb {
             .filter(|&e| e <= bytes.len())
             .context("license store is truncated")?;
         let meta: Meta = serde_json::from_slice(&bytes[16..meta_end])?;
-        let raw = zstd::decode_all(&bytes[meta_end..]).context("license store index")?;
+        let raw = unpack(&bytes[meta_end..]).context("license store index")?;
         let mut r = Reader::new(&raw);
 
         let tok_blob = r.string()?;
@@ -593,7 +604,7 @@ impl LicenseDb {
     /// ScanCode's text of a license that has no SPDX text (`LicenseRef-scancode-*`).
     pub fn scancode_text(&self, spdx_id: &str) -> Option<&str> {
         let map = self.texts.get_or_init(|| {
-            let Ok(raw) = zstd::decode_all(&self.texts_packed[..]) else {
+            let Ok(raw) = unpack(&self.texts_packed[..]) else {
                 return HashMap::new();
             };
             let mut r = Reader::new(&raw);
