@@ -335,7 +335,7 @@ static ADDITION_REF: Lazy<Regex> = Lazy::new(|| {
 });
 
 /// `LicenseRef-` + the original with every character SPDX does not allow turned into `-`.
-fn license_ref_for(original: &str) -> String {
+pub fn license_ref_for(original: &str) -> String {
     let mut s = String::new();
     for c in original.trim().chars() {
         if c.is_ascii_alphanumeric() || c == '.' {

@@ -53,7 +53,7 @@ pub fn declared(paras: &[Paragraph]) -> Declared {
         if let Some(lic) = p.get("License") {
             let (name, text) = lic.split_once('\n').unwrap_or((lic, ""));
             texts.insert(
-                name.trim().to_ascii_lowercase(),
+                ref_key(name.trim()),
                 (text.trim().to_string(), p.start_line, p.end_line),
             );
         }
@@ -137,24 +137,20 @@ pub fn declared(paras: &[Paragraph]) -> Declared {
     out
 }
 
-/// The standalone-paragraph key of a `LicenseRef-` made by [`ref_id`].
-fn ref_key(id: &str) -> String {
-    id.trim_start_matches("LicenseRef-").to_ascii_lowercase()
-}
-
 /// A license name that is no SPDX license, as a `LicenseRef-` (idstring characters only).
 fn ref_id(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format!("LicenseRef-{}", s.trim_matches('-'))
+    expression::license_ref_for(name)
+}
+
+/// The key a standalone License paragraph and a `LicenseRef-` share: the id the name
+/// becomes, in one case ("Public Domain" and `LicenseRef-public-domain` meet).
+fn ref_key(id_or_name: &str) -> String {
+    let id = if id_or_name.starts_with("LicenseRef-") {
+        id_or_name.to_string()
+    } else {
+        ref_id(id_or_name)
+    };
+    id.to_ascii_lowercase()
 }
 
 /// Debian's short names (copyright-format 1.0, "License specification") that differ
@@ -437,5 +433,18 @@ mod tests {
             Some("The author placed it in the public domain.")
         );
         assert_eq!((pd.start_line, pd.end_line), (11, 12));
+    }
+
+    /// A name with a space or another character SPDX ids lack still finds its standalone
+    /// paragraph: both become the same `LicenseRef-`.
+    #[test]
+    fn a_name_with_spaces_finds_its_standalone_text() {
+        let text = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\
+                    \nFiles: *\nCopyright: 1 A\nLicense: Public Domain\n\
+                    \nLicense: Public Domain\n No rights are reserved.\n";
+        let d = declared(&super::super::paragraphs(text));
+        let pd = d.matches.iter().find(|m| m.matched_text.is_some()).unwrap();
+        assert_eq!(pd.expression, "LicenseRef-Public-Domain");
+        assert_eq!(pd.matched_text.as_deref(), Some("No rights are reserved."));
     }
 }
