@@ -172,6 +172,10 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
             h.matched >= 10 && matches!(db.rule_kind(h.rule), RuleKind::Text | RuleKind::Notice)
         })
         .collect();
+    let pieced: u32 = pieces.iter().map(|h| h.matched).sum();
+    if pieces.len() < 2 || (pieced as usize) < FRAGMENT_LEN {
+        return wanted;
+    }
     // One hit explains the text when it covers nearly all the pieces cover together (rules
     // overlap: a full MIT text is also matched by a dozen of its variants, which piece
     // nothing together) and leaves only a few known words of the query (a copyright line)
@@ -181,14 +185,15 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
         covered[h.qstart as usize..=h.qend as usize].fill(true);
     }
     let union = covered.iter().filter(|c| **c).count() as u32;
-    let known_outside = |h: &Hit| {
-        let (a, b) = (h.qstart as usize, h.qend as usize);
-        q.toks[..a]
-            .iter()
-            .chain(&q.toks[b + 1..])
-            .filter(|t| **t != UNKNOWN_TOKEN)
-            .count()
-    };
+    // known[i]: known words before position i, so that the words outside a hit cost
+    // nothing to count, however many hits there are.
+    let mut known = Vec::with_capacity(n + 1);
+    known.push(0usize);
+    for t in &q.toks {
+        known.push(known.last().unwrap() + usize::from(*t != UNKNOWN_TOKEN));
+    }
+    let known_outside =
+        |h: &Hit| known[n] - (known[h.qend as usize + 1] - known[h.qstart as usize]);
     // Or the pieces are all of one license and leave only a few known words between and
     // around them (an Apache text with its appendix filled in): an alignment could only
     // say the same license again, at the price of aligning the whole text.
@@ -212,8 +217,7 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
         || pieces
             .iter()
             .any(|h| h.matched * 100 >= union * 95 && known_outside(h) <= FEW_WORDS_OUTSIDE);
-    let pieced: u32 = pieces.iter().map(|h| h.matched).sum();
-    if pieces.len() >= 2 && pieced as usize >= FRAGMENT_LEN && !one_explains {
+    if !one_explains {
         wanted.iter_mut().for_each(|w| *w = true);
     }
     wanted

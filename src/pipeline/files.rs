@@ -232,7 +232,7 @@ impl Worker {
         // Every byte of a text file gets the keyword pre-filter; a file without a hit (most
         // source files) is not even decoded. License files and READMEs are always examined.
         if class.is_none()
-            && !crate::text::is_binary(&self.buf)
+            && !binary
             && !detect::prefilter::any_in(&self.buf, detect::prefilter::is_prose(&rel))
         {
             return Ok(());
