@@ -15,6 +15,8 @@
 //!    its appendix explains more of the text than AGPL-1.0 does), each dropping the hits it
 //!    overlaps; false-positive rules win their text and then vanish.
 
+use std::collections::HashMap;
+
 use crate::licensedb::{
     start_hash, LicenseDb, RuleKind, F_APPROX, F_CONTINUOUS, F_UNKNOWN, START_LEN, UNKNOWN_TOKEN,
 };
@@ -78,7 +80,14 @@ pub struct Scratch {
     touched: Vec<u32>,
     grams: Vec<(u64, u32)>,
     seeds: Vec<(i64, u32, u32)>,
+    /// Proposals by the words that made them: the same paragraph stands in many files
+    /// around different code and names (a README's contribution clause, a project's
+    /// header), and the walk of the postings was most of the approximate matcher's time.
+    proposals: HashMap<Vec<u16>, Vec<(f32, u32)>, foldhash::fast::FixedState>,
 }
+
+/// Proposals kept per thread before the memo starts again.
+const PROPOSALS_KEPT: usize = 4096;
 
 /// Approximate matching runs only where this many distinct words of license vocabulary
 /// are left unexplained.
@@ -322,6 +331,23 @@ fn candidates(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Ve
         .collect();
     proposers.sort_unstable();
     proposers.dedup();
+    let proposed = match s.proposals.get(&proposers) {
+        Some(p) => p.clone(),
+        None => {
+            let p = propose(db, proposers.clone(), s);
+            if s.proposals.len() >= PROPOSALS_KEPT {
+                s.proposals.clear();
+            }
+            s.proposals.insert(proposers, p.clone());
+            p
+        }
+    };
+    measure(db, q, wanted, &proposed)
+}
+
+/// The rules that share the most idf weight with `proposers` (sorted, distinct), best
+/// first, at most [`PROPOSED`]: a pure function of the words, so it may be memoised.
+fn propose(db: &LicenseDb, mut proposers: Vec<u16>, s: &mut Scratch) -> Vec<(f32, u32)> {
     proposers.sort_by_key(|&t| db.postings(t).len());
     s.touched.clear();
     let mut spent = 0usize;
@@ -359,7 +385,12 @@ fn candidates(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Ve
         proposed.truncate(PROPOSED);
     }
     proposed.sort_unstable_by(by_weight);
+    proposed
+}
 
+/// The proposed rules the whole query holds enough of, best expected match first, a few
+/// per expression.
+fn measure(db: &LicenseDb, q: &Query, wanted: &[bool], proposed: &[(f32, u32)]) -> Vec<u32> {
     // The query's words, all of them, for the exact containment.
     let mut vocab: Vec<u16> = q
         .toks
@@ -371,7 +402,7 @@ fn candidates(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Ve
     vocab.dedup();
     let known = q.toks.iter().filter(|t| **t != UNKNOWN_TOKEN).count() as u32;
     let mut scored: Vec<(f32, u32, u32)> = Vec::new();
-    for &(_, r) in &proposed {
+    for &(_, r) in proposed {
         // A match must cover half of its rule: a rule twice the query's words cannot.
         if db.rule_len(r) > 2 * known {
             continue;

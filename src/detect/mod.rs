@@ -202,11 +202,9 @@ fn match_region(db: &LicenseDb, region: &str, first_line: u32, cache: &Cache, ou
     if q.toks.is_empty() {
         return;
     }
-    let mut h = Sha256::new();
-    for t in &q.toks {
-        h.update(t.to_le_bytes());
-    }
-    let key: [u8; 32] = h.finalize().into();
+    // One update over the whole sequence: an update per token cost more than the hash.
+    let bytes: Vec<u8> = q.toks.iter().flat_map(|t| t.to_le_bytes()).collect();
+    let key: [u8; 32] = Sha256::digest(&bytes).into();
     let cached = cache.regions.lock().unwrap().get(&key).cloned();
     let result = match cached {
         Some(r) => r,

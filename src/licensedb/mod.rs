@@ -196,10 +196,55 @@ impl Hasher for FastHasher {
 
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
+/// Word -> token id (see [`LicenseDb::token`]).
+struct Dictionary {
+    short: HashMap<u128, u16, foldhash::fast::FixedState>,
+    long: HashMap<Box<str>, u16, foldhash::fast::FixedState>,
+}
+
+impl Dictionary {
+    fn with_capacity(n: usize) -> Self {
+        let hasher = foldhash::fast::FixedState::default();
+        Dictionary {
+            short: HashMap::with_capacity_and_hasher(n, hasher),
+            long: HashMap::with_hasher(foldhash::fast::FixedState::default()),
+        }
+    }
+
+    /// A word's bytes, zero-padded: tokens are letters and digits, never NUL, so two
+    /// words of different lengths never pack alike.
+    fn pack(w: &str) -> Option<u128> {
+        let b = w.as_bytes();
+        (b.len() <= 16).then(|| {
+            let mut k = [0u8; 16];
+            k[..b.len()].copy_from_slice(b);
+            u128::from_le_bytes(k)
+        })
+    }
+
+    fn insert(&mut self, w: &str, t: u16) {
+        match Self::pack(w) {
+            Some(k) => self.short.insert(k, t),
+            None => self.long.insert(w.into(), t),
+        };
+    }
+
+    fn get(&self, w: &str) -> Option<u16> {
+        match Self::pack(w) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(w).copied(),
+        }
+    }
+}
+
 /// The loaded store.
 pub struct LicenseDb {
     pub meta: Meta,
-    dictionary: FastMap<Box<str>, u16>,
+    /// Word -> token, for every word of every matched region. Words of up to 16 bytes (all
+    /// but a few) are keyed by their bytes packed in a `u128`: a boxed key's bytes sit in an
+    /// allocation of their own, and fetching them for the comparison was a cache miss per
+    /// word that cost more than the rest of tokenizing.
+    dictionary: Dictionary,
     token_text: Vec<Box<str>>,
     rule_tok_start: Vec<u32>,
     rule_tokens: Vec<u16>,
@@ -330,14 +375,13 @@ impl LicenseDb {
             bail!("license store has too many tokens");
         }
         let mut token_text = Vec::with_capacity(n_tokens);
-        let mut dictionary = FastMap::default();
-        dictionary.reserve(n_tokens);
+        let mut dictionary = Dictionary::with_capacity(n_tokens);
         for (i, w) in tok_offsets.windows(2).enumerate() {
             let t: Box<str> = tok_blob
                 .get(w[0] as usize..w[1] as usize)
                 .context("license store is corrupt (token)")?
                 .into();
-            dictionary.insert(t.clone(), i as u16);
+            dictionary.insert(&t, i as u16);
             token_text.push(t);
         }
 
@@ -507,7 +551,7 @@ impl LicenseDb {
     /// The id of a (lower-cased) word, or [`UNKNOWN_TOKEN`].
     #[inline]
     pub fn token(&self, word: &str) -> u16 {
-        self.dictionary.get(word).copied().unwrap_or(UNKNOWN_TOKEN)
+        self.dictionary.get(word).unwrap_or(UNKNOWN_TOKEN)
     }
 
     pub fn token_text(&self, t: u16) -> &str {
