@@ -70,6 +70,11 @@ fn licenses_away_from_license_files_are_found() {
     assert_eq!((last.0.as_str(), last.2), ("MIT OR Unlicense", 49));
     // A license sentence in an HTML page.
     assert_eq!(found(&all, "html/README.html"), ["MIT"]);
+    // A one-line license URL, no keyword in it: a short prose file is matched whole.
+    assert_eq!(
+        found(&all, "docs/nuget-license-url.txt"),
+        ["LicenseRef-scancode-proprietary-license"]
+    );
 }
 
 #[test]
@@ -125,6 +130,6 @@ fn detect_reads_them_the_same_way() {
 #[test]
 fn every_fixture_has_a_finding() {
     let all = scan();
-    assert_eq!(all.len(), 10, "{:?}", all.keys().collect::<Vec<_>>());
+    assert_eq!(all.len(), 11, "{:?}", all.keys().collect::<Vec<_>>());
     assert!(all.values().all(|ms| !ms.is_empty()), "{all:#?}");
 }

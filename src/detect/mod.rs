@@ -130,6 +130,10 @@ pub fn detect_file(
 
 fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Findings {
     let hits = prefilter::hits_in(text.as_bytes(), prose);
+    // A short prose file is matched whole, keywords or not: a one-line license URL
+    // (`https://logify.devexpress.com/Terms`, a misspelt `LISCENSE.md` link) or a name
+    // the keywords do not know is all such a file says.
+    let whole_file = whole_file || prefilter::small_prose(text.as_bytes(), prose);
     // Nothing the prefilter knows, and no whole file asked for: nothing to match.
     if hits.is_empty() && (!whole_file || text.trim().is_empty()) {
         return Findings::default();
@@ -169,7 +173,6 @@ fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Find
         out.licenses.extend(t.licenses);
     }
     drop_license_lists(&mut out.licenses);
-    absorb_unversioned(&mut out.licenses);
     join_exceptions(&mut out);
     consolidate(&mut out.licenses);
     // Text that holds a recognised license (or a tag) is not "unrecognized".
@@ -415,43 +418,6 @@ fn drop_license_lists(ms: &mut Vec<LicenseMatch>) {
         }
         i = j;
     }
-    let mut k = 0;
-    ms.retain(|_| {
-        k += 1;
-        !drop[k - 1]
-    });
-}
-
-/// A GNU license named without a version ("see the GNU General Public License") in a file
-/// that states a version of it ("either version 2 ... or any later version") is that
-/// license said again, not GPL-1.0-or-later besides: the whole-file form of the matcher's
-/// rule for neighbours.
-fn absorb_unversioned(ms: &mut Vec<LicenseMatch>) {
-    const UNVERSIONED: &[(&str, &str)] = &[
-        ("GPL-1.0-or-later", "GPL-"),
-        ("LGPL-2.0-or-later", "LGPL-"),
-        ("AGPL-1.0-or-later", "AGPL-"),
-        ("GFDL-1.1-or-later", "GFDL-"),
-    ];
-    let versioned = |prefix: &str, generic: &str| {
-        ms.iter().any(|m| {
-            crate::expression::license_ids(&m.expression)
-                .iter()
-                .any(|i| i.starts_with(prefix) && i != generic)
-        })
-    };
-    let drop: Vec<bool> = ms
-        .iter()
-        .map(|m| {
-            let ids = crate::expression::license_ids(&m.expression);
-            !ids.is_empty()
-                && ids.iter().all(|i| {
-                    UNVERSIONED
-                        .iter()
-                        .any(|(g, prefix)| i == g && versioned(prefix, g))
-                })
-        })
-        .collect();
     let mut k = 0;
     ms.retain(|_| {
         k += 1;

@@ -213,6 +213,19 @@ fn wide_hits(bytes: &[u8], first_only: bool) -> Vec<usize> {
     out
 }
 
+/// Prose files up to this size are matched whole (see [`small_prose`]).
+pub const SMALL_PROSE: usize = 1024;
+
+/// Whether `bytes` are a prose file short enough to be matched whole without a keyword.
+pub fn small_prose(bytes: &[u8], prose: bool) -> bool {
+    prose && bytes.len() <= SMALL_PROSE && bytes.iter().any(|b| !b.is_ascii_whitespace())
+}
+
+/// Whether a file is worth decoding and matching at all: a keyword, or a short prose file.
+pub fn worth_matching(bytes: &[u8], prose: bool) -> bool {
+    small_prose(bytes, prose) || any_in(bytes, prose)
+}
+
 /// [`hits`], or the wider set for a prose file.
 pub fn hits_in(bytes: &[u8], prose: bool) -> Vec<usize> {
     if prose {

@@ -233,7 +233,7 @@ impl Worker {
         // source files) is not even decoded. License files and READMEs are always examined.
         if class.is_none()
             && !binary
-            && !detect::prefilter::any_in(&self.buf, detect::prefilter::is_prose(&rel))
+            && !detect::prefilter::worth_matching(&self.buf, detect::prefilter::is_prose(&rel))
         {
             return Ok(());
         }
