@@ -93,6 +93,41 @@ pub enum Command {
     /// Exit codes: 0 nothing the policy denies, 1 a denied finding, 2 errors (a missing or
     /// empty --db, a policy.toml error).
     Audit(AuditArgs),
+    /// One row per component: name, version, ecosystem, license, policy verdict, review
+    ///
+    /// The concluded license of every component, the declared one where it differs, the
+    /// policy verdict when a policy is found (--policy, else policy.toml where `check` looks),
+    /// and whether a human should review it; sorted by name, case-insensitively. As an
+    /// aligned table, CSV (for a spreadsheet), Markdown (for a wiki or a PR) or JSON.
+    List(ListArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns for a terminal, a count line last
+    Table,
+    /// RFC 4180 CSV with a header row
+    Csv,
+    /// A GitHub-flavoured Markdown table
+    Markdown,
+    /// The rows as JSON (schema: `ospo schema list`)
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// The policy for the verdict column [default: policy.toml at the scanned root; without
+    /// one, no verdict column]
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Write to FILE instead of stdout (written whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: Input,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -729,3 +729,29 @@ pub fn audit(a: &AuditArgs) -> Result<u8> {
     output.write(&bytes)?;
     Ok(if counts.fail > 0 { 1 } else { 0 })
 }
+
+/// `ospo list`: the Scan (fresh or --from) as one row per component; the policy's verdict
+/// per row when a policy is found where `check` looks (none with the built-in default,
+/// so the column never shows a policy nobody wrote).
+pub fn list(a: &crate::cli::ListArgs) -> Result<u8> {
+    use crate::cli::ListFormat;
+    use crate::emit::list;
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let policy = match find_policy(a.policy.as_deref(), &a.input) {
+        Ok(p) => p,
+        Err(e) => return Ok(policy_error(&e)),
+    };
+    let today = today()?;
+    let scan = load_input(&a.input)?;
+    let ev = (!policy.builtin).then(|| policy::evaluate(&scan, &policy, today));
+    let rows = list::rows(&scan, ev.as_ref());
+    let name = ev.as_ref().map(|e| e.policy.as_str());
+    let bytes = match a.format {
+        ListFormat::Table => terminal(list::table(&rows, name)),
+        ListFormat::Csv => terminal(list::csv(&rows, name.is_some())),
+        ListFormat::Markdown => terminal(list::markdown(&rows, name)),
+        ListFormat::Json => list::json(&rows, name)?,
+    };
+    output.write(&bytes)?;
+    Ok(0)
+}

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => commands::diff(&a),
         Command::Metrics(a) => commands::metrics(&a),
         Command::Audit(a) => commands::audit(&a),
+        Command::List(a) => commands::list(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

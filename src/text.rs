@@ -163,3 +163,8 @@ mod tests {
         assert_eq!(decode(&u16le).unwrap().text, "MIT");
     }
 }
+
+/// "1 file", "2 files": a count with the noun that agrees with it.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

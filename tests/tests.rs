@@ -15,6 +15,7 @@ mod diff;
 mod fuzz;
 mod hostile;
 mod ingest;
+mod list;
 mod lockfiles;
 mod metrics;
 mod notice;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod cyclonedx;
 pub mod diff;
+pub mod list;
 pub mod metrics;
 pub mod notice;
 mod output;
