@@ -45,8 +45,9 @@ pub enum Command {
     /// Reads policy.toml from --policy, else from the scanned root (with --from: the
     /// current directory), else uses the built-in default (permissive and public-domain
     /// allowed, strong and network copyleft denied, everything else warned) and says so.
-    /// Exit codes: 0 every component passes (warnings allowed), 1 any violation, 2 errors
-    /// (a policy.toml error is reported with file:line:col and nothing is checked).
+    /// Exit codes: 0 every component passes (warnings allowed), 1 any violation (or, with
+    /// --fail-on, any warning / component to review / unknown license), 2 errors (a
+    /// policy.toml error is reported with file:line:col and nothing is checked).
     /// Set OSPO_TODAY=YYYY-MM-DD to judge exception expiry as of another day.
     Check(CheckArgs),
     /// Write a starter policy.toml for the scanned tree
@@ -257,6 +258,29 @@ pub enum CheckFormat {
     Sarif,
     /// GitHub Actions workflow annotations
     Github,
+    /// GitHub-flavoured Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY
+    Markdown,
+}
+
+/// What else makes `ospo check` exit 1 (a violation always does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFailOn {
+    /// Any warning: a license the policy warns about, an exception expiring, an advisory warned
+    Warnings,
+    /// Any judged component flagged for review (declared and detected disagree, ...)
+    Review,
+    /// Any judged component whose license is unknown, even where the policy allows unknown
+    Unknown,
+}
+
+impl CheckFailOn {
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckFailOn::Warnings => "warnings",
+            CheckFailOn::Review => "review",
+            CheckFailOn::Unknown => "unknown",
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -270,6 +294,10 @@ pub struct CheckArgs {
     /// Also judge known vulnerabilities from this offline OSV database (see `ospo audit`)
     #[arg(long, value_name = "OSV")]
     pub db: Option<PathBuf>,
+    /// Also exit 1 on warnings, components to review, or unknown licenses (repeatable, or a
+    /// comma list); a violation always exits 1
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "WHAT")]
+    pub fail_on: Vec<CheckFailOn>,
     /// Write to FILE instead of stdout (written whole or not at all)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

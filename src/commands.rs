@@ -462,9 +462,22 @@ pub fn check(a: &CheckArgs) -> Result<u8> {
         CheckFormat::Json => verdicts::json(&ev)?,
         CheckFormat::Sarif => sarif::sarif(&ev, root, policy.builtin)?,
         CheckFormat::Github => terminal(verdicts::github(&ev, root, policy.builtin)),
+        CheckFormat::Markdown => {
+            terminal(emit::check_markdown::markdown(&ev, root, policy.builtin))
+        }
     };
     output.write(&bytes)?;
-    Ok(if ev.status() == Status::Fail { 1 } else { 0 })
+    if ev.status() == Status::Fail {
+        return Ok(1);
+    }
+    // The output says "passed"; the exit code must not contradict it silently.
+    let gate = crate::gate::reasons(&ev, &scan, &a.fail_on);
+    if !a.input.common.quiet {
+        for r in &gate {
+            eprintln!("ospo: exit 1: {r}");
+        }
+    }
+    Ok(u8::from(!gate.is_empty()))
 }
 
 pub fn init(a: &InitArgs) -> Result<u8> {

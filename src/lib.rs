@@ -12,6 +12,7 @@ pub mod diff;
 pub mod ecosystem;
 pub mod emit;
 pub mod expression;
+pub mod gate;
 pub mod ingest;
 pub mod licensedb;
 pub mod metrics;

@@ -8,6 +8,7 @@ mod common;
 mod anywhere;
 mod audit;
 mod bad_input;
+mod check_ci;
 mod components;
 mod conclusions;
 mod detect;
