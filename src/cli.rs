@@ -1,5 +1,6 @@
-//! Command-line definitions (clap). Exit codes: 0 ok, 1 policy violations (check only),
-//! 2 usage, input or I/O error.
+//! Command-line definitions (clap). Exit codes: 0 ok; 1 a policy violation (`check`, also
+//! warnings / review / unknown with `check --fail-on`), a denied advisory (`audit`), a
+//! `diff --fail-on` condition met; 2 usage, input, configuration or I/O error.
 
 use std::path::PathBuf;
 
@@ -12,12 +13,28 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     about = "Open source license compliance and SBOMs: what is in a tree, under what license, is it allowed.",
     long_about = "ospo walks a source tree (a repo, a vendored tree, a container root), identifies every \
 license text, notice, SPDX tag and copyright in it, and reports them.\n\n\
-Exit codes: 0 ok, 1 policy violations (check only), 2 usage, input or I/O error.",
+Exit codes:\n  \
+0  ok\n  \
+1  `check`: a policy violation (with --fail-on also a warning, a component to review or an \
+unknown license); `audit`: a finding the policy denies; `diff --fail-on`: the condition was met\n  \
+2  usage, input, configuration or I/O error (nothing else is written)\n\n\
+Colour: --color auto (the default: on a terminal, unless NO_COLOR is set), always or never.",
     propagate_version = true
 )]
 pub struct Cli {
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (https://no-color.org)
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,11 +228,13 @@ pub struct Input {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SbomFormat {
-    /// CycloneDX JSON
+    /// CycloneDX JSON (also: cyclonedx)
+    #[value(alias = "cyclonedx")]
     CyclonedxJson,
     /// CycloneDX XML
     CyclonedxXml,
-    /// SPDX 2.3 JSON
+    /// SPDX 2.3 JSON (also: spdx)
+    #[value(alias = "spdx")]
     SpdxJson,
     /// SPDX 2.3 tag-value
     SpdxTv,
@@ -311,7 +330,8 @@ pub enum AuditFormat {
     Human,
     /// The audit report (documented in README.md)
     Json,
-    /// CycloneDX 1.6 JSON with a `vulnerabilities` section (usable as VEX)
+    /// CycloneDX 1.6 JSON with a `vulnerabilities` section (usable as VEX; also: cyclonedx)
+    #[value(alias = "cyclonedx")]
     CyclonedxJson,
 }
 

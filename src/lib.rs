@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod color;
 pub mod commands;
 pub mod detect;
 pub mod diff;

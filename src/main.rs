@@ -17,6 +17,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    ospo::color::init(cli.color);
     let result = match cli.command {
         Command::Scan(a) => commands::scan(&a),
         Command::Detect(a) => commands::detect(&a),
@@ -46,7 +47,13 @@ fn main() -> ExitCode {
                 msg.push_str(&format!(": {cause}"));
             }
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "{}", ospo::text::terminal_text(&msg));
+            let msg = ospo::text::terminal_text(&msg);
+            let msg = if ospo::color::enabled(ospo::color::Stream::Stderr) {
+                ospo::color::verdict_lines(&msg).into()
+            } else {
+                msg
+            };
+            let _ = writeln!(err, "{msg}");
             ExitCode::from(2)
         }
     }

@@ -26,3 +26,4 @@ mod report;
 mod report_browser;
 mod sbom;
 mod scan;
+mod ux;
