@@ -25,6 +25,13 @@ pub struct Cli {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// Read defaults from this ospo.toml [default: ospo.toml in the scanned directory or
+    /// its nearest parent, not above the repository root (.git)]
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no ospo.toml (also OSPO_NO_CONFIG=1)
+    #[arg(long, global = true)]
+    pub no_config: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -118,6 +125,49 @@ pub enum Command {
     /// and whether a human should review it; sorted by name, case-insensitively. As an
     /// aligned table, CSV (for a spreadsheet), Markdown (for a wiki or a PR) or JSON.
     List(ListArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) on stdout
+    ///
+    /// e.g. `ospo completions bash > ~/.local/share/bash-completion/completions/ospo`,
+    /// `ospo completions zsh > ~/.zfunc/_ospo`, `ospo completions fish >
+    /// ~/.config/fish/completions/ospo.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout: `ospo man > ospo.1; man ./ospo.1`
+    Man,
+    /// Print the JSON Schema of a JSON output: scan, check, diff, metrics, audit, list
+    ///
+    /// The same schemas are in the repository under schemas/; every JSON output the tests
+    /// make is validated against them.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaName {
+    /// `ospo scan --format json` (and `--from` input)
+    Scan,
+    /// `ospo check --format json`
+    Check,
+    /// `ospo diff --format json`
+    Diff,
+    /// `ospo metrics --format json`
+    Metrics,
+    /// `ospo audit --format json`
+    Audit,
+    /// `ospo list --format json`
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which output
+    #[arg(value_enum)]
+    pub name: SchemaName,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -432,9 +432,9 @@ fn find_policy(
     }
 }
 
-/// Print a policy.toml error, one "ospo: error:" per issue with each fix indented under
-/// it; the exit code.
-fn policy_error(e: &PolicyError) -> u8 {
+/// Print a policy.toml (or ospo.toml) error, one "ospo: error:" per issue with each fix
+/// indented under it; the exit code.
+pub fn policy_error(e: &PolicyError) -> u8 {
     for line in e.to_string().lines() {
         let line = text::escape_controls(line);
         if line.starts_with(' ') {
