@@ -394,9 +394,9 @@ pub fn report(a: &ReportArgs) -> Result<u8> {
     output.write(html.as_bytes())?;
     if !to_stdout && !a.input.common.quiet {
         eprintln!(
-            "ospo: wrote {} ({} components)",
+            "ospo: wrote {} ({})",
             a.output.display(),
-            scan.components.len()
+            text::plural(scan.components.len(), "component", "components")
         );
     }
     Ok(0)

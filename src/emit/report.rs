@@ -603,7 +603,8 @@ fn chart(o: &mut String, per_expr: &BTreeMap<&str, usize>) {
         let other: usize = bars[TOP..].iter().map(|b| b.1).sum();
         let kinds = bars.len() - TOP;
         bars.truncate(TOP);
-        bars.push((format!("other ({kinds} expressions)"), other));
+        let kinds = crate::text::plural(kinds, "expression", "expressions");
+        bars.push((format!("other ({kinds})"), other));
     }
     let max = bars.iter().map(|b| b.1).max().unwrap_or(1).max(1);
     // The label column is as wide as the longest label shown (at most 44 characters of a
