@@ -24,6 +24,7 @@ mod metrics;
 mod notice;
 mod os_packages;
 mod policy;
+mod readme;
 mod report;
 mod report_browser;
 mod sbom;
