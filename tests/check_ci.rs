@@ -98,7 +98,7 @@ fn every_fail_on_exit_code() {
             &lenient,
             &["--fail-on", "review"],
             1,
-            "--fail-on review: 1 component to review",
+            "--fail-on review: 2 components to review",
         ),
         (&warns, &[], 0, ""),
         (

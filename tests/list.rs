@@ -43,6 +43,7 @@ fn rows_sort_by_name_without_case_and_carry_verdicts_and_review() {
     assert_eq!(
         names,
         [
+            "@pkgjs/parseargs",
             "abbrev",
             "JSONStream",
             "left-pad",
@@ -58,11 +59,16 @@ fn rows_sort_by_name_without_case_and_carry_verdicts_and_review() {
     assert_eq!(row("mystery")["license"], "NOASSERTION");
     assert!(!row("mystery")["review"].as_array().unwrap().is_empty());
     assert!(row("abbrev").get("review").is_none());
+    // Declared MIT, its LICENSE is Apache-2.0: the declared license is shown because it differs.
+    let p = row("@pkgjs/parseargs");
+    assert_eq!(p["declared"], "MIT");
+    assert_eq!(p["license"], "MIT AND Apache-2.0");
+    assert!(row("abbrev").get("declared").is_none(), "not repeated where it is the same");
     // The project itself is not judged (check_project is off), so it has no verdict.
     assert!(row("list-demo").get("verdict").is_none());
     let table = list(&[]);
     assert!(table.contains("VERDICT"), "{table}");
-    assert!(table.ends_with("6 components, 1 to review; policy tests/fixtures/list/policy.toml: 3 pass, 1 warn, 1 fail\n"), "{table}");
+    assert!(table.ends_with("7 components, 2 to review; policy tests/fixtures/list/policy.toml: 4 pass, 1 warn, 1 fail\n"), "{table}");
 }
 
 #[test]
