@@ -298,44 +298,6 @@ pub fn parse(text: &str, name: &str) -> Result<Config, PolicyError> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_whole_config_reads() {
-        let c = parse(
-            "policy = \"legal/policy.toml\"\n[scan]\nexclude = [\"vendor/\"]\nno_caches = true\njobs = 2\n\
-             [check]\nfail_on = [\"warnings\"]\n\
-             [format]\nsbom = \"spdx-json\"\n",
-            "ospo.toml",
-        )
-        .unwrap();
-        assert_eq!(c.exclude, ["vendor/"]);
-        assert!(c.no_caches && !c.follow);
-        assert_eq!(c.jobs, Some(2));
-        assert_eq!(c.fail_on, ["warnings"]);
-        assert_eq!(c.format("sbom"), Some("spdx-json"));
-    }
-
-    #[test]
-    fn mistakes_point_at_line_and_column_with_a_fix() {
-        let e = parse("[scan]\nexlude = []\n", "ospo.toml").unwrap_err();
-        let s = e.to_string();
-        assert!(s.starts_with("ospo.toml:2:1: unknown key `exlude`"), "{s}");
-        assert!(s.contains("did you mean `exclude`?"), "{s}");
-        let e = parse("[format]\ncheck = \"sarf\"\n", "ospo.toml").unwrap_err();
-        let s = e.to_string();
-        assert!(
-            s.starts_with("ospo.toml:2:9: `sarf` is not a format"),
-            "{s}"
-        );
-        assert!(s.contains("did you mean `sarif`?"), "{s}");
-        let e = parse("[check]\nfail_on = [\"warning\"]\n", "ospo.toml").unwrap_err();
-        assert!(e.to_string().contains("did you mean `warnings`?"));
-    }
-}
-
 /// Fill what the command line left at its default from `c` (see the module doc).
 pub fn apply(cli: &mut crate::cli::Cli, matches: &clap::ArgMatches, c: &Config) {
     use crate::cli::Command as C;
@@ -449,4 +411,42 @@ pub fn search_start(cli: &crate::cli::Cli) -> Option<PathBuf> {
         C::Detect(_) | C::Completions(_) | C::Man | C::Schema(_) => return None,
     };
     Some(start_dir(&p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_config_reads() {
+        let c = parse(
+            "policy = \"legal/policy.toml\"\n[scan]\nexclude = [\"vendor/\"]\nno_caches = true\njobs = 2\n\
+             [check]\nfail_on = [\"warnings\"]\n\
+             [format]\nsbom = \"spdx-json\"\n",
+            "ospo.toml",
+        )
+        .unwrap();
+        assert_eq!(c.exclude, ["vendor/"]);
+        assert!(c.no_caches && !c.follow);
+        assert_eq!(c.jobs, Some(2));
+        assert_eq!(c.fail_on, ["warnings"]);
+        assert_eq!(c.format("sbom"), Some("spdx-json"));
+    }
+
+    #[test]
+    fn mistakes_point_at_line_and_column_with_a_fix() {
+        let e = parse("[scan]\nexlude = []\n", "ospo.toml").unwrap_err();
+        let s = e.to_string();
+        assert!(s.starts_with("ospo.toml:2:1: unknown key `exlude`"), "{s}");
+        assert!(s.contains("did you mean `exclude`?"), "{s}");
+        let e = parse("[format]\ncheck = \"sarf\"\n", "ospo.toml").unwrap_err();
+        let s = e.to_string();
+        assert!(
+            s.starts_with("ospo.toml:2:9: `sarf` is not a format"),
+            "{s}"
+        );
+        assert!(s.contains("did you mean `sarif`?"), "{s}");
+        let e = parse("[check]\nfail_on = [\"warning\"]\n", "ospo.toml").unwrap_err();
+        assert!(e.to_string().contains("did you mean `warnings`?"));
+    }
 }

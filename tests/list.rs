@@ -63,7 +63,10 @@ fn rows_sort_by_name_without_case_and_carry_verdicts_and_review() {
     let p = row("@pkgjs/parseargs");
     assert_eq!(p["declared"], "MIT");
     assert_eq!(p["license"], "MIT AND Apache-2.0");
-    assert!(row("abbrev").get("declared").is_none(), "not repeated where it is the same");
+    assert!(
+        row("abbrev").get("declared").is_none(),
+        "not repeated where it is the same"
+    );
     // The project itself is not judged (check_project is off), so it has no verdict.
     assert!(row("list-demo").get("verdict").is_none());
     let table = list(&[]);
