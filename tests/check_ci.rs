@@ -38,6 +38,29 @@ fn markdown_matches_its_golden_file() {
     assert_golden("check/check.md", &out);
 }
 
+#[test]
+fn markdown_with_advisories_matches_its_golden_file() {
+    // The OSV fixtures of tests/audit.rs: real published advisories and edge cases.
+    let (code, out, err) = check(&[
+        "--from",
+        "tests/fixtures/osv/scan.json",
+        "--db",
+        "tests/fixtures/osv/db",
+        "--policy",
+        "tests/fixtures/osv/policy.toml",
+        "--format",
+        "markdown",
+        "-q",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("\n### Advisories\n"), "{out}");
+    assert!(
+        out.contains("GHSA-jfh8-c2jp-5v3q"),
+        "Log4Shell is listed: {out}"
+    );
+    assert_golden("check/check-db.md", &out);
+}
+
 /// A saved scan of tests/fixtures/list (one scan for all the cases below).
 fn saved_scan(dir: &std::path::Path) -> String {
     let saved = dir.join("scan.json");

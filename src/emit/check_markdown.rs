@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::diff::md_escape;
-use super::verdicts::{advisory_line, component_label, evidence_text, summary_line};
+use super::verdicts::{component_label, evidence_text, finding_label, severity_text, summary_line};
 use crate::policy::{Evaluation, Status};
 
 fn status_cell(s: Status) -> &'static str {
@@ -32,7 +32,7 @@ pub fn markdown(ev: &Evaluation, root: &str, builtin: bool) -> String {
         .flat_map(|s| ev.components.iter().filter(move |v| v.status == s))
         .collect();
     if listed.is_empty() {
-        out.push_str("No violations or warnings.\n");
+        out.push_str("No license violations or warnings.\n");
     } else {
         out.push_str("| Status | Component | License | Rule | Evidence | Fix |\n");
         out.push_str("|---|---|---|---|---|---|\n");
@@ -58,13 +58,22 @@ pub fn markdown(ev: &Evaluation, root: &str, builtin: bool) -> String {
             .flat_map(|s| a.findings.iter().filter(move |f| f.status == s))
             .collect();
         if !shown.is_empty() {
-            out.push_str("\n### Advisories\n\n| Status | Finding |\n|---|---|\n");
-            for f in shown {
+            out.push_str(
+                "\n### Advisories\n\n| Status | Component | Advisory | Severity | Summary | Rule | Fix |\n\
+                 |---|---|---|---|---|---|---|\n",
+            );
+            for v in shown {
+                let f = &v.finding;
                 let _ = writeln!(
                     out,
-                    "| {} | {} |",
-                    status_cell(f.status),
-                    md_escape(&advisory_line(f))
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    status_cell(v.status),
+                    md_escape(&finding_label(f)),
+                    md_escape(&f.ids.join(" / ")),
+                    md_escape(&severity_text(f)),
+                    md_escape(&f.summary),
+                    md_escape(&v.rule),
+                    v.fix.as_deref().map(md_escape).unwrap_or_default(),
                 );
             }
         }
