@@ -115,3 +115,36 @@ fn from_a_saved_scan_equals_a_fresh_scan() {
         list(&["--format", "csv"])
     );
 }
+
+#[test]
+fn from_an_sbom_lists_the_same_components() {
+    let dir = tempfile::tempdir().unwrap();
+    let bom = dir.path().join("bom.cdx.json");
+    ospo()
+        .args(["sbom", TREE, "--no-caches", "-o"])
+        .arg(&bom)
+        .assert()
+        .success();
+    let out = ospo()
+        .args(["list", "--format", "json", "--from"])
+        .arg(&bom)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let names = |text: &[u8]| -> Vec<(String, String)> {
+        let v: Value = serde_json::from_slice(text).unwrap();
+        v["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_string(),
+                    r["license"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let fresh = list(&["--format", "json"]);
+    assert_eq!(names(&out.stdout), names(fresh.as_bytes()));
+}
