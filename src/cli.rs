@@ -1,5 +1,6 @@
-//! Command-line definitions (clap). Exit codes: 0 ok, 1 policy violations (check only),
-//! 2 usage, input or I/O error.
+//! Command-line definitions (clap). Exit codes: 0 ok; 1 a policy violation (`check`, also
+//! warnings / review / unknown with `check --fail-on`), a denied advisory (`audit`), a
+//! `diff --fail-on` condition met; 2 usage, input, configuration or I/O error.
 
 use std::path::PathBuf;
 
@@ -12,12 +13,35 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     about = "Open source license compliance and SBOMs: what is in a tree, under what license, is it allowed.",
     long_about = "ospo walks a source tree (a repo, a vendored tree, a container root), identifies every \
 license text, notice, SPDX tag and copyright in it, and reports them.\n\n\
-Exit codes: 0 ok, 1 policy violations (check only), 2 usage, input or I/O error.",
+Exit codes:\n  \
+0  ok\n  \
+1  `check`: a policy violation (with --fail-on also a warning, a component to review or an \
+unknown license); `audit`: a finding the policy denies; `diff --fail-on`: the condition was met\n  \
+2  usage, input, configuration or I/O error (nothing else is written)\n\n\
+Colour: --color auto (the default: on a terminal, unless NO_COLOR is set), always or never.",
     propagate_version = true
 )]
 pub struct Cli {
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Read defaults from this ospo.toml [default: ospo.toml in the scanned directory or
+    /// its nearest parent, not above the repository root (.git)]
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no ospo.toml (also OSPO_NO_CONFIG=1)
+    #[arg(long, global = true)]
+    pub no_config: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (https://no-color.org)
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,8 +69,9 @@ pub enum Command {
     /// Reads policy.toml from --policy, else from the scanned root (with --from: the
     /// current directory), else uses the built-in default (permissive and public-domain
     /// allowed, strong and network copyleft denied, everything else warned) and says so.
-    /// Exit codes: 0 every component passes (warnings allowed), 1 any violation, 2 errors
-    /// (a policy.toml error is reported with file:line:col and nothing is checked).
+    /// Exit codes: 0 every component passes (warnings allowed), 1 any violation (or, with
+    /// --fail-on, any warning / component to review / unknown license), 2 errors (a
+    /// policy.toml error is reported with file:line:col and nothing is checked).
     /// Set OSPO_TODAY=YYYY-MM-DD to judge exception expiry as of another day.
     Check(CheckArgs),
     /// Write a starter policy.toml for the scanned tree
@@ -93,6 +118,84 @@ pub enum Command {
     /// Exit codes: 0 nothing the policy denies, 1 a denied finding, 2 errors (a missing or
     /// empty --db, a policy.toml error).
     Audit(AuditArgs),
+    /// One row per component: name, version, ecosystem, license, policy verdict, review
+    ///
+    /// The concluded license of every component, the declared one where it differs, the
+    /// policy verdict when a policy is found (--policy, else policy.toml where `check` looks),
+    /// and whether a human should review it; sorted by name, case-insensitively. As an
+    /// aligned table, CSV (for a spreadsheet), Markdown (for a wiki or a PR) or JSON.
+    List(ListArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) on stdout
+    ///
+    /// e.g. `ospo completions bash > ~/.local/share/bash-completion/completions/ospo`,
+    /// `ospo completions zsh > ~/.zfunc/_ospo`, `ospo completions fish >
+    /// ~/.config/fish/completions/ospo.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout: `ospo man > ospo.1; man ./ospo.1`
+    Man,
+    /// Print the JSON Schema of a JSON output: scan, check, diff, metrics, audit, list
+    ///
+    /// The same schemas are in the repository under schemas/; every JSON output the tests
+    /// make is validated against them.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaName {
+    /// `ospo scan --format json` (and `--from` input)
+    Scan,
+    /// `ospo check --format json`
+    Check,
+    /// `ospo diff --format json`
+    Diff,
+    /// `ospo metrics --format json`
+    Metrics,
+    /// `ospo audit --format json`
+    Audit,
+    /// `ospo list --format json`
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which output
+    #[arg(value_enum)]
+    pub name: SchemaName,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns for a terminal, a count line last
+    Table,
+    /// RFC 4180 CSV with a header row
+    Csv,
+    /// A GitHub-flavoured Markdown table
+    Markdown,
+    /// The rows as JSON (schema: `ospo schema list`)
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// The policy for the verdict column [default: policy.toml at the scanned root; without
+    /// one, no verdict column]
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Write to FILE instead of stdout (written whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: Input,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -175,11 +278,13 @@ pub struct Input {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SbomFormat {
-    /// CycloneDX JSON
+    /// CycloneDX JSON (also: cyclonedx)
+    #[value(alias = "cyclonedx")]
     CyclonedxJson,
     /// CycloneDX XML
     CyclonedxXml,
-    /// SPDX 2.3 JSON
+    /// SPDX 2.3 JSON (also: spdx)
+    #[value(alias = "spdx")]
     SpdxJson,
     /// SPDX 2.3 tag-value
     SpdxTv,
@@ -222,6 +327,29 @@ pub enum CheckFormat {
     Sarif,
     /// GitHub Actions workflow annotations
     Github,
+    /// GitHub-flavoured Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY
+    Markdown,
+}
+
+/// What else makes `ospo check` exit 1 (a violation always does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFailOn {
+    /// Any warning: a license the policy warns about, an exception expiring, an advisory warned
+    Warnings,
+    /// Any judged component flagged for review (declared and detected disagree, ...)
+    Review,
+    /// Any judged component whose license is unknown, even where the policy allows unknown
+    Unknown,
+}
+
+impl CheckFailOn {
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckFailOn::Warnings => "warnings",
+            CheckFailOn::Review => "review",
+            CheckFailOn::Unknown => "unknown",
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -235,6 +363,10 @@ pub struct CheckArgs {
     /// Also judge known vulnerabilities from this offline OSV database (see `ospo audit`)
     #[arg(long, value_name = "OSV")]
     pub db: Option<PathBuf>,
+    /// Also exit 1 on warnings, components to review, or unknown licenses (repeatable, or a
+    /// comma list); a violation always exits 1
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "WHAT")]
+    pub fail_on: Vec<CheckFailOn>,
     /// Write to FILE instead of stdout (written whole or not at all)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -248,7 +380,8 @@ pub enum AuditFormat {
     Human,
     /// The audit report (documented in README.md)
     Json,
-    /// CycloneDX 1.6 JSON with a `vulnerabilities` section (usable as VEX)
+    /// CycloneDX 1.6 JSON with a `vulnerabilities` section (usable as VEX; also: cyclonedx)
+    #[value(alias = "cyclonedx")]
     CyclonedxJson,
 }
 

@@ -43,11 +43,17 @@ pub fn print_diagnostics(diags: &[Diagnostic], c: &Common) {
         .filter(|d| c.verbose || d.severity != Severity::Info)
         .collect();
     let mut err = std::io::stderr().lock();
+    let colour = crate::color::enabled(crate::color::Stream::Stderr);
     for d in shown.iter().take(MAX_STDERR_DIAGNOSTICS) {
         let sev = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "note",
+        };
+        let sev = match (colour, d.severity) {
+            (true, Severity::Error) => crate::color::paint(sev, crate::color::Style::Red),
+            (true, Severity::Warning) => crate::color::paint(sev, crate::color::Style::Yellow),
+            _ => sev.to_string(),
         };
         // Paths and messages quote input: shown with their control characters escaped.
         let message = text::escape_controls(&d.message);
@@ -59,8 +65,12 @@ pub fn print_diagnostics(diags: &[Diagnostic], c: &Common) {
     if shown.len() > MAX_STDERR_DIAGNOSTICS {
         let _ = writeln!(
             err,
-            "ospo: ... and {} more diagnostics (all are in --format json)",
-            shown.len() - MAX_STDERR_DIAGNOSTICS
+            "ospo: ... and {} more (all are in --format json)",
+            crate::text::plural(
+                shown.len() - MAX_STDERR_DIAGNOSTICS,
+                "diagnostic",
+                "diagnostics"
+            )
         );
     }
 }
@@ -72,6 +82,18 @@ fn terminal(s: String) -> Vec<u8> {
     match text::terminal_text(&s) {
         std::borrow::Cow::Borrowed(_) => s.into_bytes(),
         std::borrow::Cow::Owned(o) => o.into_bytes(),
+    }
+}
+
+/// A human listing with its verdict words coloured, when it goes to stdout and colour is
+/// on there (`--color`, NO_COLOR, a terminal). Applied after [`terminal`] escaped input.
+fn coloured(bytes: Vec<u8>, to_stdout: bool) -> Vec<u8> {
+    if !to_stdout || !crate::color::enabled(crate::color::Stream::Stdout) {
+        return bytes;
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => crate::color::verdict_lines(&s).into_bytes(),
+        Err(e) => e.into_bytes(),
     }
 }
 
@@ -115,7 +137,14 @@ pub fn scan(a: &ScanArgs) -> Result<u8> {
     let mut result = pipeline::run(&opts)?;
     print_diagnostics(&result.diagnostics, &a.common);
     let bytes = match a.format {
-        ScanFormat::Human => terminal(summary::scan_summary(&result)),
+        ScanFormat::Human => {
+            let shown = match (a.common.quiet, a.common.verbose) {
+                (true, _) => summary::Shown::None,
+                (false, true) => summary::Shown::All,
+                (false, false) => summary::Shown::NoNotes,
+            };
+            terminal(summary::scan_summary_shown(&result, shown))
+        }
         ScanFormat::Json => {
             // Wall time differs run to run; the JSON is deterministic without it.
             result.summary.elapsed_ms = None;
@@ -365,9 +394,9 @@ pub fn report(a: &ReportArgs) -> Result<u8> {
     output.write(html.as_bytes())?;
     if !to_stdout && !a.input.common.quiet {
         eprintln!(
-            "ospo: wrote {} ({} components)",
+            "ospo: wrote {} ({})",
             a.output.display(),
-            scan.components.len()
+            text::plural(scan.components.len(), "component", "components")
         );
     }
     Ok(0)
@@ -403,9 +432,9 @@ fn find_policy(
     }
 }
 
-/// Print a policy.toml error, one "ospo: error:" per issue with each fix indented under
-/// it; the exit code.
-fn policy_error(e: &PolicyError) -> u8 {
+/// Print a policy.toml (or ospo.toml) error, one "ospo: error:" per issue with each fix
+/// indented under it; the exit code.
+pub fn policy_error(e: &PolicyError) -> u8 {
     for line in e.to_string().lines() {
         let line = text::escape_controls(line);
         if line.starts_with(' ') {
@@ -458,13 +487,29 @@ pub fn check(a: &CheckArgs) -> Result<u8> {
     }
     let root = scan.root.as_str();
     let bytes = match a.format {
-        CheckFormat::Human => terminal(verdicts::human(&ev, root, policy.builtin)),
+        CheckFormat::Human => coloured(
+            terminal(verdicts::human(&ev, root, policy.builtin)),
+            a.output.is_none(),
+        ),
         CheckFormat::Json => verdicts::json(&ev)?,
         CheckFormat::Sarif => sarif::sarif(&ev, root, policy.builtin)?,
         CheckFormat::Github => terminal(verdicts::github(&ev, root, policy.builtin)),
+        CheckFormat::Markdown => {
+            terminal(emit::check_markdown::markdown(&ev, root, policy.builtin))
+        }
     };
     output.write(&bytes)?;
-    Ok(if ev.status() == Status::Fail { 1 } else { 0 })
+    if ev.status() == Status::Fail {
+        return Ok(1);
+    }
+    // The output says "passed"; the exit code must not contradict it silently.
+    let gate = crate::gate::reasons(&ev, &scan, &a.fail_on);
+    if !a.input.common.quiet {
+        for r in &gate {
+            eprintln!("ospo: exit 1: {r}");
+        }
+    }
+    Ok(u8::from(!gate.is_empty()))
 }
 
 pub fn init(a: &InitArgs) -> Result<u8> {
@@ -722,10 +767,36 @@ pub fn audit(a: &AuditArgs) -> Result<u8> {
             if format == AuditFormat::Json {
                 emit::audit::json(&report)?
             } else {
-                terminal(emit::audit::human(&report))
+                coloured(terminal(emit::audit::human(&report)), a.output.is_none())
             }
         }
     };
     output.write(&bytes)?;
     Ok(if counts.fail > 0 { 1 } else { 0 })
+}
+
+/// `ospo list`: the Scan (fresh or --from) as one row per component; the policy's verdict
+/// per row when a policy is found where `check` looks (none with the built-in default,
+/// so the column never shows a policy nobody wrote).
+pub fn list(a: &crate::cli::ListArgs) -> Result<u8> {
+    use crate::cli::ListFormat;
+    use crate::emit::list;
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let policy = match find_policy(a.policy.as_deref(), &a.input) {
+        Ok(p) => p,
+        Err(e) => return Ok(policy_error(&e)),
+    };
+    let today = today()?;
+    let scan = load_input(&a.input)?;
+    let ev = (!policy.builtin).then(|| policy::evaluate(&scan, &policy, today));
+    let rows = list::rows(&scan, ev.as_ref());
+    let name = ev.as_ref().map(|e| e.policy.as_str());
+    let bytes = match a.format {
+        ListFormat::Table => terminal(list::table(&rows, name)),
+        ListFormat::Csv => terminal(list::csv(&rows, name.is_some())),
+        ListFormat::Markdown => terminal(list::markdown(&rows, name)),
+        ListFormat::Json => list::json(&rows, name)?,
+    };
+    output.write(&bytes)?;
+    Ok(0)
 }

@@ -6,12 +6,16 @@
 
 pub mod audit;
 pub mod cli;
+pub mod color;
 pub mod commands;
+pub mod config;
 pub mod detect;
 pub mod diff;
+pub mod docs;
 pub mod ecosystem;
 pub mod emit;
 pub mod expression;
+pub mod gate;
 pub mod ingest;
 pub mod licensedb;
 pub mod metrics;

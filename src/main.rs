@@ -3,13 +3,16 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use ospo::cli::{Cli, Command};
 use ospo::commands;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (mut cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -17,6 +20,20 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    ospo::color::init(cli.color);
+    // ospo.toml: found from the scanned directory (or named by --config); a mistake in it
+    // is reported like a policy.toml mistake, and nothing runs.
+    let no_config = cli.no_config
+        || std::env::var_os("OSPO_NO_CONFIG").is_some_and(|v| !v.is_empty() && v != "0");
+    if !no_config {
+        if let Some(start) = ospo::config::search_start(&cli) {
+            match ospo::config::discover(cli.config.as_deref(), &start) {
+                Ok(Some(c)) => ospo::config::apply(&mut cli, &matches, &c),
+                Ok(None) => {}
+                Err(e) => return ExitCode::from(ospo::commands::policy_error(&e)),
+            }
+        }
+    }
     let result = match cli.command {
         Command::Scan(a) => commands::scan(&a),
         Command::Detect(a) => commands::detect(&a),
@@ -28,6 +45,10 @@ fn main() -> ExitCode {
         Command::Diff(a) => commands::diff(&a),
         Command::Metrics(a) => commands::metrics(&a),
         Command::Audit(a) => commands::audit(&a),
+        Command::List(a) => commands::list(&a),
+        Command::Completions(a) => ospo::docs::completions(a.shell),
+        Command::Man => ospo::docs::man(),
+        Command::Schema(a) => ospo::docs::schema(a.name),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -45,7 +66,13 @@ fn main() -> ExitCode {
                 msg.push_str(&format!(": {cause}"));
             }
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "{}", ospo::text::terminal_text(&msg));
+            let msg = ospo::text::terminal_text(&msg);
+            let msg = if ospo::color::enabled(ospo::color::Stream::Stderr) {
+                ospo::color::verdict_lines(&msg).into()
+            } else {
+                msg
+            };
+            let _ = writeln!(err, "{msg}");
             ExitCode::from(2)
         }
     }

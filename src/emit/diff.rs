@@ -48,8 +48,11 @@ pub fn human(d: &Diff) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "ospo diff: {} ({} components) -> {} ({} components)",
-        d.old.source, d.old.components, d.new.source, d.new.components
+        "ospo diff: {} ({}) -> {} ({})",
+        d.old.source,
+        plural(d.old.components, "component", "components"),
+        d.new.source,
+        plural(d.new.components, "component", "components")
     );
     if let Some(p) = &d.policy {
         let _ = writeln!(out, "policy: {p}");
@@ -208,11 +211,11 @@ pub fn markdown(d: &Diff) -> String {
     let _ = writeln!(out, "### ospo diff\n");
     let _ = writeln!(
         out,
-        "{} ({} components) → {} ({} components){}\n",
+        "{} ({}) → {} ({}){}\n",
         md_escape(&d.old.source),
-        d.old.components,
+        plural(d.old.components, "component", "components"),
         md_escape(&d.new.source),
-        d.new.components,
+        plural(d.new.components, "component", "components"),
         d.policy
             .as_deref()
             .map_or(String::new(), |p| format!(", policy: {}", md_escape(p)))

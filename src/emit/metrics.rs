@@ -92,11 +92,11 @@ pub fn human(m: &Metrics) -> String {
     line(
         "Known unknowns",
         format!(
-            "{}{} ({} components without a license, {} files with unrecognized license text)",
+            "{}{} ({} without a license, {} with unrecognized license text)",
             ku.count,
             delta(m, "known_unknowns.count", false),
-            ku.components.len(),
-            ku.unrecognized_files.len()
+            crate::text::plural(ku.components.len(), "component", "components"),
+            crate::text::plural(ku.unrecognized_files.len(), "file", "files")
         ),
     );
     line("Licenses", licenses_line(m));

@@ -3,8 +3,10 @@
 //! recorded ([`Scan::texts_by_path`](crate::model::Scan::texts_by_path)).
 
 pub mod audit;
+pub mod check_markdown;
 pub mod cyclonedx;
 pub mod diff;
+pub mod list;
 pub mod metrics;
 pub mod notice;
 mod output;

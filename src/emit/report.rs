@@ -200,7 +200,15 @@ impl<'a> Excerpts<'a> {
 /// the same bytes.
 pub fn render(scan: &Scan, policy: Option<PolicyVerdicts>, category: Option<CategoryFn>) -> String {
     let mut comps: Vec<&Component> = scan.components.iter().collect();
-    comps.sort_by(|a, b| (&a.name, &a.version, &a.bom_ref).cmp(&(&b.name, &b.version, &b.bom_ref)));
+    // By name without regard to case (people look for JSONStream under J), then exactly.
+    comps.sort_by(|a, b| {
+        (a.name.to_lowercase(), &a.name, &a.version, &a.bom_ref).cmp(&(
+            b.name.to_lowercase(),
+            &b.name,
+            &b.version,
+            &b.bom_ref,
+        ))
+    });
     let rows = rows(scan, &comps, policy.map_or(&[][..], |p| p.verdicts));
     let mut o = String::with_capacity(4096 + rows.len() * 600);
     head(&mut o, scan);
@@ -595,10 +603,19 @@ fn chart(o: &mut String, per_expr: &BTreeMap<&str, usize>) {
         let other: usize = bars[TOP..].iter().map(|b| b.1).sum();
         let kinds = bars.len() - TOP;
         bars.truncate(TOP);
-        bars.push((format!("other ({kinds} expressions)"), other));
+        let kinds = crate::text::plural(kinds, "expression", "expressions");
+        bars.push((format!("other ({kinds})"), other));
     }
     let max = bars.iter().map(|b| b.1).max().unwrap_or(1).max(1);
-    let (label_w, bar_w, row_h) = (300usize, 380usize, 22usize);
+    // The label column is as wide as the longest label shown (at most 44 characters of a
+    // 12px font, up to 7.5px each, right-aligned): a fixed width cut long labels off at the
+    // left edge of the SVG.
+    let longest = bars
+        .iter()
+        .map(|b| b.0.chars().count().min(44))
+        .max()
+        .unwrap_or(0);
+    let (label_w, bar_w, row_h) = ((longest * 15 / 2 + 16).max(80), 380usize, 22usize);
     let height = bars.len() * row_h + 4;
     let width = label_w + bar_w + 60;
     let _ = writeln!(

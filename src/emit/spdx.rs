@@ -299,8 +299,10 @@ fn files<'a>(
         diags.push(Diagnostic::warning(
             None,
             format!(
-                "{missing_sha1} files with license evidence have no SHA-1 (SPDX requires one); \
-                 left out of the file list"
+                "{} with license evidence {} no SHA-1 (SPDX requires one); \
+                 left out of the file list",
+                crate::text::plural(missing_sha1, "file", "files"),
+                if missing_sha1 == 1 { "has" } else { "have" }
             ),
         ));
     }

@@ -5,15 +5,44 @@ use std::fmt::Write;
 
 use crate::model::{FileRecord, Scan};
 
-/// The short summary `ospo scan` prints without --format.
+/// How much of the diagnostics stderr showed (so the summary never claims a list the user
+/// did not see).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// -q: none.
+    None,
+    /// The default: errors and warnings, not notes.
+    NoNotes,
+    /// -v: all.
+    All,
+}
+
+/// "name 1.0" or "name" (no dangling separator when the version is empty or unknown).
+fn name_version(name: &str, version: Option<&str>) -> String {
+    match version {
+        Some(v) if !v.is_empty() => format!("{name} {v}"),
+        _ => name.to_string(),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    crate::text::plural(n, one, many)
+}
+
+/// The short summary `ospo scan` prints without --format, as after a run without -q / -v.
 pub fn scan_summary(scan: &Scan) -> String {
+    scan_summary_shown(scan, Shown::NoNotes)
+}
+
+/// [`scan_summary`], where `shown` is what stderr showed of the diagnostics.
+pub fn scan_summary_shown(scan: &Scan, shown: Shown) -> String {
     let s = &scan.summary;
     let mut out = String::new();
     let secs = s.elapsed_ms.unwrap_or(0) as f64 / 1000.0;
     let _ = writeln!(
         out,
-        "Scanned {} files ({}) in {:.2} s",
-        s.files_scanned,
+        "Scanned {} ({}) in {:.2} s",
+        plural(s.files_scanned as usize, "file", "files"),
         human_bytes(s.bytes_scanned),
         secs
     );
@@ -32,7 +61,14 @@ pub fn scan_summary(scan: &Scan) -> String {
             *counts.entry(e).or_default() += 1;
         }
     }
-    if counts.is_empty() {
+    if s.files_scanned == 0 {
+        let _ = writeln!(
+            out,
+            "\nNo files under {}: the directory is empty, or everything in it is ignored or \
+             excluded (--no-ignore reads ignored files).",
+            esc(&scan.root)
+        );
+    } else if counts.is_empty() {
         let _ = writeln!(out, "\nNo license evidence found.");
     } else {
         let mut rows: Vec<(&str, usize)> = counts.into_iter().collect();
@@ -56,8 +92,8 @@ pub fn scan_summary(scan: &Scan) -> String {
     if !unrec.is_empty() {
         let _ = writeln!(
             out,
-            "\nUnrecognized license-like text ({} files), for review:",
-            unrec.len()
+            "\nUnrecognized license-like text ({}), for review:",
+            plural(unrec.len(), "file", "files")
         );
         for f in unrec.iter().take(20) {
             for u in &f.unrecognized {
@@ -78,11 +114,27 @@ pub fn scan_summary(scan: &Scan) -> String {
         }
     }
     if !scan.diagnostics.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{} diagnostics (listed on stderr and in --format json).",
-            scan.diagnostics.len()
-        );
+        let n = scan.diagnostics.len();
+        let notes = scan
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::model::Severity::Info)
+            .count();
+        let all = plural(n, "diagnostic", "diagnostics");
+        let where_ = match shown {
+            Shown::All => "listed on stderr and in --format json".to_string(),
+            Shown::None => "not shown with -q; all are in --format json".to_string(),
+            Shown::NoNotes if notes == 0 => "listed on stderr and in --format json".to_string(),
+            Shown::NoNotes if notes == n => {
+                "all notes: -v lists them on stderr; all are in --format json".to_string()
+            }
+            Shown::NoNotes => format!(
+                "{} listed on stderr; -v lists the {} too; all are in --format json",
+                n - notes,
+                plural(notes, "note", "notes")
+            ),
+        };
+        let _ = writeln!(out, "\n{all} ({where_}).");
     }
     out
 }
@@ -97,6 +149,13 @@ fn components_summary(out: &mut String, scan: &Scan) {
         .components
         .iter()
         .filter(|c| c.concluded == crate::model::NOASSERTION)
+        .count();
+    // Every component with a review item, as `report` and `list` count them; the known
+    // unknowns are named on their own line below instead of twice.
+    let flagged_all = scan
+        .components
+        .iter()
+        .filter(|c| !c.review.is_empty())
         .count();
     let flagged: Vec<&crate::model::Component> = scan
         .components
@@ -114,20 +173,25 @@ fn components_summary(out: &mut String, scan: &Scan) {
         .as_deref()
         .and_then(|p| scan.components.iter().find(|c| c.bom_ref == p))
     {
-        let _ = writeln!(
-            out,
-            "  project: {} {}: {}",
-            p.name,
-            p.version.as_deref().unwrap_or(""),
+        // A folder without a manifest is named after the folder, and says so.
+        let named = if p.ecosystem == crate::model::Ecosystem::Generic && p.version.is_none() {
+            " (no manifest names it: named after its folder)"
+        } else {
+            ""
+        };
+        let line = format!(
+            "project: {}: {}{named}",
+            name_version(&p.name, p.version.as_deref()),
             p.concluded
         );
+        let _ = writeln!(out, "  {}", esc(&line));
     }
     let _ = writeln!(
         out,
         "  license concluded: {}   unknown (NOASSERTION): {}   flagged for review: {}",
         scan.components.len() - unknown,
         unknown,
-        flagged.len()
+        flagged_all
     );
     for c in flagged.iter().take(10) {
         let line = format!("review {}: {}", c.bom_ref, c.review.join("; "));

@@ -12,8 +12,9 @@ use crate::policy::{ComponentVerdict, Evaluation, EvidenceRef, Status};
 pub fn component_label(v: &ComponentVerdict) -> String {
     match (&v.purl, &v.version) {
         (Some(p), _) => p.clone(),
-        (None, Some(ver)) => format!("{}@{ver}", v.name),
-        (None, None) => v.name.clone(),
+        // An empty version is no version: `name`, never `name@`.
+        (None, Some(ver)) if !ver.is_empty() => format!("{}@{ver}", v.name),
+        (None, _) => v.name.clone(),
     }
 }
 
@@ -138,6 +139,7 @@ pub fn severity_text(f: &Finding) -> String {
 pub fn finding_label(f: &Finding) -> String {
     match &f.purl {
         Some(p) => p.clone(),
+        None if f.version.is_empty() => f.name.clone(),
         None => format!("{}@{}", f.name, f.version),
     }
 }
@@ -311,6 +313,28 @@ mod tests {
     fn github_escaping() {
         assert_eq!(gh_data("50%\nx"), "50%25%0Ax");
         assert_eq!(gh_property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn an_empty_version_is_left_out_of_a_label() {
+        let mut v = ComponentVerdict {
+            bom_ref: "x".into(),
+            name: "vendored".into(),
+            version: Some(String::new()),
+            purl: None,
+            scope: None,
+            status: Status::Warn,
+            expression: "MIT".into(),
+            chosen_branch: None,
+            rule_id: crate::policy::RuleKind::Unlisted,
+            rule: "r".into(),
+            messages: vec![],
+            fix: None,
+            evidence: None,
+        };
+        assert_eq!(component_label(&v), "vendored");
+        v.version = Some("1.0".into());
+        assert_eq!(component_label(&v), "vendored@1.0");
     }
 
     #[test]

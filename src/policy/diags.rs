@@ -59,7 +59,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// serde / toml messages made into a message and a fix ("did you mean").
-pub(super) fn explain_toml_error(msg: &str) -> (String, Option<String>) {
+pub(crate) fn explain_toml_error(msg: &str) -> (String, Option<String>) {
     let msg = msg.trim().to_string();
     // "unknown field `alow`, expected one of `allow`, `deny`"
     if let Some(rest) = msg.strip_prefix("unknown field `") {

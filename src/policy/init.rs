@@ -118,9 +118,9 @@ pub fn starter(scan: &Scan) -> Starter {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "# policy.toml for `ospo check`, written by `ospo init` from a scan of {} ({} components).",
+        "# policy.toml for `ospo check`, written by `ospo init` from a scan of {} ({}).",
         comment(&scan.root),
-        scan.components.len()
+        crate::text::plural(scan.components.len(), "component", "components")
     );
     s.push_str(
         "# Every key is explained in the example policy.toml of ospo and in its README.\n\

@@ -263,7 +263,10 @@ pub(super) fn pipfile_lock(ctx: &Context<'_>, rel: &str, acc: &mut Acc) {
     if skipped > 0 {
         acc.info(
             rel,
-            format!("{skipped} entries without a pinned version (VCS, path or editable) skipped"),
+            format!(
+                "{} without a pinned version (VCS, path or editable) skipped",
+                crate::text::plural(skipped, "entry", "entries")
+            ),
         );
     }
 }

@@ -367,7 +367,8 @@ fn pipfile_lock() {
     assert!(f
         .diagnostics
         .iter()
-        .any(|d| d.severity == Severity::Info && d.message.contains("1 entries")));
+        .any(|d| d.severity == Severity::Info
+            && d.message.contains("1 entry without a pinned version")));
 }
 
 #[test]
