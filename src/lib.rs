@@ -12,6 +12,7 @@ pub mod diff;
 pub mod ecosystem;
 pub mod emit;
 pub mod expression;
+pub mod image;
 pub mod ingest;
 pub mod licensedb;
 pub mod metrics;

@@ -58,6 +58,32 @@ pub struct Scan {
     /// saved scan gives the same notice anywhere. Absent in scans saved before it existed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub texts: BTreeMap<String, String>,
+    /// The container image scanned, when the input was one (`ospo sbom IMAGE.tar`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+}
+
+/// A container image read without a daemon: what identifies it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Image {
+    /// What the SBOM calls it: the first repository tag, else the file's name.
+    pub name: String,
+    /// `docker-archive`, `oci-archive` or `oci-dir`.
+    pub format: String,
+    /// `sha256:...` of the image configuration (the image ID).
+    pub config_digest: String,
+    /// `sha256:...` of the image manifest, where the archive has one (OCI layouts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_tags: Vec<String>,
+    /// Layer digests (of the blobs as stored), lowest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -322,6 +348,10 @@ pub struct Component {
     /// How the resolver read the declaration ("`Apache 2` read as `Apache-2.0`").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// In an image: the digest of the layer that last wrote the component's package
+    /// database entry or manifest (see [`Image::layers`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
 }
 
 impl Default for Component {
@@ -345,6 +375,7 @@ impl Default for Component {
             copyrights: Vec::new(),
             review: Vec::new(),
             notes: Vec::new(),
+            layer: None,
         }
     }
 }
@@ -378,6 +409,7 @@ impl Component {
         );
         take(&mut self.supplier, other.supplier, other_knows_better);
         take(&mut self.homepage, other.homepage, other_knows_better);
+        take(&mut self.layer, other.layer, other_knows_better);
         match (&self.path, other.path) {
             (Some(a), Some(b)) if path_rank(&b) < path_rank(a) => self.path = Some(b),
             (None, b) => self.path = b,

@@ -211,12 +211,15 @@ pub fn build(
             components.push(comp);
         }
     }
-    let project = project.unwrap_or_else(|| Comp {
+    let mut project = project.unwrap_or_else(|| Comp {
         kind: "application",
         bom_ref: Some(root_ref(scan)),
         name: root_name(scan),
         ..Default::default()
     });
+    if let Some(image) = &scan.image {
+        as_container(&mut project, image);
+    }
     let supplier = project.supplier.as_ref().map(|o| Org {
         name: o.name.clone(),
     });
@@ -263,6 +266,116 @@ pub fn build(
         dependencies,
         vulnerabilities: Vec::new(),
     }
+}
+
+/// The scanned project of an image is the image: a `container` component with the
+/// configuration digest as its hash (the image ID), an OCI purl by the manifest digest
+/// where there is one, and the tags and layers as properties.
+fn as_container(project: &mut Comp, image: &crate::model::Image) {
+    project.kind = "container";
+    let (repo, tag) = split_reference(&image.name);
+    project.name = repo.to_string();
+    project.version = Some(tag.map_or_else(|| image.config_digest.clone(), str::to_string));
+    project
+        .properties
+        .retain(|p| p.name != "ospo:version" && p.name != "ospo:layer");
+    if let Some(hex) = image.config_digest.strip_prefix("sha256:") {
+        project.hashes = vec![HashEntry {
+            alg: "SHA-256",
+            content: hex.to_string(),
+        }];
+    }
+    project.purl = Some(image_purl(image));
+    let mut props = vec![
+        Property {
+            name: "ospo:image:format".into(),
+            value: image.format.clone(),
+        },
+        Property {
+            name: "ospo:image:config-digest".into(),
+            value: image.config_digest.clone(),
+        },
+    ];
+    if let Some(m) = &image.manifest_digest {
+        props.push(Property {
+            name: "ospo:image:manifest-digest".into(),
+            value: m.clone(),
+        });
+    }
+    for t in &image.repo_tags {
+        props.push(Property {
+            name: "ospo:image:repo-tag".into(),
+            value: t.clone(),
+        });
+    }
+    for (i, l) in image.layers.iter().enumerate() {
+        props.push(Property {
+            name: "ospo:image:layer".into(),
+            value: format!("{i} {l}"),
+        });
+    }
+    for o in [&image.os, &image.architecture].into_iter().flatten() {
+        let name = if Some(o) == image.os.as_ref() {
+            "ospo:image:os"
+        } else {
+            "ospo:image:architecture"
+        };
+        props.push(Property {
+            name: name.into(),
+            value: o.clone(),
+        });
+    }
+    project.properties.extend(props);
+    project.properties.sort();
+}
+
+/// The image's purl: `pkg:oci/NAME@DIGEST` (the manifest's digest, else the config's)
+/// with `arch`, `repository_url` and `tag` where known.
+pub(crate) fn image_purl(image: &crate::model::Image) -> String {
+    let (repo, tag) = split_reference(&image.name);
+    let digest = image
+        .manifest_digest
+        .as_deref()
+        .unwrap_or(&image.config_digest);
+    let last = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
+    let mut purl = format!("pkg:oci/{}@{}", purl_part(&last), purl_part(digest));
+    let mut q = Vec::new();
+    if let Some(a) = &image.architecture {
+        q.push(format!("arch={}", purl_part(a)));
+    }
+    if repo.contains('/') {
+        q.push(format!("repository_url={}", purl_part(repo)));
+    }
+    if let Some(t) = tag {
+        q.push(format!("tag={}", purl_part(t)));
+    }
+    if !q.is_empty() {
+        purl.push('?');
+        purl.push_str(&q.join("&"));
+    }
+    purl
+}
+
+/// `example.org/app:1.0` -> (`example.org/app`, Some(`1.0`)); a port is not a tag.
+pub(crate) fn split_reference(r: &str) -> (&str, Option<&str>) {
+    let r = r.split('@').next().unwrap_or(r);
+    match r.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') && !repo.is_empty() => (repo, Some(tag)),
+        _ => (r, None),
+    }
+}
+
+/// Percent-encoding of a purl name, version or qualifier value.
+fn purl_part(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || b == b'/' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// "Jane Doe <jane@example.com>" -> name and email.
@@ -314,6 +427,9 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
     };
     if let Some(p) = &c.path {
         prop("ospo:path", p);
+    }
+    if let Some(l) = &c.layer {
+        prop("ospo:layer", l);
     }
     if let Some(d) = &c.declared {
         // 1.5 has no acknowledgement to say the expression in `licenses` was declared.

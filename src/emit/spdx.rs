@@ -215,6 +215,11 @@ pub fn build(
             &mut refs,
         ));
     }
+    if let Some(image) = &scan.image {
+        if let Some(p) = packages.iter_mut().find(|p| p.spdx_id == project_id) {
+            as_container(p, image);
+        }
+    }
     let relationships = relationships(scan, &project_id, &pkg_id, &files_of, &files, diags);
 
     let mut creators = vec![format!("Tool: {}-{}", scan.tool.name, scan.tool.version)];
@@ -506,6 +511,9 @@ fn package(
     }
     comment.extend(c.review.iter().map(|r| format!("Review: {r}")));
     comment.extend(c.notes.iter().cloned());
+    if let Some(l) = &c.layer {
+        comment.push(format!("Layer: {l}"));
+    }
 
     Package {
         spdx_id: id.to_string(),
@@ -557,6 +565,51 @@ fn package(
             .collect(),
         primary_package_purpose: if is_project { "APPLICATION" } else { "LIBRARY" },
     }
+}
+
+/// The scanned project of an image is the image: a CONTAINER package with the
+/// configuration digest as its checksum, the OCI purl, and tags and layers in its comment.
+fn as_container(p: &mut Package, image: &crate::model::Image) {
+    let (repo, tag) = super::cyclonedx::split_reference(&image.name);
+    p.primary_package_purpose = "CONTAINER";
+    p.name = repo.to_string();
+    p.version_info = Some(tag.map_or_else(|| image.config_digest.clone(), str::to_string));
+    if let Some(hex) = image.config_digest.strip_prefix("sha256:") {
+        p.checksums = vec![Checksum {
+            algorithm: "SHA256",
+            checksum_value: hex.to_string(),
+        }];
+    }
+    p.external_refs = vec![ExternalRef {
+        reference_category: "PACKAGE-MANAGER",
+        reference_type: "purl",
+        reference_locator: super::cyclonedx::image_purl(image),
+    }];
+    let mut lines = vec![format!(
+        "Container image ({}), config {}",
+        image.format, image.config_digest
+    )];
+    if let Some(m) = &image.manifest_digest {
+        lines.push(format!("Manifest: {m}"));
+    }
+    for t in &image.repo_tags {
+        lines.push(format!("Tag: {t}"));
+    }
+    for (i, l) in image.layers.iter().enumerate() {
+        lines.push(format!("Layer {i}: {l}"));
+    }
+    let rest = p
+        .comment
+        .take()
+        .map(|c| {
+            c.lines()
+                .filter(|l| !l.starts_with("Layer: ") && !l.starts_with("Version unknown"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|c| !c.is_empty());
+    lines.extend(rest);
+    p.comment = Some(lines.join("\n"));
 }
 
 fn one_line(s: &str) -> String {

@@ -310,6 +310,7 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
         dependencies,
         diagnostics: losses.into_diagnostics(shown),
         texts: Default::default(),
+        image: None,
     }
 }
 
@@ -538,6 +539,7 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
         review: props.get("ospo:review").cloned().unwrap_or_default(),
         notes: lic.notes,
         copyrights,
+        layer: prop("ospo:layer"),
     }
 }
 

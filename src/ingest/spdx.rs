@@ -396,6 +396,7 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         dependencies,
         diagnostics: losses.into_diagnostics(shown),
         texts: Default::default(),
+        image: None,
     }
 }
 
@@ -534,6 +535,7 @@ fn package_component(
         review,
         notes,
         copyrights: Vec::new(),
+        layer: None,
     }
 }
 

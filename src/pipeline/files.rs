@@ -147,6 +147,7 @@ pub fn scan(opts: &WalkOptions, progress: bool) -> Result<Scan> {
         dependencies: Vec::new(),
         diagnostics,
         texts: shared.texts.into_inner().unwrap(),
+        image: None,
     })
 }
 
