@@ -14,6 +14,7 @@ mod detect;
 mod diff;
 mod fuzz;
 mod hostile;
+mod images;
 mod ingest;
 mod lockfiles;
 mod metrics;

@@ -122,11 +122,7 @@ pub fn contained_target(at: &str, target: &str) -> String {
         }
     }
     // Shorten by the common prefix so ordinary relative links stay as they were written.
-    let common = parent
-        .iter()
-        .zip(&out)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = parent.iter().zip(&out).take_while(|(a, b)| a == b).count();
     let mut rel: Vec<&str> = std::iter::repeat_n("..", parent.len() - common).collect();
     rel.extend(&out[common..]);
     if rel.is_empty() {
@@ -487,8 +483,14 @@ mod tests {
         assert!(r.join("etc/b").exists());
         assert!(!r.join("opt/x/1").exists(), "opaque dir hides lower files");
         assert_eq!(std::fs::read(r.join("opt/x/3")).unwrap(), b"3");
-        assert_eq!(std::fs::read_link(r.join("link")).unwrap(), Path::new("etc"));
-        assert!(!r.join("etc/through").exists(), "never written through a link");
+        assert_eq!(
+            std::fs::read_link(r.join("link")).unwrap(),
+            Path::new("etc")
+        );
+        assert!(
+            !r.join("etc/through").exists(),
+            "never written through a link"
+        );
         assert!(!r.parent().unwrap().join("escape").exists());
         assert!(!r.join("dev/null").exists() && !r.join("hard").exists());
         assert_eq!(std::fs::read(r.join("hard2")).unwrap(), b"a");
@@ -496,7 +498,13 @@ mod tests {
         assert_eq!(u.written.get("opt/x/3"), Some(&1));
         assert!(!u.written.contains_key("etc/a") && !u.written.contains_key("opt/x/1"));
         let said = format!("{:?}", u.diagnostics);
-        for reason in ["absolute path", "`..`", "device", "hard link", "symbolic link"] {
+        for reason in [
+            "absolute path",
+            "`..`",
+            "device",
+            "hard link",
+            "symbolic link",
+        ] {
             assert!(said.contains(reason), "{reason} reported: {said}");
         }
     }

@@ -223,8 +223,8 @@ impl Store {
             Store::Dir(d) => {
                 let p = d.join(&clean);
                 // A blob that is a link could be anything on this machine: not read.
-                let meta = std::fs::symlink_metadata(&p)
-                    .map_err(|e| anyhow!("`{}`: {e}", shown(name)))?;
+                let meta =
+                    std::fs::symlink_metadata(&p).map_err(|e| anyhow!("`{}`: {e}", shown(name)))?;
                 if !meta.is_file() {
                     bail!("`{}` is not a regular file in the layout", shown(name));
                 }
@@ -262,7 +262,10 @@ fn blob_name(digest: &str) -> Result<String> {
         "sha512" => 128,
         _ => bail!("`{}`: unsupported digest algorithm", shown(digest)),
     };
-    if hex.len() != len || !hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    if hex.len() != len
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
     {
         bail!("`{}`: not a valid digest", shown(digest));
     }
@@ -359,14 +362,18 @@ fn oci_plan(store: &Store, format: Format, fallback_name: &str) -> Result<Plan> 
         let d = pick(&manifests, &mut diags)
             .cloned()
             .ok_or_else(|| anyhow!("the image index lists no image"))?;
-        for key in ["io.containerd.image.name", "org.opencontainers.image.ref.name"] {
+        for key in [
+            "io.containerd.image.name",
+            "org.opencontainers.image.ref.name",
+        ] {
             if let Some(t) = str_field(&d["annotations"], key) {
                 if !tags.iter().any(|x| x == t) {
                     tags.push(t.to_string());
                 }
             }
         }
-        let digest = str_field(&d, "digest").ok_or_else(|| anyhow!("a descriptor without a digest"))?;
+        let digest =
+            str_field(&d, "digest").ok_or_else(|| anyhow!("a descriptor without a digest"))?;
         let (next, bytes) = store.read_json(&blob_name(digest)?)?;
         verify(digest, &bytes, "manifest")?;
         let media = str_field(&d, "mediaType").or(str_field(&next, "mediaType"));
@@ -430,7 +437,8 @@ fn docker_plan(store: &Store, fallback_name: &str) -> Result<Plan> {
             format!("the archive holds {} images; read the first", images.len()),
         ));
     }
-    let config_name = str_field(first, "Config").ok_or_else(|| anyhow!("manifest.json: no Config"))?;
+    let config_name =
+        str_field(first, "Config").ok_or_else(|| anyhow!("manifest.json: no Config"))?;
     let (config, bytes) = store.read_json(config_name)?;
     let tags: Vec<String> = first["RepoTags"]
         .as_array()
@@ -448,7 +456,10 @@ fn docker_plan(store: &Store, fallback_name: &str) -> Result<Plan> {
         .collect();
     Ok(Plan {
         image: Image {
-            name: tags.first().cloned().unwrap_or_else(|| fallback_name.into()),
+            name: tags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| fallback_name.into()),
             format: Format::DockerArchive.name().into(),
             config_digest: sha256_digest(&bytes),
             manifest_digest: None,
@@ -495,7 +506,11 @@ fn database_entries(path: &Path, apk: bool) -> HashSet<(String, String)> {
     {
         return out;
     }
-    let (nk, vk) = if apk { ("P:", "V:") } else { ("Package:", "Version:") };
+    let (nk, vk) = if apk {
+        ("P:", "V:")
+    } else {
+        ("Package:", "Version:")
+    };
     for para in text.split("\n\n") {
         let mut name = None;
         let mut version = None;
@@ -585,7 +600,10 @@ fn unpack(
         plan.image.layers.push(digest.clone().unwrap_or(got));
         for db in SHARED_DATABASES {
             if unpacker.written.get(*db) == Some(&i) {
-                snapshots.push((i, database_entries(&dir.join(db), db.starts_with("lib/apk"))));
+                snapshots.push((
+                    i,
+                    database_entries(&dir.join(db), db.starts_with("lib/apk")),
+                ));
             }
         }
     }
@@ -638,7 +656,10 @@ fn attribute_layers(
     }
     let mut layers: Vec<Option<usize>> = Vec::with_capacity(scan.components.len());
     for c in &scan.components {
-        let files = owned.get(c.bom_ref.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let files = owned
+            .get(c.bom_ref.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         layers.push(layer_of(c, files, written, snapshots));
     }
     for (c, l) in scan.components.iter_mut().zip(layers) {
@@ -655,12 +676,16 @@ fn layer_of(
     written: &BTreeMap<String, usize>,
     snapshots: &[Snapshot],
 ) -> Option<usize> {
-    let purl_type = c.purl.as_deref().and_then(|p| p.strip_prefix("pkg:")).and_then(|p| p.split('/').next());
+    let purl_type = c
+        .purl
+        .as_deref()
+        .and_then(|p| p.strip_prefix("pkg:"))
+        .and_then(|p| p.split('/').next());
     if matches!(purl_type, Some("deb" | "apk")) {
-        let arch = c
-            .purl
-            .as_deref()
-            .and_then(|p| p.split_once("arch=").map(|(_, a)| a.split('&').next().unwrap_or("")));
+        let arch = c.purl.as_deref().and_then(|p| {
+            p.split_once("arch=")
+                .map(|(_, a)| a.split('&').next().unwrap_or(""))
+        });
         let mut own = vec![
             format!("var/lib/dpkg/info/{}.list", c.name),
             format!("var/lib/dpkg/status.d/{}", c.name),
@@ -712,7 +737,10 @@ mod tests {
     #[test]
     fn digests_are_checked_before_they_become_paths() {
         let h = "a".repeat(64);
-        assert_eq!(blob_name(&format!("sha256:{h}")).unwrap(), format!("blobs/sha256/{h}"));
+        assert_eq!(
+            blob_name(&format!("sha256:{h}")).unwrap(),
+            format!("blobs/sha256/{h}")
+        );
         assert!(blob_name("sha256:../../etc/passwd").is_err());
         assert!(blob_name(&format!("md5:{h}")).is_err());
         assert!(blob_name(&format!("sha256:{}", "A".repeat(64))).is_err());
