@@ -23,5 +23,6 @@ mod os_packages;
 mod policy;
 mod report;
 mod report_browser;
+mod rpm;
 mod sbom;
 mod scan;

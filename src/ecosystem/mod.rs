@@ -53,6 +53,7 @@ pub const REGISTRY: &[Ecosystem] = &[
     maven::ECOSYSTEM,
     os::dpkg::ECOSYSTEM,
     os::apk::ECOSYSTEM,
+    os::rpm::ECOSYSTEM,
     ruby::ECOSYSTEM,
     composer::ECOSYSTEM,
     nuget::ECOSYSTEM,
