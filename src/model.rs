@@ -352,6 +352,10 @@ pub struct Component {
     /// database entry or manifest (see [`Image::layers`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
+    /// bom-ref of the package whose files carry this one (a C library bundled as source
+    /// in a `-sys` crate, a shared library in a wheel): it is nested under that package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 impl Default for Component {
@@ -376,6 +380,7 @@ impl Default for Component {
             review: Vec::new(),
             notes: Vec::new(),
             layer: None,
+            parent: None,
         }
     }
 }
@@ -410,6 +415,7 @@ impl Component {
         take(&mut self.supplier, other.supplier, other_knows_better);
         take(&mut self.homepage, other.homepage, other_knows_better);
         take(&mut self.layer, other.layer, other_knows_better);
+        take(&mut self.parent, other.parent, other_knows_better);
         match (&self.path, other.path) {
             (Some(a), Some(b)) if path_rank(&b) < path_rank(a) => self.path = Some(b),
             (None, b) => self.path = b,

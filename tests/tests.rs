@@ -18,6 +18,7 @@ mod images;
 mod ingest;
 mod lockfiles;
 mod metrics;
+mod native;
 mod notice;
 mod os_packages;
 mod policy;

@@ -9,7 +9,7 @@
 //! enum holds, and it never mixes with license objects. Mapping of the other model fields
 //! (the `ospo:*` properties that make our own SBOMs read back losslessly) is in README.md.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -130,6 +130,9 @@ struct Comp {
     external_references: Vec<ExtRef>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     properties: Vec<Property>,
+    /// Components carried inside this one (native libraries bundled in a package).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    components: Vec<Comp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     evidence: Option<Evidence>,
 }
@@ -228,6 +231,7 @@ pub fn build(
         .chain(components.iter().filter_map(|c| c.bom_ref.as_deref()))
         .collect();
     let dependencies = dependencies(&scan.dependencies, &known, diags);
+    let components = nest(scan, components);
 
     Bom {
         schema: format!(
@@ -376,6 +380,68 @@ fn purl_part(s: &str) -> String {
         }
     }
     out
+}
+
+/// Components with a `parent` (a library bundled inside a package) move into their
+/// parent's `components`, deepest first so a nested one's own children come along; one
+/// whose parent is not listed (or the project) stays at the top.
+fn nest(scan: &Scan, components: Vec<Comp>) -> Vec<Comp> {
+    let parent_of: HashMap<&str, &str> = scan
+        .components
+        .iter()
+        .filter(|c| Some(&c.bom_ref) != scan.project.as_ref())
+        .filter_map(|c| Some((c.bom_ref.as_str(), c.parent.as_deref()?)))
+        .collect();
+    if parent_of.is_empty() {
+        return components;
+    }
+    let listed: BTreeSet<String> = components
+        .iter()
+        .filter_map(|c| c.bom_ref.clone())
+        .collect();
+    // Depth in the parent chain; a chain that loops or leaves the list ends it.
+    let depth = |r: &str| {
+        let mut d = 0;
+        let mut at = r;
+        while let Some(p) = parent_of.get(at).filter(|p| listed.contains(**p)) {
+            d += 1;
+            at = p;
+            if d > 16 {
+                return 0;
+            }
+        }
+        d
+    };
+    let mut order: Vec<(usize, String)> = listed
+        .iter()
+        .map(|r| (depth(r), r.clone()))
+        .filter(|(d, _)| *d > 0)
+        .collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut by_ref: BTreeMap<String, Comp> = BTreeMap::new();
+    let mut top = Vec::new();
+    for c in components {
+        match &c.bom_ref {
+            Some(r) => {
+                by_ref.insert(r.clone(), c);
+            }
+            None => top.push(c),
+        }
+    }
+    for (_, r) in order {
+        let parent = parent_of[r.as_str()];
+        if let Some(child) = by_ref.remove(&r) {
+            if let Some(p) = by_ref.get_mut(parent) {
+                p.components.push(child);
+                p.components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+            } else {
+                by_ref.insert(r, child);
+            }
+        }
+    }
+    top.extend(by_ref.into_values());
+    top.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+    top
 }
 
 /// "Jane Doe <jane@example.com>" -> name and email.
@@ -537,6 +603,7 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
             })
             .collect(),
         properties,
+        components: Vec::new(),
         evidence: has_evidence.then_some(evidence),
     }
 }
@@ -709,6 +776,13 @@ fn xml_component(x: &mut Xml, c: &Comp) {
         x.close("externalReferences");
     }
     xml_properties(x, &c.properties);
+    if !c.components.is_empty() {
+        x.open("components", &[]);
+        for n in &c.components {
+            xml_component(x, n);
+        }
+        x.close("components");
+    }
     if let Some(e) = &c.evidence {
         x.open("evidence", &[]);
         if !e.occurrences.is_empty() {

@@ -359,6 +359,20 @@ fn relationships(
             });
         }
     }
+    // A library bundled inside a package (C sources in a -sys crate): the package
+    // CONTAINS it.
+    for c in &scan.components {
+        if let (Some(parent), Some(child)) = (
+            c.parent.as_deref().and_then(|p| pkg_id.get(p)),
+            pkg_id.get(c.bom_ref.as_str()),
+        ) {
+            relationships.push(Relationship {
+                spdx_element_id: parent.clone(),
+                relationship_type: "CONTAINS",
+                related_spdx_element: child.clone(),
+            });
+        }
+    }
     let dev: BTreeSet<&str> = scan
         .components
         .iter()

@@ -540,6 +540,7 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
         notes: lic.notes,
         copyrights,
         layer: prop("ospo:layer"),
+        parent: None,
     }
 }
 

@@ -536,6 +536,7 @@ fn package_component(
         notes,
         copyrights: Vec::new(),
         layer: None,
+        parent: None,
     }
 }
 
