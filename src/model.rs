@@ -356,6 +356,11 @@ pub struct Component {
     /// in a `-sys` crate, a shared library in a wheel): it is nested under that package.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// Whether this component's own dependencies are all known (true: every edge from it is
+    /// in the graph; false: some may be missing, e.g. a Go module whose go.mod is not in
+    /// the tree); None: not said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies_complete: Option<bool>,
 }
 
 impl Default for Component {
@@ -381,6 +386,7 @@ impl Default for Component {
             notes: Vec::new(),
             layer: None,
             parent: None,
+            dependencies_complete: None,
         }
     }
 }
@@ -416,6 +422,11 @@ impl Component {
         take(&mut self.homepage, other.homepage, other_knows_better);
         take(&mut self.layer, other.layer, other_knows_better);
         take(&mut self.parent, other.parent, other_knows_better);
+        self.dependencies_complete = match (self.dependencies_complete, other.dependencies_complete)
+        {
+            (Some(a), Some(b)) => Some(a || b),
+            (a, b) => a.or(b),
+        };
         match (&self.path, other.path) {
             (Some(a), Some(b)) if path_rank(&b) < path_rank(a) => self.path = Some(b),
             (None, b) => self.path = b,

@@ -13,6 +13,7 @@ mod conclusions;
 mod detect;
 mod diff;
 mod fuzz;
+mod graphs;
 mod hostile;
 mod images;
 mod ingest;

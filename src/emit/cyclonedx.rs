@@ -46,6 +46,9 @@ pub struct Bom {
     components: Vec<Comp>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     dependencies: Vec<Dependency>,
+    /// How complete the dependency graph is, where ospo knows (see [`compositions`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    compositions: Vec<Composition>,
     /// Only `ospo audit --format cyclonedx-json` fills it (see [`with_vulnerabilities`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     vulnerabilities: Vec<serde_json::Value>,
@@ -183,6 +186,12 @@ struct CopyrightText {
 }
 
 #[derive(Debug, Serialize)]
+struct Composition {
+    aggregate: &'static str,
+    dependencies: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Dependency {
     #[serde(rename = "ref")]
@@ -266,10 +275,52 @@ pub fn build(
                 value: scan.tool.license_list_version.clone(),
             }],
         },
+        compositions: compositions(scan, project_ref.as_deref().unwrap_or(&root_ref(scan))),
         components,
         dependencies,
         vulnerabilities: Vec::new(),
     }
+}
+
+/// Whose dependency lists are known complete, known incomplete (a Go module whose go.mod
+/// is not in the tree), or not known: said only when an ecosystem knew for some.
+fn compositions(scan: &Scan, project: &str) -> Vec<Composition> {
+    if scan
+        .components
+        .iter()
+        .all(|c| c.dependencies_complete.is_none())
+    {
+        return Vec::new();
+    }
+    let mut groups: [(&'static str, Vec<String>); 3] = [
+        ("complete", vec![]),
+        ("incomplete", vec![]),
+        ("unknown", vec![]),
+    ];
+    for c in &scan.components {
+        let g = match c.dependencies_complete {
+            Some(true) => 0,
+            Some(false) => 1,
+            None => 2,
+        };
+        let r = if Some(&c.bom_ref) == scan.project.as_ref() {
+            project.to_string()
+        } else {
+            c.bom_ref.clone()
+        };
+        groups[g].1.push(r);
+    }
+    groups
+        .into_iter()
+        .filter(|(_, refs)| !refs.is_empty())
+        .map(|(aggregate, mut dependencies)| {
+            dependencies.sort();
+            Composition {
+                aggregate,
+                dependencies,
+            }
+        })
+        .collect()
 }
 
 /// The scanned project of an image is the image: a `container` component with the
@@ -732,6 +783,20 @@ pub fn to_xml(bom: &Bom) -> Vec<u8> {
             }
         }
         x.close("dependencies");
+    }
+    if !bom.compositions.is_empty() {
+        x.open("compositions", &[]);
+        for c in &bom.compositions {
+            x.open("composition", &[]);
+            x.leaf("aggregate", &[], c.aggregate);
+            x.open("dependencies", &[]);
+            for d in &c.dependencies {
+                x.empty("dependency", &[("ref", d)]);
+            }
+            x.close("dependencies");
+            x.close("composition");
+        }
+        x.close("compositions");
     }
     x.close("bom");
     x.out.into_bytes()

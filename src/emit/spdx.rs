@@ -123,6 +123,9 @@ struct Relationship {
     spdx_element_id: String,
     relationship_type: &'static str,
     related_spdx_element: String,
+    /// Why, where the relationship alone would mislead (a graph known incomplete).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
 }
 
 /// SPDXRef- ids: the bom-ref or path with every character SPDX does not allow replaced,
@@ -349,6 +352,7 @@ fn relationships(
         spdx_element_id: "SPDXRef-DOCUMENT".into(),
         relationship_type: "DESCRIBES",
         related_spdx_element: project_id.to_string(),
+        comment: None,
     }];
     for (owner, idx) in files_of {
         for &i in idx {
@@ -356,6 +360,7 @@ fn relationships(
                 spdx_element_id: pkg_id[owner].clone(),
                 relationship_type: "CONTAINS",
                 related_spdx_element: files[i].spdx_id.clone(),
+                comment: None,
             });
         }
     }
@@ -370,6 +375,27 @@ fn relationships(
                 spdx_element_id: parent.clone(),
                 relationship_type: "CONTAINS",
                 related_spdx_element: child.clone(),
+                comment: None,
+            });
+        }
+    }
+    // A package whose own dependencies are not all known says so, instead of its
+    // DEPENDS_ON relationships looking like the whole list.
+    for c in &scan.components {
+        if c.dependencies_complete != Some(false) {
+            continue;
+        }
+        if let Some(id) = pkg_id.get(c.bom_ref.as_str()) {
+            relationships.push(Relationship {
+                spdx_element_id: id.clone(),
+                relationship_type: "DEPENDS_ON",
+                related_spdx_element: NOASSERTION.into(),
+                comment: Some(
+                    "incomplete dependency graph: this package's own dependency list is not in \
+                     the scanned tree (its manifest, e.g. a Go module's go.mod or a Maven POM, \
+                     was not found), so dependencies may be missing"
+                        .into(),
+                ),
             });
         }
     }
@@ -396,12 +422,14 @@ fn relationships(
                     spdx_element_id: to.clone(),
                     relationship_type: "DEV_DEPENDENCY_OF",
                     related_spdx_element: from.clone(),
+                    comment: None,
                 }
             } else {
                 Relationship {
                     spdx_element_id: from.clone(),
                     relationship_type: "DEPENDS_ON",
                     related_spdx_element: to.clone(),
+                    comment: None,
                 }
             });
         }
@@ -772,6 +800,9 @@ pub fn to_tag_value(doc: &Document) -> Vec<u8> {
                 "Relationship: {} {} {}",
                 r.spdx_element_id, r.relationship_type, r.related_spdx_element
             );
+            if let Some(c) = &r.comment {
+                let _ = writeln!(o, "RelationshipComment: <text>{c}</text>");
+            }
         }
     }
     o.into_bytes()

@@ -541,6 +541,7 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
         copyrights,
         layer: prop("ospo:layer"),
         parent: None,
+        dependencies_complete: None,
     }
 }
 

@@ -537,6 +537,7 @@ fn package_component(
         copyrights: Vec::new(),
         layer: None,
         parent: None,
+        dependencies_complete: None,
     }
 }
 
