@@ -174,3 +174,71 @@ fn sboms_say_which_dependency_lists_are_incomplete() {
     assert_eq!(noassert, refs(false).len());
     validate_sboms(&files);
 }
+
+/// The dependencies of a POM that Maven passes on (not test, provided or optional), as
+/// `groupId:artifactId`, read here with a plain scan of its `<dependency>` blocks.
+fn inherited_deps(pom: &str) -> Vec<String> {
+    let text = fs::read_to_string(pom).unwrap();
+    let deps = text.split("<dependencies>").nth(1).unwrap_or("");
+    let deps = deps.split("</dependencies>").next().unwrap();
+    let tag = |block: &str, t: &str| {
+        block
+            .split(&format!("<{t}>"))
+            .nth(1)
+            .and_then(|r| r.split(&format!("</{t}>")).next())
+            .map(|s| s.trim().to_string())
+    };
+    deps.split("<dependency>")
+        .skip(1)
+        .filter(|b| {
+            !matches!(
+                tag(b, "scope").as_deref(),
+                Some("test" | "provided" | "system")
+            ) && tag(b, "optional").as_deref() != Some("true")
+        })
+        .map(|b| {
+            format!(
+                "{}:{}",
+                tag(b, "groupId").unwrap(),
+                tag(b, "artifactId").unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn maven_edges_come_from_the_poms_of_a_local_repository_in_the_tree() {
+    let root = fixture("ecosystems/maven/localrepo");
+    let v = scan_tree(&root);
+    let plexus = component(&v, "org.eclipse.sisu:org.eclipse.sisu.plexus").unwrap();
+    assert_eq!(plexus["dependencies_complete"], true);
+    let pom = root.join(
+        ".m2/repository/org/eclipse/sisu/org.eclipse.sisu.plexus/0.3.4/org.eclipse.sisu.plexus-0.3.4.pom",
+    );
+    let want = inherited_deps(pom.to_str().unwrap());
+    assert!(want.len() >= 3);
+    let edges = v["dependencies"].as_array().unwrap();
+    let to: Vec<String> = edges
+        .iter()
+        .find(|e| e["from"] == plexus["bom_ref"])
+        .unwrap()["to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    for w in &want {
+        let dep = component(&v, w).unwrap_or_else(|| panic!("{w} listed"));
+        assert!(
+            to.contains(&dep["bom_ref"].as_str().unwrap().to_string()),
+            "{w}: {to:?}"
+        );
+    }
+    assert_eq!(
+        to.len(),
+        want.len(),
+        "test/provided/optional ones are not inherited"
+    );
+    let missing = component(&v, "org.example.ospo:not-in-the-repository").unwrap();
+    assert_eq!(missing["dependencies_complete"], false);
+}
