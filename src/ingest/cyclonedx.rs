@@ -287,7 +287,33 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
 
     losses.warn("services", bom.services.len());
     losses.warn("vulnerabilities", bom.vulnerabilities.len());
-    losses.info("compositions", bom.compositions.len());
+    // ospo's own compositions say whose dependency lists are complete: read back.
+    let mut mapped = mapped;
+    let mut unread = 0usize;
+    for comp in &bom.compositions {
+        let complete = match comp.get("aggregate").and_then(Value::as_str) {
+            Some("complete") => Some(true),
+            Some("incomplete") => Some(false),
+            Some("unknown") => None,
+            _ => {
+                unread += 1;
+                continue;
+            }
+        };
+        let refs: BTreeSet<&str> = comp
+            .get("dependencies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for c in &mut mapped.components {
+            if refs.contains(c.bom_ref.as_str()) {
+                c.dependencies_complete = complete;
+            }
+        }
+    }
+    losses.info("compositions", unread);
     losses.info("annotations", bom.annotations.len());
     losses.info("formulation entries", bom.formulation.len());
     losses.info("document properties", bom.properties.len());
@@ -840,7 +866,8 @@ mod xml {
                 "components" => list(c, "component", component),
                 "dependencies" => list(c, "dependency", dependency),
                 "properties" => list(c, "property", property),
-                "services" | "vulnerabilities" | "compositions" | "annotations" | "formulation"
+                "compositions" => list(c, "composition", composition),
+                "services" | "vulnerabilities" | "annotations" | "formulation"
                 | "externalReferences" => Value::Array(c.children.iter().map(generic).collect()),
                 _ => generic(c),
             };
@@ -869,6 +896,23 @@ mod xml {
             };
             m.insert(c.name.clone(), v);
         }
+        Value::Object(m)
+    }
+
+    /// `<composition><aggregate>…</aggregate><dependencies><dependency ref="…"/>…`: the
+    /// JSON shape (`aggregate`, `dependencies` as refs).
+    fn composition(n: &Node) -> Value {
+        let mut m = Map::new();
+        if let Some(a) = n.child("aggregate") {
+            m.insert("aggregate".into(), a.text().trim().into());
+        }
+        let refs: Vec<Value> = n
+            .child("dependencies")
+            .into_iter()
+            .flat_map(|d| d.children("dependency"))
+            .filter_map(|d| d.attr("ref").map(|r| Value::from(r.to_string())))
+            .collect();
+        m.insert("dependencies".into(), Value::Array(refs));
         Value::Object(m)
     }
 
