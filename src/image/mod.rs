@@ -620,7 +620,7 @@ pub fn scan(
 ) -> Result<Scan> {
     let tmp = cleanup::TempRoot::new()?;
     let (image, unpacker, snapshots) = unpack(src, tmp.path(), opts.image_limits)
-        .with_context(|| format!("{}", shown(&src.given)))?;
+        .with_context(|| shown(&src.given))?;
     let mut inner = opts.clone();
     inner.walk.root = tmp.path().to_path_buf();
     // The image's files are the input; this machine's package caches are not its.
