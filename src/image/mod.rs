@@ -619,8 +619,8 @@ pub fn scan(
     run_tree: impl Fn(&crate::pipeline::Options) -> Result<Scan>,
 ) -> Result<Scan> {
     let tmp = cleanup::TempRoot::new()?;
-    let (image, unpacker, snapshots) = unpack(src, tmp.path(), opts.image_limits)
-        .with_context(|| shown(&src.given))?;
+    let (image, unpacker, snapshots) =
+        unpack(src, tmp.path(), opts.image_limits).with_context(|| shown(&src.given))?;
     let mut inner = opts.clone();
     inner.walk.root = tmp.path().to_path_buf();
     // The image's files are the input; this machine's package caches are not its.
