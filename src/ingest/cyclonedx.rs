@@ -291,6 +291,16 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
     let mut mapped = mapped;
     let mut unread = 0usize;
     for comp in &bom.compositions {
+        // Only what ospo writes (an aggregate over dependency lists) is carried; one about
+        // assemblies or vulnerabilities is not, whole.
+        let other = ["assemblies", "vulnerabilities"].iter().any(|k| {
+            comp.get(*k)
+                .is_some_and(|v| v.as_array().is_none_or(|a| !a.is_empty()))
+        });
+        if other {
+            unread += 1;
+            continue;
+        }
         let complete = match comp.get("aggregate").and_then(Value::as_str) {
             Some("complete") => Some(true),
             Some("incomplete") => Some(false),
@@ -913,6 +923,15 @@ mod xml {
             .filter_map(|d| d.attr("ref").map(|r| Value::from(r.to_string())))
             .collect();
         m.insert("dependencies".into(), Value::Array(refs));
+        // What ospo does not carry, kept so that it is counted as not carried.
+        for k in ["assemblies", "vulnerabilities"] {
+            if let Some(n) = n.child(k) {
+                m.insert(
+                    k.into(),
+                    Value::Array(n.children.iter().map(generic).collect()),
+                );
+            }
+        }
         Value::Object(m)
     }
 
