@@ -70,15 +70,18 @@ ev=obj({"expression":STR,"kind":kind,"path":STR,"start_line":INT,"end_line":INT,
   ["expression","kind","path","start_line","end_line","score"])
 comp=obj({"bom_ref":STR,"name":STR,"version":STR,"purl":STR,"ecosystem":STR,"path":STR,"declared_raw":STR,"declared":STR,
   "detected":STR,"concluded":STR,"evidence":arr({"$ref":"#/$defs/evidence"}),"hashes":arr(obj({"alg":STR,"value":STR},["alg","value"])),
-  "scope":scope,"supplier":STR,"homepage":STR,"copyrights":arr(STR),"review":arr(STR),"notes":arr(STR)},
+  "scope":scope,"supplier":STR,"homepage":STR,"copyrights":arr(STR),"review":arr(STR),"notes":arr(STR),
+  "layer":STR,"parent":STR,"dependencies_complete":{"type":"boolean"}},
   ["bom_ref","name","ecosystem","concluded","scope"])
+image=obj({"name":STR,"format":{"enum":["docker-archive","oci-archive","oci-dir"]},"config_digest":STR,"manifest_digest":STR,
+  "repo_tags":arr(STR),"layers":arr(STR),"os":STR,"architecture":STR},["name","format","config_digest"])
 scan=doc("scan","ospo scan --format json","The Scan model: every file's license and copyright evidence, the components found with their declared, detected and concluded licenses, the dependency graph and the diagnostics. Also what --from reads back.",
   obj({"format_version":{"const":1},"tool":obj({"name":STR,"version":STR,"license_list_version":STR},["name","version","license_list_version"]),
        "root":STR,"summary":obj({k:INT for k in ["files_scanned","bytes_scanned","files_with_licenses","files_with_copyrights","binary_files","skipped_files","elapsed_ms"]},
          ["files_scanned","bytes_scanned","files_with_licenses","files_with_copyrights","binary_files","skipped_files"]),
        "project":STR,"files":arr({"$ref":"#/$defs/file"}),"components":arr({"$ref":"#/$defs/component"}),
        "dependencies":arr(obj({"from":STR,"to":arr(STR)},["from","to"])),"diagnostics":arr({"$ref":"#/$defs/diagnostic"}),
-       "texts":{"type":"object","additionalProperties":STR}},
+       "texts":{"type":"object","additionalProperties":STR},"image":image},
       ["format_version","tool","root","summary","files","components","dependencies","diagnostics"]),
   {"file":filerec,"license_match":match,"unrecognized":unrec,"component":comp,"evidence":ev,"diagnostic":diagnostic})
 ce=obj({"id":STR,"name":STR,"version":STR,"purl":STR,"ecosystem":STR,"license":STR,"scope":STR},["id","name","ecosystem","license"])

@@ -230,6 +230,37 @@ pub struct Common {
     /// Print informational diagnostics too
     #[arg(short, long)]
     pub verbose: bool,
+    /// A container image given as input may expand to at most this many bytes
+    /// (suffixes K, M, G, T: powers of 1024)
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size)]
+    pub max_image_size: u64,
+    /// A container image given as input may hold at most this many entries
+    #[arg(long, value_name = "N", default_value_t = 2_000_000)]
+    pub max_image_entries: u64,
+}
+
+/// `4G`, `512M`, `1048576`: a size in bytes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, shift) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let shift = match c.to_ascii_uppercase() {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => return Err(format!("`{s}`: the suffix must be K, M, G or T")),
+            };
+            (&t[..i], shift)
+        }
+        _ => (t, 0),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}`: not a size (a number, with K, M, G or T)"))?;
+    n.checked_shl(shift)
+        .filter(|v| v >> shift == n)
+        .ok_or_else(|| format!("`{s}`: too large"))
 }
 
 #[derive(Debug, Args)]

@@ -111,6 +111,10 @@ fn scan_options(path: &std::path::Path, c: &Common) -> pipeline::Options {
     opts.walk = walk_options(path, c);
     opts.progress = !c.quiet;
     opts.use_local_caches = !c.no_caches;
+    opts.image_limits = crate::image::Limits {
+        max_bytes: c.max_image_size,
+        max_entries: c.max_image_entries,
+    };
     opts
 }
 

@@ -16,6 +16,7 @@ pub mod ecosystem;
 pub mod emit;
 pub mod expression;
 pub mod gate;
+pub mod image;
 pub mod ingest;
 pub mod licensedb;
 pub mod metrics;

@@ -58,6 +58,32 @@ pub struct Scan {
     /// saved scan gives the same notice anywhere. Absent in scans saved before it existed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub texts: BTreeMap<String, String>,
+    /// The container image scanned, when the input was one (`ospo sbom IMAGE.tar`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+}
+
+/// A container image read without a daemon: what identifies it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Image {
+    /// What the SBOM calls it: the first repository tag, else the file's name.
+    pub name: String,
+    /// `docker-archive`, `oci-archive` or `oci-dir`.
+    pub format: String,
+    /// `sha256:...` of the image configuration (the image ID).
+    pub config_digest: String,
+    /// `sha256:...` of the image manifest, where the archive has one (OCI layouts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_tags: Vec<String>,
+    /// Layer digests (of the blobs as stored), lowest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -322,6 +348,19 @@ pub struct Component {
     /// How the resolver read the declaration ("`Apache 2` read as `Apache-2.0`").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// In an image: the digest of the layer that last wrote the component's package
+    /// database entry or manifest (see [`Image::layers`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+    /// bom-ref of the package whose files carry this one (a C library bundled as source
+    /// in a `-sys` crate, a shared library in a wheel): it is nested under that package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Whether this component's own dependencies are all known (true: every edge from it is
+    /// in the graph; false: some may be missing, e.g. a Go module whose go.mod is not in
+    /// the tree); None: not said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies_complete: Option<bool>,
 }
 
 impl Default for Component {
@@ -345,6 +384,9 @@ impl Default for Component {
             copyrights: Vec::new(),
             review: Vec::new(),
             notes: Vec::new(),
+            layer: None,
+            parent: None,
+            dependencies_complete: None,
         }
     }
 }
@@ -378,6 +420,13 @@ impl Component {
         );
         take(&mut self.supplier, other.supplier, other_knows_better);
         take(&mut self.homepage, other.homepage, other_knows_better);
+        take(&mut self.layer, other.layer, other_knows_better);
+        take(&mut self.parent, other.parent, other_knows_better);
+        self.dependencies_complete = match (self.dependencies_complete, other.dependencies_complete)
+        {
+            (Some(a), Some(b)) => Some(a || b),
+            (a, b) => a.or(b),
+        };
         match (&self.path, other.path) {
             (Some(a), Some(b)) if path_rank(&b) < path_rank(a) => self.path = Some(b),
             (None, b) => self.path = b,

@@ -36,7 +36,9 @@ use crate::relpath;
 pub const ECOSYSTEM: super::Ecosystem = super::Ecosystem {
     name: "golang",
     is_manifest: |name, dir| {
-        matches!(name, "go.mod" | "go.sum") || (name == "modules.txt" && dir.ends_with("vendor"))
+        matches!(name, "go.mod" | "go.sum")
+            || (name == "modules.txt" && dir.ends_with("vendor"))
+            || cached_mod(&relpath::child(dir, name)).is_some()
     },
     dependency_dirs: &["vendor"],
     discover,
@@ -57,8 +59,23 @@ fn discover_with_cache(ctx: &Context<'_>, cache: Option<&Path>) -> Found {
     let mut modules_txt: HashMap<&str, &str> = HashMap::new();
     let mut go_sums: HashMap<&str, &str> = HashMap::new();
     let mut go_mods = Vec::new();
+    // go.mod files of modules in a module cache inside the tree, by module and version:
+    // what each dependency itself requires (the transitive edges).
+    let mut cached: HashMap<(String, String), &str> = HashMap::new();
+    for rel in ctx.manifests {
+        if let Some(key) = cached_mod(rel) {
+            // The download cache's copy is the one the go command reads; an extracted
+            // module's go.mod says the same.
+            if rel.ends_with(".mod") || !cached.contains_key(&key) {
+                cached.insert(key, rel.as_str());
+            }
+        }
+    }
     for rel in ctx.manifests {
         let dir = dir_of(rel);
+        if cached_mod(rel).is_some() {
+            continue;
+        }
         match file_name(rel) {
             "go.mod" if !ignored_dir(dir) => go_mods.push(rel.as_str()),
             "go.sum" if !ignored_dir(dir) => {
@@ -86,7 +103,8 @@ fn discover_with_cache(ctx: &Context<'_>, cache: Option<&Path>) -> Found {
             read_manifest(ctx, mt, &mut out.found.diagnostics)
                 .map(|t| parse_modules_txt(&t, mt, &mut out.found.diagnostics))
         });
-        module_components(ctx, cache, dir, rel, &gomod, vendored.as_deref(), &mut out);
+        let built = module_components(ctx, cache, dir, rel, &gomod, vendored.as_deref(), &mut out);
+        transitive(ctx, &cached, &built, &mut out);
         for (module, version, digest) in sums {
             let Some(i) = purl(&module, Some(&version)).and_then(|r| out.index.get(&r).copied())
             else {
@@ -572,13 +590,15 @@ fn module_components(
     gomod: &GoMod,
     vendored: Option<&[Vendored]>,
     out: &mut Out,
-) {
+) -> Built {
+    let mut built = Built::default();
     let root_ref = gomod.module.as_deref().and_then(|m| {
         let c = component(m, None, Some(dir.to_string()), None)?;
         let r = out.upsert(c);
         out.found.roots.push(r.clone());
         Some(r)
     });
+    built.root = root_ref.clone();
     // The vendor/ directory of a vendored module is named by its original module path,
     // whatever it was replaced with.
     let vendor_path = |module: &str| -> Option<String> {
@@ -617,7 +637,8 @@ fn module_components(
                target: Option<&Target>,
                direct: bool,
                vpath: Option<String>,
-               out: &mut Out| {
+               out: &mut Out|
+     -> Option<(String, String, Option<String>)> {
         let (module, ver, local) = resolve(path, version, target);
         if let (Some(Target::Local(d)), None) = (target, &local) {
             out.found.diagnostics.push(Diagnostic::warning(
@@ -641,7 +662,7 @@ fn module_components(
                     ver.as_deref().unwrap_or("")
                 ),
             ));
-            return;
+            return None;
         };
         let bom_ref = out.upsert(c);
         if let (Some(root), true) = (&root_ref, direct) {
@@ -654,8 +675,15 @@ fn module_components(
         }
         // Directories outside the tree are read only when caches are allowed (`cache` is
         // Some): what a scan reads must not depend on the machine otherwise.
+        let built = Some((
+            path.to_string(),
+            bom_ref.clone(),
+            ver.clone()
+                .map(|v| (module.clone(), v))
+                .map(|(m, v)| format!("{m}@{v}")),
+        ));
         let Some(cache) = cache else {
-            return;
+            return built;
         };
         if let Some(v) = &ver {
             let d = cache.join(format!("{}@{}", escape_case(&module), escape_case(v)));
@@ -663,6 +691,7 @@ fn module_components(
                 out.found.external_dirs.push((bom_ref, d));
             }
         }
+        built
     };
 
     for r in &gomod.requires {
@@ -672,14 +701,14 @@ fn module_components(
         } else {
             None
         };
-        add(
+        built.modules.extend(add(
             &r.path,
             &r.version,
             gomod.replacement(&r.path, &r.version),
             !r.indirect,
             vpath,
             out,
-        );
+        ));
     }
     for v in vendored.unwrap_or_default() {
         if gomod.requires.iter().any(|r| r.path == v.path) {
@@ -687,14 +716,114 @@ fn module_components(
         }
         // A module only modules.txt lists (go < 1.17 kept indirect ones out of go.mod).
         let vpath = vendor_path(&v.path);
-        add(
+        built.modules.extend(add(
             &v.path,
             &v.version,
             v.target.as_ref(),
             v.explicit,
             vpath,
             out,
-        );
+        ));
+    }
+    built
+}
+
+/// The build list of one main module: its root component and, for each module it
+/// requires, (module path as required, bom-ref, `module@version` actually built).
+#[derive(Default)]
+struct Built {
+    root: Option<String>,
+    modules: Vec<(String, String, Option<String>)>,
+}
+
+/// `(module, version)` of a go.mod in a module cache inside the tree:
+/// `…/cache/download/<module>/@v/<version>.mod`, or an extracted module's
+/// `…/pkg/mod/<module>@<version>/go.mod`; both with the cache's case escaping.
+fn cached_mod(rel: &str) -> Option<(String, String)> {
+    if let Some((_, rest)) = rel.split_once("cache/download/") {
+        let (module, file) = rest.rsplit_once("/@v/")?;
+        let version = file.strip_suffix(".mod")?;
+        return Some((unescape_case(module)?, unescape_case(version)?));
+    }
+    let (_, rest) = rel.split_once("pkg/mod/")?;
+    let dir = rest.strip_suffix("/go.mod")?;
+    let (module, version) = dir.split_once('@')?;
+    (!version.contains('/')).then_some(())?;
+    Some((unescape_case(module)?, unescape_case(version)?))
+}
+
+/// The inverse of [`escape_case`]; None for a `!` not followed by a lower-case letter.
+fn unescape_case(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut bang = false;
+    for c in s.chars() {
+        match (bang, c) {
+            (false, '!') => bang = true,
+            (true, c) if c.is_ascii_lowercase() => {
+                out.push(c.to_ascii_uppercase());
+                bang = false;
+            }
+            (true, _) => return None,
+            (false, c) => out.push(c),
+        }
+    }
+    (!bang).then_some(out)
+}
+
+/// Edges from each module of the build list to what its own go.mod requires (the
+/// versions the main module selected: Go's minimal version selection takes the highest
+/// required, which the main go.mod lists since go 1.17), from the go.mod files of a module
+/// cache inside the tree. Each module's dependency list is then known complete, or
+/// incomplete where its go.mod is not in the tree.
+fn transitive(
+    ctx: &Context<'_>,
+    cached: &HashMap<(String, String), &str>,
+    built: &Built,
+    out: &mut Out,
+) {
+    let selected: HashMap<&str, &str> = built
+        .modules
+        .iter()
+        .map(|(m, r, _)| (m.as_str(), r.as_str()))
+        .collect();
+    if let Some(root) = &built.root {
+        // The main module's own requirements are all in its go.mod.
+        set_complete(out, root, true);
+    }
+    for (_, bom_ref, at) in &built.modules {
+        let Some((module, version)) = at.as_deref().and_then(|a| a.rsplit_once('@')) else {
+            // A local replacement: its own go.mod is a main module of the tree, if there.
+            continue;
+        };
+        let Some(rel) = cached.get(&(module.to_string(), version.to_string())) else {
+            set_complete(out, bom_ref, false);
+            continue;
+        };
+        let mut diags = Vec::new();
+        let Some(text) = read_manifest(ctx, rel, &mut diags) else {
+            out.found.diagnostics.extend(diags);
+            set_complete(out, bom_ref, false);
+            continue;
+        };
+        let gomod = parse_go_mod(&text, rel, &mut diags);
+        out.found.diagnostics.extend(diags);
+        for r in &gomod.requires {
+            if let Some(to) = selected.get(r.path.as_str()).filter(|t| **t != bom_ref) {
+                out.edges
+                    .entry(bom_ref.clone())
+                    .or_default()
+                    .push(to.to_string());
+            }
+        }
+        set_complete(out, bom_ref, true);
+    }
+}
+
+fn set_complete(out: &mut Out, bom_ref: &str, complete: bool) {
+    if let Some(&i) = out.index.get(bom_ref) {
+        let c = &mut out.found.components[i];
+        // Known complete from one main module stays so; unknown becomes what is known.
+        c.dependencies_complete = Some(c.dependencies_complete.unwrap_or(false) || complete);
     }
 }
 

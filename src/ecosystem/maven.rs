@@ -279,7 +279,10 @@ struct Effective {
 
 struct Poms<'a> {
     ctx: &'a Context<'a>,
-    repo: Option<PathBuf>,
+    /// Local repositories searched in order: one inside the tree first, then `~/.m2`.
+    repos: Vec<PathBuf>,
+    /// bom-refs whose own dependencies were already followed through the repository.
+    expanded: HashSet<String>,
     poms: Vec<Pom>,
     by_rel: HashMap<String, usize>,
     /// (g, a, v) → the pom in ~/.m2, if there (None cached too).
@@ -299,7 +302,8 @@ impl<'a> Poms<'a> {
         if let Some(hit) = self.by_gav.get(&key) {
             return *hit;
         }
-        let found = self.repo.as_ref().and_then(|repo| {
+        let repos = self.repos.clone();
+        let found = repos.iter().find_map(|repo| {
             // Coordinates come from untrusted poms: no path tricks into other directories.
             let safe = |s: &str| !s.is_empty() && !s.contains(['/', '\\']) && s != "." && s != "..";
             if !(g.split('.').all(safe) && safe(a) && safe(v)) {
@@ -562,9 +566,12 @@ fn skipped(rel: &str) -> bool {
 /// find the roots (top-level poms and their modules), then one component per pom with an
 /// edge to each of its dependencies.
 pub(crate) fn discover_with_repo(ctx: &Context<'_>, repo: Option<PathBuf>) -> Found {
+    let mut repos: Vec<PathBuf> = in_tree_repository(ctx).into_iter().collect();
+    repos.extend(repo);
     let mut poms = Poms {
         ctx,
-        repo,
+        repos,
+        expanded: HashSet::new(),
         poms: Vec::new(),
         by_rel: HashMap::new(),
         by_gav: HashMap::new(),
@@ -592,6 +599,20 @@ pub(crate) fn discover_with_repo(ctx: &Context<'_>, repo: Option<PathBuf>) -> Fo
     }
     out.found.diagnostics.append(&mut poms.diagnostics);
     out.finish()
+}
+
+/// A Maven local repository inside the scanned tree (a CI cache, a container image's
+/// `root/.m2`), whose poms give the dependencies of dependencies.
+fn in_tree_repository(ctx: &Context<'_>) -> Option<PathBuf> {
+    [
+        ".m2/repository",
+        "root/.m2/repository",
+        "m2/repository",
+        "repository",
+    ]
+    .iter()
+    .map(|r| ctx.root.join(r))
+    .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()))
 }
 
 /// Which poms of the tree are the project's: the top-level ones and, recursively, their
@@ -684,8 +705,10 @@ fn pom_component(poms: &mut Poms<'_>, i: usize, root: bool, out: &mut Out) {
     if root {
         out.found.roots.push(own.clone());
     }
+    // A pom of the tree lists its own dependencies: that list is complete.
+    set_complete(out, &own, true);
     for d in &eff.deps {
-        if let Some(bom_ref) = dependency(poms, &pom, &eff, d, out) {
+        if let Some(bom_ref) = dependency(poms, &pom, &eff, d, Scope::Required, 0, out) {
             if bom_ref != own {
                 out.edges.entry(own.clone()).or_default().push(bom_ref);
             }
@@ -700,6 +723,8 @@ fn dependency(
     pom: &Pom,
     eff: &Effective,
     d: &Dep,
+    floor: Scope,
+    depth: usize,
     out: &mut Out,
 ) -> Option<String> {
     let (Some(dg), Some(da)) = (&d.group, &d.artifact) else {
@@ -747,23 +772,62 @@ fn dependency(
         poms.warn(&pom.rel, format!("cannot make a purl for {dg}:{da}"));
         return None;
     };
-    let declared_raw = match &version {
-        Some(v) => poms
-            .in_repo(dg, da, v)
-            .map(|r| poms.effective(r, 0).licenses)
-            .and_then(|l| declared(&l)),
-        None => None,
-    };
-    Some(out.upsert(Component {
+    let in_repo = version.as_ref().and_then(|v| poms.in_repo(dg, da, v));
+    let repo_eff = in_repo.map(|r| poms.effective(r, 0));
+    let declared_raw = repo_eff.as_ref().and_then(|e| declared(&e.licenses));
+    let scope = scope_of(&d).max(floor);
+    let bom_ref = out.upsert(Component {
         bom_ref: dp.clone(),
         name: format!("{dg}:{da}"),
         version,
-        purl: Some(dp),
+        purl: Some(dp.clone()),
         ecosystem: Ecosystem::Maven,
         declared_raw,
-        scope: Some(scope_of(&d)),
+        scope: Some(scope),
         ..Default::default()
-    }))
+    });
+    // Its own dependencies, from its pom in a local repository: what Maven would add
+    // transitively (compile and runtime scope, not optional; test and provided ones are
+    // not inherited). Versions are those its pom states: Maven's nearest-wins mediation
+    // against the project's dependencyManagement is not applied.
+    let (Some(r), Some(reff)) = (in_repo, repo_eff) else {
+        set_complete(out, &bom_ref, false);
+        return Some(bom_ref);
+    };
+    set_complete(out, &bom_ref, true);
+    if depth >= MAX_TRANSITIVE_DEPTH
+        || poms.expanded.len() >= MAX_TRANSITIVE
+        || !poms.expanded.insert(bom_ref.clone())
+    {
+        return Some(bom_ref);
+    }
+    let rpom = poms.poms[r].clone();
+    for d2 in &reff.deps {
+        let inherited = matches!(
+            d2.scope.as_deref(),
+            None | Some("compile") | Some("runtime")
+        ) && d2.optional.as_deref() != Some("true");
+        if !inherited {
+            continue;
+        }
+        if let Some(to) = dependency(poms, &rpom, &reff, d2, scope, depth + 1, out) {
+            if to != bom_ref {
+                out.edges.entry(bom_ref.clone()).or_default().push(to);
+            }
+        }
+    }
+    Some(bom_ref)
+}
+
+/// How deep transitive dependencies are followed, and how many poms at most.
+const MAX_TRANSITIVE_DEPTH: usize = 32;
+const MAX_TRANSITIVE: usize = 20_000;
+
+fn set_complete(out: &mut Out, bom_ref: &str, complete: bool) {
+    if let Some(&i) = out.index.get(bom_ref) {
+        let c = &mut out.found.components[i];
+        c.dependencies_complete = Some(c.dependencies_complete.unwrap_or(false) || complete);
+    }
 }
 
 fn declared(licenses: &[String]) -> Option<String> {

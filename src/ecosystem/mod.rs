@@ -17,6 +17,7 @@ pub mod go;
 pub mod gradle;
 pub mod inside;
 pub mod maven;
+pub mod native;
 pub mod npm;
 pub mod nuget;
 pub mod os;
@@ -53,6 +54,7 @@ pub const REGISTRY: &[Ecosystem] = &[
     maven::ECOSYSTEM,
     os::dpkg::ECOSYSTEM,
     os::apk::ECOSYSTEM,
+    os::rpm::ECOSYSTEM,
     ruby::ECOSYSTEM,
     composer::ECOSYSTEM,
     nuget::ECOSYSTEM,
@@ -206,6 +208,8 @@ pub fn discover(ctx: &Context<'_>) -> Found {
     for f in each {
         found.extend(f);
     }
+    let native = native::discover(ctx, &found);
+    found.extend(native);
     found.extend(vendored::discover(ctx, &found));
     found
 }

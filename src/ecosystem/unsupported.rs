@@ -8,15 +8,25 @@ use crate::model::Diagnostic;
 
 /// (file name, the directory it must end with or "", what it is).
 const KNOWN: &[(&str, &str, &str)] = &[
-    ("rpmdb.sqlite", "var/lib/rpm", "RPM database (SQLite)"),
+    // rpm's SQLite database is read (os::rpm); its older formats have no maintained reader.
     (
-        "rpmdb.sqlite",
-        "usr/lib/sysimage/rpm",
-        "RPM database (SQLite)",
+        "Packages",
+        "var/lib/rpm",
+        "RPM database (Berkeley DB, before RHEL 9 / Fedora 33): not read; an rpm that reads it \
+         can convert it with `rpmdb --rebuilddb --define '_db_backend sqlite'`",
     ),
-    ("Packages", "var/lib/rpm", "RPM database (Berkeley DB)"),
-    ("Packages.db", "var/lib/rpm", "RPM database (NDB)"),
-    ("Packages.db", "usr/lib/sysimage/rpm", "RPM database (NDB)"),
+    (
+        "Packages.db",
+        "var/lib/rpm",
+        "RPM database (NDB, SUSE): not read; an rpm that reads it can convert it with \
+         `rpmdb --rebuilddb --define '_db_backend sqlite'`",
+    ),
+    (
+        "Packages.db",
+        "usr/lib/sysimage/rpm",
+        "RPM database (NDB, SUSE): not read; an rpm that reads it can convert it with \
+         `rpmdb --rebuilddb --define '_db_backend sqlite'`",
+    ),
     ("pubspec.lock", "", "Dart/Flutter lockfile"),
     ("Package.resolved", "", "Swift Package Manager lockfile"),
     ("Podfile.lock", "", "CocoaPods lockfile"),
@@ -67,7 +77,7 @@ pub fn discover(ctx: &Context<'_>) -> Found {
 mod tests {
     #[test]
     fn rpm_databases_are_recognised_where_rpm_keeps_them() {
-        assert!(super::what("rpmdb.sqlite", "img/var/lib/rpm").is_some());
+        assert!(super::what("Packages.db", "img/usr/lib/sysimage/rpm").is_some());
         assert!(super::what("Packages", "var/lib/rpm").is_some());
         assert!(super::what("Packages", "debian/dists").is_none());
     }

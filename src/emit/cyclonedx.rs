@@ -9,7 +9,7 @@
 //! enum holds, and it never mixes with license objects. Mapping of the other model fields
 //! (the `ospo:*` properties that make our own SBOMs read back losslessly) is in README.md.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -46,6 +46,9 @@ pub struct Bom {
     components: Vec<Comp>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     dependencies: Vec<Dependency>,
+    /// How complete the dependency graph is, where ospo knows (see [`compositions`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    compositions: Vec<Composition>,
     /// Only `ospo audit --format cyclonedx-json` fills it (see [`with_vulnerabilities`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     vulnerabilities: Vec<serde_json::Value>,
@@ -130,6 +133,9 @@ struct Comp {
     external_references: Vec<ExtRef>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     properties: Vec<Property>,
+    /// Components carried inside this one (native libraries bundled in a package).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    components: Vec<Comp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     evidence: Option<Evidence>,
 }
@@ -180,6 +186,12 @@ struct CopyrightText {
 }
 
 #[derive(Debug, Serialize)]
+struct Composition {
+    aggregate: &'static str,
+    dependencies: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Dependency {
     #[serde(rename = "ref")]
@@ -211,12 +223,15 @@ pub fn build(
             components.push(comp);
         }
     }
-    let project = project.unwrap_or_else(|| Comp {
+    let mut project = project.unwrap_or_else(|| Comp {
         kind: "application",
         bom_ref: Some(root_ref(scan)),
         name: root_name(scan),
         ..Default::default()
     });
+    if let Some(image) = &scan.image {
+        as_container(&mut project, image);
+    }
     let supplier = project.supplier.as_ref().map(|o| Org {
         name: o.name.clone(),
     });
@@ -225,6 +240,7 @@ pub fn build(
         .chain(components.iter().filter_map(|c| c.bom_ref.as_deref()))
         .collect();
     let dependencies = dependencies(&scan.dependencies, &known, diags);
+    let components = nest(scan, components);
 
     Bom {
         schema: format!(
@@ -259,10 +275,224 @@ pub fn build(
                 value: scan.tool.license_list_version.clone(),
             }],
         },
+        compositions: compositions(scan, project_ref.as_deref().unwrap_or(&root_ref(scan))),
         components,
         dependencies,
         vulnerabilities: Vec::new(),
     }
+}
+
+/// Whose dependency lists are known complete, known incomplete (a Go module whose go.mod
+/// is not in the tree), or not known: said only when an ecosystem knew for some.
+fn compositions(scan: &Scan, project: &str) -> Vec<Composition> {
+    if scan
+        .components
+        .iter()
+        .all(|c| c.dependencies_complete.is_none())
+    {
+        return Vec::new();
+    }
+    let mut groups: [(&'static str, Vec<String>); 3] = [
+        ("complete", vec![]),
+        ("incomplete", vec![]),
+        ("unknown", vec![]),
+    ];
+    for c in &scan.components {
+        let g = match c.dependencies_complete {
+            Some(true) => 0,
+            Some(false) => 1,
+            None => 2,
+        };
+        let r = if Some(&c.bom_ref) == scan.project.as_ref() {
+            project.to_string()
+        } else {
+            c.bom_ref.clone()
+        };
+        groups[g].1.push(r);
+    }
+    groups
+        .into_iter()
+        .filter(|(_, refs)| !refs.is_empty())
+        .map(|(aggregate, mut dependencies)| {
+            dependencies.sort();
+            Composition {
+                aggregate,
+                dependencies,
+            }
+        })
+        .collect()
+}
+
+/// The scanned project of an image is the image: a `container` component with the
+/// configuration digest as its hash (the image ID), an OCI purl by the manifest digest
+/// where there is one, and the tags and layers as properties.
+fn as_container(project: &mut Comp, image: &crate::model::Image) {
+    project.kind = "container";
+    let (repo, tag) = split_reference(&image.name);
+    project.name = repo.to_string();
+    project.version = Some(tag.map_or_else(|| image.config_digest.clone(), str::to_string));
+    project
+        .properties
+        .retain(|p| p.name != "ospo:version" && p.name != "ospo:layer");
+    if let Some(hex) = image.config_digest.strip_prefix("sha256:") {
+        project.hashes = vec![HashEntry {
+            alg: "SHA-256",
+            content: hex.to_string(),
+        }];
+    }
+    project.purl = Some(image_purl(image));
+    let mut props = vec![
+        Property {
+            name: "ospo:image:format".into(),
+            value: image.format.clone(),
+        },
+        Property {
+            name: "ospo:image:config-digest".into(),
+            value: image.config_digest.clone(),
+        },
+    ];
+    if let Some(m) = &image.manifest_digest {
+        props.push(Property {
+            name: "ospo:image:manifest-digest".into(),
+            value: m.clone(),
+        });
+    }
+    for t in &image.repo_tags {
+        props.push(Property {
+            name: "ospo:image:repo-tag".into(),
+            value: t.clone(),
+        });
+    }
+    for (i, l) in image.layers.iter().enumerate() {
+        props.push(Property {
+            name: "ospo:image:layer".into(),
+            value: format!("{i} {l}"),
+        });
+    }
+    for o in [&image.os, &image.architecture].into_iter().flatten() {
+        let name = if Some(o) == image.os.as_ref() {
+            "ospo:image:os"
+        } else {
+            "ospo:image:architecture"
+        };
+        props.push(Property {
+            name: name.into(),
+            value: o.clone(),
+        });
+    }
+    project.properties.extend(props);
+    project.properties.sort();
+}
+
+/// The image's purl: `pkg:oci/NAME@DIGEST` (the manifest's digest, else the config's)
+/// with `arch`, `repository_url` and `tag` where known.
+pub(crate) fn image_purl(image: &crate::model::Image) -> String {
+    let (repo, tag) = split_reference(&image.name);
+    let digest = image
+        .manifest_digest
+        .as_deref()
+        .unwrap_or(&image.config_digest);
+    let last = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
+    let mut purl = format!("pkg:oci/{}@{}", purl_part(&last), purl_part(digest));
+    let mut q = Vec::new();
+    if let Some(a) = &image.architecture {
+        q.push(format!("arch={}", purl_part(a)));
+    }
+    if repo.contains('/') {
+        q.push(format!("repository_url={}", purl_part(repo)));
+    }
+    if let Some(t) = tag {
+        q.push(format!("tag={}", purl_part(t)));
+    }
+    if !q.is_empty() {
+        purl.push('?');
+        purl.push_str(&q.join("&"));
+    }
+    purl
+}
+
+/// `example.org/app:1.0` -> (`example.org/app`, Some(`1.0`)); a port is not a tag.
+pub(crate) fn split_reference(r: &str) -> (&str, Option<&str>) {
+    let r = r.split('@').next().unwrap_or(r);
+    match r.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') && !repo.is_empty() => (repo, Some(tag)),
+        _ => (r, None),
+    }
+}
+
+/// Percent-encoding of a purl name, version or qualifier value.
+fn purl_part(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || b == b'/' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Components with a `parent` (a library bundled inside a package) move into their
+/// parent's `components`, deepest first so a nested one's own children come along; one
+/// whose parent is not listed (or the project) stays at the top.
+fn nest(scan: &Scan, components: Vec<Comp>) -> Vec<Comp> {
+    let parent_of: HashMap<&str, &str> = scan
+        .components
+        .iter()
+        .filter(|c| Some(&c.bom_ref) != scan.project.as_ref())
+        .filter_map(|c| Some((c.bom_ref.as_str(), c.parent.as_deref()?)))
+        .collect();
+    if parent_of.is_empty() {
+        return components;
+    }
+    let listed: BTreeSet<String> = components
+        .iter()
+        .filter_map(|c| c.bom_ref.clone())
+        .collect();
+    // Depth in the parent chain; a chain that loops or leaves the list ends it.
+    let depth = |r: &str| {
+        let mut d = 0;
+        let mut at = r;
+        while let Some(p) = parent_of.get(at).filter(|p| listed.contains(**p)) {
+            d += 1;
+            at = p;
+            if d > 16 {
+                return 0;
+            }
+        }
+        d
+    };
+    let mut order: Vec<(usize, String)> = listed
+        .iter()
+        .map(|r| (depth(r), r.clone()))
+        .filter(|(d, _)| *d > 0)
+        .collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut by_ref: BTreeMap<String, Comp> = BTreeMap::new();
+    let mut top = Vec::new();
+    for c in components {
+        match &c.bom_ref {
+            Some(r) => {
+                by_ref.insert(r.clone(), c);
+            }
+            None => top.push(c),
+        }
+    }
+    for (_, r) in order {
+        let parent = parent_of[r.as_str()];
+        if let Some(child) = by_ref.remove(&r) {
+            if let Some(p) = by_ref.get_mut(parent) {
+                p.components.push(child);
+                p.components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+            } else {
+                by_ref.insert(r, child);
+            }
+        }
+    }
+    top.extend(by_ref.into_values());
+    top.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+    top
 }
 
 /// "Jane Doe <jane@example.com>" -> name and email.
@@ -314,6 +544,9 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
     };
     if let Some(p) = &c.path {
         prop("ospo:path", p);
+    }
+    if let Some(l) = &c.layer {
+        prop("ospo:layer", l);
     }
     if let Some(d) = &c.declared {
         // 1.5 has no acknowledgement to say the expression in `licenses` was declared.
@@ -421,6 +654,7 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
             })
             .collect(),
         properties,
+        components: Vec::new(),
         evidence: has_evidence.then_some(evidence),
     }
 }
@@ -550,6 +784,20 @@ pub fn to_xml(bom: &Bom) -> Vec<u8> {
         }
         x.close("dependencies");
     }
+    if !bom.compositions.is_empty() {
+        x.open("compositions", &[]);
+        for c in &bom.compositions {
+            x.open("composition", &[]);
+            x.leaf("aggregate", &[], c.aggregate);
+            x.open("dependencies", &[]);
+            for d in &c.dependencies {
+                x.empty("dependency", &[("ref", d)]);
+            }
+            x.close("dependencies");
+            x.close("composition");
+        }
+        x.close("compositions");
+    }
     x.close("bom");
     x.out.into_bytes()
 }
@@ -593,6 +841,13 @@ fn xml_component(x: &mut Xml, c: &Comp) {
         x.close("externalReferences");
     }
     xml_properties(x, &c.properties);
+    if !c.components.is_empty() {
+        x.open("components", &[]);
+        for n in &c.components {
+            xml_component(x, n);
+        }
+        x.close("components");
+    }
     if let Some(e) = &c.evidence {
         x.open("evidence", &[]);
         if !e.occurrences.is_empty() {

@@ -123,6 +123,9 @@ struct Relationship {
     spdx_element_id: String,
     relationship_type: &'static str,
     related_spdx_element: String,
+    /// Why, where the relationship alone would mislead (a graph known incomplete).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
 }
 
 /// SPDXRef- ids: the bom-ref or path with every character SPDX does not allow replaced,
@@ -214,6 +217,11 @@ pub fn build(
             Some(&c.bom_ref) == scan.project.as_ref(),
             &mut refs,
         ));
+    }
+    if let Some(image) = &scan.image {
+        if let Some(p) = packages.iter_mut().find(|p| p.spdx_id == project_id) {
+            as_container(p, image);
+        }
     }
     let relationships = relationships(scan, &project_id, &pkg_id, &files_of, &files, diags);
 
@@ -346,6 +354,7 @@ fn relationships(
         spdx_element_id: "SPDXRef-DOCUMENT".into(),
         relationship_type: "DESCRIBES",
         related_spdx_element: project_id.to_string(),
+        comment: None,
     }];
     for (owner, idx) in files_of {
         for &i in idx {
@@ -353,6 +362,42 @@ fn relationships(
                 spdx_element_id: pkg_id[owner].clone(),
                 relationship_type: "CONTAINS",
                 related_spdx_element: files[i].spdx_id.clone(),
+                comment: None,
+            });
+        }
+    }
+    // A library bundled inside a package (C sources in a -sys crate): the package
+    // CONTAINS it.
+    for c in &scan.components {
+        if let (Some(parent), Some(child)) = (
+            c.parent.as_deref().and_then(|p| pkg_id.get(p)),
+            pkg_id.get(c.bom_ref.as_str()),
+        ) {
+            relationships.push(Relationship {
+                spdx_element_id: parent.clone(),
+                relationship_type: "CONTAINS",
+                related_spdx_element: child.clone(),
+                comment: None,
+            });
+        }
+    }
+    // A package whose own dependencies are not all known says so, instead of its
+    // DEPENDS_ON relationships looking like the whole list.
+    for c in &scan.components {
+        if c.dependencies_complete != Some(false) {
+            continue;
+        }
+        if let Some(id) = pkg_id.get(c.bom_ref.as_str()) {
+            relationships.push(Relationship {
+                spdx_element_id: id.clone(),
+                relationship_type: "DEPENDS_ON",
+                related_spdx_element: NOASSERTION.into(),
+                comment: Some(
+                    "incomplete dependency graph: this package's own dependency list is not in \
+                     the scanned tree (its manifest, e.g. a Go module's go.mod or a Maven POM, \
+                     was not found), so dependencies may be missing"
+                        .into(),
+                ),
             });
         }
     }
@@ -379,12 +424,14 @@ fn relationships(
                     spdx_element_id: to.clone(),
                     relationship_type: "DEV_DEPENDENCY_OF",
                     related_spdx_element: from.clone(),
+                    comment: None,
                 }
             } else {
                 Relationship {
                     spdx_element_id: from.clone(),
                     relationship_type: "DEPENDS_ON",
                     related_spdx_element: to.clone(),
+                    comment: None,
                 }
             });
         }
@@ -508,6 +555,9 @@ fn package(
     }
     comment.extend(c.review.iter().map(|r| format!("Review: {r}")));
     comment.extend(c.notes.iter().cloned());
+    if let Some(l) = &c.layer {
+        comment.push(format!("Layer: {l}"));
+    }
 
     Package {
         spdx_id: id.to_string(),
@@ -559,6 +609,51 @@ fn package(
             .collect(),
         primary_package_purpose: if is_project { "APPLICATION" } else { "LIBRARY" },
     }
+}
+
+/// The scanned project of an image is the image: a CONTAINER package with the
+/// configuration digest as its checksum, the OCI purl, and tags and layers in its comment.
+fn as_container(p: &mut Package, image: &crate::model::Image) {
+    let (repo, tag) = super::cyclonedx::split_reference(&image.name);
+    p.primary_package_purpose = "CONTAINER";
+    p.name = repo.to_string();
+    p.version_info = Some(tag.map_or_else(|| image.config_digest.clone(), str::to_string));
+    if let Some(hex) = image.config_digest.strip_prefix("sha256:") {
+        p.checksums = vec![Checksum {
+            algorithm: "SHA256",
+            checksum_value: hex.to_string(),
+        }];
+    }
+    p.external_refs = vec![ExternalRef {
+        reference_category: "PACKAGE-MANAGER",
+        reference_type: "purl",
+        reference_locator: super::cyclonedx::image_purl(image),
+    }];
+    let mut lines = vec![format!(
+        "Container image ({}), config {}",
+        image.format, image.config_digest
+    )];
+    if let Some(m) = &image.manifest_digest {
+        lines.push(format!("Manifest: {m}"));
+    }
+    for t in &image.repo_tags {
+        lines.push(format!("Tag: {t}"));
+    }
+    for (i, l) in image.layers.iter().enumerate() {
+        lines.push(format!("Layer {i}: {l}"));
+    }
+    let rest = p
+        .comment
+        .take()
+        .map(|c| {
+            c.lines()
+                .filter(|l| !l.starts_with("Layer: ") && !l.starts_with("Version unknown"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|c| !c.is_empty());
+    lines.extend(rest);
+    p.comment = Some(lines.join("\n"));
 }
 
 fn one_line(s: &str) -> String {
@@ -707,6 +802,9 @@ pub fn to_tag_value(doc: &Document) -> Vec<u8> {
                 "Relationship: {} {} {}",
                 r.spdx_element_id, r.relationship_type, r.related_spdx_element
             );
+            if let Some(c) = &r.comment {
+                let _ = writeln!(o, "RelationshipComment: <text>{c}</text>");
+            }
         }
     }
     o.into_bytes()

@@ -287,7 +287,43 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
 
     losses.warn("services", bom.services.len());
     losses.warn("vulnerabilities", bom.vulnerabilities.len());
-    losses.info("compositions", bom.compositions.len());
+    // ospo's own compositions say whose dependency lists are complete: read back.
+    let mut mapped = mapped;
+    let mut unread = 0usize;
+    for comp in &bom.compositions {
+        // Only what ospo writes (an aggregate over dependency lists) is carried; one about
+        // assemblies or vulnerabilities is not, whole.
+        let other = ["assemblies", "vulnerabilities"].iter().any(|k| {
+            comp.get(*k)
+                .is_some_and(|v| v.as_array().is_none_or(|a| !a.is_empty()))
+        });
+        if other {
+            unread += 1;
+            continue;
+        }
+        let complete = match comp.get("aggregate").and_then(Value::as_str) {
+            Some("complete") => Some(true),
+            Some("incomplete") => Some(false),
+            Some("unknown") => None,
+            _ => {
+                unread += 1;
+                continue;
+            }
+        };
+        let refs: BTreeSet<&str> = comp
+            .get("dependencies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for c in &mut mapped.components {
+            if refs.contains(c.bom_ref.as_str()) {
+                c.dependencies_complete = complete;
+            }
+        }
+    }
+    losses.info("compositions", unread);
     losses.info("annotations", bom.annotations.len());
     losses.info("formulation entries", bom.formulation.len());
     losses.info("document properties", bom.properties.len());
@@ -310,6 +346,7 @@ fn map_bom(bom: Bom, shown: &str) -> Scan {
         dependencies,
         diagnostics: losses.into_diagnostics(shown),
         texts: Default::default(),
+        image: None,
     }
 }
 
@@ -538,6 +575,9 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
         review: props.get("ospo:review").cloned().unwrap_or_default(),
         notes: lic.notes,
         copyrights,
+        layer: prop("ospo:layer"),
+        parent: None,
+        dependencies_complete: None,
     }
 }
 
@@ -836,7 +876,8 @@ mod xml {
                 "components" => list(c, "component", component),
                 "dependencies" => list(c, "dependency", dependency),
                 "properties" => list(c, "property", property),
-                "services" | "vulnerabilities" | "compositions" | "annotations" | "formulation"
+                "compositions" => list(c, "composition", composition),
+                "services" | "vulnerabilities" | "annotations" | "formulation"
                 | "externalReferences" => Value::Array(c.children.iter().map(generic).collect()),
                 _ => generic(c),
             };
@@ -864,6 +905,32 @@ mod xml {
                 _ => generic(c),
             };
             m.insert(c.name.clone(), v);
+        }
+        Value::Object(m)
+    }
+
+    /// `<composition><aggregate>…</aggregate><dependencies><dependency ref="…"/>…`: the
+    /// JSON shape (`aggregate`, `dependencies` as refs).
+    fn composition(n: &Node) -> Value {
+        let mut m = Map::new();
+        if let Some(a) = n.child("aggregate") {
+            m.insert("aggregate".into(), a.text().trim().into());
+        }
+        let refs: Vec<Value> = n
+            .child("dependencies")
+            .into_iter()
+            .flat_map(|d| d.children("dependency"))
+            .filter_map(|d| d.attr("ref").map(|r| Value::from(r.to_string())))
+            .collect();
+        m.insert("dependencies".into(), Value::Array(refs));
+        // What ospo does not carry, kept so that it is counted as not carried.
+        for k in ["assemblies", "vulnerabilities"] {
+            if let Some(n) = n.child(k) {
+                m.insert(
+                    k.into(),
+                    Value::Array(n.children.iter().map(generic).collect()),
+                );
+            }
         }
         Value::Object(m)
     }

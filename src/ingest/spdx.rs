@@ -299,6 +299,8 @@ struct Relations {
     described: Vec<usize>,
     scopes: HashMap<usize, Scope>,
     file_owner: HashMap<usize, usize>,
+    /// Packages that `DEPENDS_ON NOASSERTION`: their dependency list is incomplete.
+    incomplete: Vec<usize>,
 }
 
 /// The whole document into the model, in phases: its packages, its relationships, the
@@ -348,6 +350,9 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
             components[i].scope = Some(s);
         }
     }
+    for i in rel.incomplete {
+        components[i].dependencies_complete = Some(false);
+    }
     let files = map_files(
         doc_files,
         &rel.file_owner,
@@ -396,6 +401,7 @@ fn map_doc(doc: Doc, shown: &str, mut losses: Losses) -> Scan {
         dependencies,
         diagnostics: losses.into_diagnostics(shown),
         texts: Default::default(),
+        image: None,
     }
 }
 
@@ -534,6 +540,9 @@ fn package_component(
         review,
         notes,
         copyrights: Vec::new(),
+        layer: None,
+        parent: None,
+        dependencies_complete: None,
     }
 }
 
@@ -589,6 +598,13 @@ fn map_relationships(
             continue;
         };
         let kind = kind.trim().to_ascii_uppercase();
+        if b == NOASSERTION && kind == "DEPENDS_ON" {
+            // ospo's way (and SPDX's) to say a package's dependencies are not all known.
+            if let Some(&x) = by_id.get(a) {
+                rel.incomplete.push(x);
+            }
+            continue;
+        }
         if b == NONE || b == NOASSERTION {
             // "depends on nothing" / "unknown": a statement, nothing to carry.
             if relation(&kind).is_none() && kind != "DESCRIBES" {

@@ -147,6 +147,7 @@ pub fn scan(opts: &WalkOptions, progress: bool) -> Result<Scan> {
         dependencies: Vec::new(),
         diagnostics,
         texts: shared.texts.into_inner().unwrap(),
+        image: None,
     })
 }
 
@@ -252,7 +253,9 @@ impl Worker {
                     // ecosystem: said here, or the lockfile's packages would vanish
                     // without a word.
                     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
-                    if !crate::ecosystem::unsupported::is_known(name, dir) {
+                    if !crate::ecosystem::unsupported::is_known(name, dir)
+                        && !crate::ecosystem::os::rpm::is_database(name, dir)
+                    {
                         self.diagnostics.push(Diagnostic::warning(
                             Some(rel.clone()),
                             "manifest or lockfile is binary (a NUL byte); its packages are not read",

@@ -35,6 +35,11 @@ pub struct Options {
     /// Read package caches outside the tree (cargo registry sources, Go module cache,
     /// `~/.m2`). Off in tests so results do not depend on the machine.
     pub use_local_caches: bool,
+    /// Caps on what a container image given as input may expand to.
+    pub image_limits: crate::image::Limits,
+    /// The project component's name when no manifest at the root names it (an image's
+    /// name); None: the root folder's name.
+    pub project_name: Option<String>,
 }
 
 impl Options {
@@ -44,12 +49,27 @@ impl Options {
             progress: false,
             components: true,
             use_local_caches: true,
+            image_limits: crate::image::Limits::default(),
+            project_name: None,
         }
     }
 }
 
-/// Run the pipeline on `opts.walk.root`: the finished, normalized Scan.
+/// Run the pipeline on `opts.walk.root`: the finished, normalized Scan. A container image
+/// (an archive or an OCI layout, see [`crate::image`]) is unpacked and its root
+/// filesystem scanned.
 pub fn run(opts: &Options) -> Result<Scan> {
+    if let Some(src) = crate::image::detect(&opts.walk.root)? {
+        let started = Instant::now();
+        let mut scan = crate::image::scan(&src, opts, run_tree)?;
+        scan.summary.elapsed_ms = Some(started.elapsed().as_millis() as u64);
+        return Ok(scan);
+    }
+    run_tree(opts)
+}
+
+/// The pipeline on a directory (or a single file).
+fn run_tree(opts: &Options) -> Result<Scan> {
     let started = Instant::now();
     let mut scan = files::scan(&opts.walk, opts.progress)?;
     let root = &opts.walk.root;
@@ -59,7 +79,11 @@ pub fn run(opts: &Options) -> Result<Scan> {
         scan.texts.extend(external.texts);
         add_file_licenses(&mut scan, std::mem::take(&mut found.file_licenses));
         let owners = std::mem::take(&mut found.file_owners);
-        resolve::resolve(&mut scan, found, &external.evidence, &project_name(root));
+        let name = opts
+            .project_name
+            .clone()
+            .unwrap_or_else(|| project_name(root));
+        resolve::resolve(&mut scan, found, &external.evidence, &name);
         assign_owned_files(&mut scan, owners);
     }
     scan.summary.elapsed_ms = Some(started.elapsed().as_millis() as u64);

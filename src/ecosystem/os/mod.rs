@@ -1,6 +1,7 @@
 //! Operating-system packages of a root filesystem in the tree (an unpacked container
 //! image, a chroot, a debootstrap): Debian/Ubuntu dpkg ([`dpkg`], with the licenses of
-//! machine-readable copyright files, [`dep5`]) and Alpine apk ([`apk`]).
+//! machine-readable copyright files, [`dep5`]), Alpine apk ([`apk`]) and RPM's SQLite
+//! database ([`rpm`]).
 //!
 //! A package database is found by its path (`var/lib/dpkg/status`, `lib/apk/db/installed`)
 //! at any depth: what comes before that path is the root of that OS tree, and every other
@@ -13,6 +14,7 @@
 pub mod apk;
 pub mod dep5;
 pub mod dpkg;
+pub mod rpm;
 
 use std::path::Path;
 
