@@ -9,7 +9,7 @@ use crate::audit;
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::cli::{
     CdxVersion, CheckArgs, CheckFormat, Common, DetectArgs, InitArgs, Input, NoticeArgs,
-    NoticeFormat, ReportArgs, SbomArgs, SbomFormat, ScanArgs, ScanFormat,
+    NoticeFormat, ReportArgs, SbomArgs, SbomFormat, ScanArgs, ScanFormat, TlpLevel,
 };
 use crate::detect::{self, Cache};
 use crate::emit::{self, cyclonedx, notice, report, sarif, spdx, summary, verdicts};
@@ -135,30 +135,58 @@ pub fn sbom(a: &SbomArgs) -> Result<u8> {
     );
     if a.spec_version.is_some() && !cdx {
         eprintln!(
-            "ospo: error: --spec-version applies to CycloneDX only; SPDX output is always 2.3 \
+            "ospo: error: --spec-version applies to CycloneDX only; SPDX output is 2.3 \
+             (--format spdx-json / spdx-tv) or 3.0.1 (--format spdx3-json) \
              (drop --spec-version, or use --format cyclonedx-json / cyclonedx-xml)"
         );
         return Ok(2);
     }
     let spec = match a.spec_version.unwrap_or(CdxVersion::V1_6) {
+        CdxVersion::V1_7 => cyclonedx::SpecVersion::V1_7,
         CdxVersion::V1_6 => cyclonedx::SpecVersion::V1_6,
         CdxVersion::V1_5 => cyclonedx::SpecVersion::V1_5,
     };
+    if a.tlp.is_some() && !(cdx && spec == cyclonedx::SpecVersion::V1_7) {
+        eprintln!(
+            "ospo: error: --tlp needs CycloneDX 1.7 (add --spec-version 1.7): earlier \
+             versions and SPDX have no distribution marking"
+        );
+        return Ok(2);
+    }
+    let tlp = a.tlp.map(|t| match t {
+        TlpLevel::Clear => cyclonedx::Tlp::Clear,
+        TlpLevel::Green => cyclonedx::Tlp::Green,
+        TlpLevel::Amber => cyclonedx::Tlp::Amber,
+        TlpLevel::AmberAndStrict => cyclonedx::Tlp::AmberAndStrict,
+        TlpLevel::Red => cyclonedx::Tlp::Red,
+    });
     let stamp = emit::Stamp::from_env()?;
     let output = emit::Output::prepare(a.output.as_deref())?;
     let scan = load_input(&a.input)?;
     let mut diags = Vec::new();
+    let opts = cyclonedx::Options {
+        authors: &a.author,
+        tlp,
+        profile: None,
+    };
     let bytes = match a.format {
-        SbomFormat::CyclonedxJson => cyclonedx::to_json(&cyclonedx::build(
-            &scan, spec, &stamp, &a.author, &mut diags,
+        SbomFormat::CyclonedxJson => cyclonedx::to_json(&cyclonedx::build_with(
+            &scan, spec, &stamp, &opts, &mut diags,
         )),
-        SbomFormat::CyclonedxXml => cyclonedx::to_xml(&cyclonedx::build(
-            &scan, spec, &stamp, &a.author, &mut diags,
+        SbomFormat::CyclonedxXml => cyclonedx::to_xml(&cyclonedx::build_with(
+            &scan, spec, &stamp, &opts, &mut diags,
         )),
         SbomFormat::SpdxJson => spdx::to_json(&spdx::build(&scan, &stamp, &a.author, &mut diags)),
         SbomFormat::SpdxTv => {
             spdx::to_tag_value(&spdx::build(&scan, &stamp, &a.author, &mut diags))
         }
+        SbomFormat::Spdx3Json => emit::spdx3::to_json(&emit::spdx3::build(
+            &scan,
+            &stamp,
+            &a.author,
+            &Default::default(),
+            &mut diags,
+        )),
     };
     print_diagnostics(&diags, &a.input.common);
     output.write(&bytes)?;

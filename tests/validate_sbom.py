@@ -28,10 +28,15 @@ def cdx_json_schema(doc):
     return [f"schema bom-{version}: {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in v.iter_errors(doc)]
 
 
+def xml_version(text):
+    hit = re.search(r"cyclonedx\.org/schema/bom/(1\.[0-9])", text)
+    return hit.group(1) if hit else "1.5"
+
+
 def cdx_xml_schema(path):
     import xmlschema
     text = path.read_text()
-    version = "1.6" if "cyclonedx.org/schema/bom/1.6" in text else "1.5"
+    version = xml_version(text)
     xs = xmlschema.XMLSchema(str(HERE / f"bom-{version}.xsd"),
                              locations=[("http://cyclonedx.org/schema/spdx", str(HERE / "spdx.xsd"))])
     return [f"xsd bom-{version}: {e.path}: {e.reason}" for e in xs.iter_errors(str(path))]
@@ -42,7 +47,7 @@ def cdx_reference(path, is_xml):
     from cyclonedx.validation import make_schemabased_validator
     text = path.read_text()
     if is_xml:
-        version = "1.6" if "cyclonedx.org/schema/bom/1.6" in text else "1.5"
+        version = xml_version(text)
     else:
         version = json.loads(text)["specVersion"]
     sv = SchemaVersion.from_version(version)

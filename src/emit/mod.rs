@@ -11,6 +11,7 @@ mod output;
 pub mod report;
 pub mod sarif;
 pub mod spdx;
+pub mod spdx3;
 pub mod summary;
 pub mod verdicts;
 

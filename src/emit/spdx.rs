@@ -613,6 +613,19 @@ impl LicenseRefs {
     }
 }
 
+/// Every `LicenseRef-` of the scan with its text, as SPDX's `hasExtractedLicensingInfos`
+/// carries it: what CycloneDX 1.7's `expressionDetails` and SPDX 3's `CustomLicense` carry
+/// too, so the three formats agree on each text.
+pub(crate) fn license_ref_texts(scan: &Scan) -> BTreeMap<String, String> {
+    let mut diags = Vec::new();
+    let stamp = Stamp::at(0).expect("epoch 0 is in range");
+    build(scan, &stamp, &[], &mut diags)
+        .has_extracted_licensing_infos
+        .into_iter()
+        .map(|l| (l.license_id, l.extracted_text))
+        .collect()
+}
+
 /// The text of `LicenseRef-x` from the tree's `LICENSES/LicenseRef-x.txt` (the REUSE
 /// layout), as the scan recorded it.
 fn reuse_text(scan: &Scan, id: &str) -> Option<String> {

@@ -1,4 +1,4 @@
-//! CycloneDX 1.4-1.6 (JSON and XML) into the model.
+//! CycloneDX 1.4-1.7 (JSON and XML) into the model.
 //!
 //! Both encodings end up in one set of lenient serde types: JSON is read directly, XML is
 //! first turned into the JSON shape (attributes and wrapper elements differ, the content
@@ -26,7 +26,7 @@ use crate::model::{
     NOASSERTION, SCAN_FORMAT_VERSION,
 };
 
-const SUPPORTED: &[&str] = &["1.4", "1.5", "1.6"];
+const SUPPORTED: &[&str] = &["1.4", "1.5", "1.6", "1.7"];
 
 /// Nesting deeper than this is not a real SBOM; stop before the stack does.
 const MAX_DEPTH: usize = 64;
@@ -168,6 +168,9 @@ struct LicenseChoice {
     license: Option<CdxLicense>,
     #[serde(deserialize_with = "lenient_string")]
     expression: Option<String>,
+    /// 1.7: texts of the expression's LicenseRef- ids.
+    #[serde(rename = "expressionDetails", deserialize_with = "lenient_vec")]
+    expression_details: Vec<Value>,
     #[serde(deserialize_with = "lenient_string")]
     acknowledgement: Option<String>,
 }
@@ -319,7 +322,7 @@ fn check_version(version: Option<&str>, losses: &mut Losses) {
         Some(v) => losses.note(
             Severity::Warning,
             format!(
-                "CycloneDX {v} is not a supported version (1.4 to 1.6): read as far as it goes, \
+                "CycloneDX {v} is not a supported version (1.4 to 1.7): read as far as it goes, \
                  check the result"
             ),
         ),
@@ -577,6 +580,10 @@ fn licenses(c: &CdxComponent, props: &Props, losses: &mut Losses) -> Licenses {
     let mut notes = Vec::new();
     let mut reread = false;
     for l in &c.licenses {
+        losses.info(
+            "LicenseRef texts in expressionDetails (CycloneDX 1.7; the ids are kept)",
+            l.expression_details.len(),
+        );
         let (raw, ack) = match (&l.expression, &l.license) {
             (Some(e), _) => (e.clone(), l.acknowledgement.clone()),
             (None, Some(lic)) => {
@@ -918,6 +925,18 @@ mod xml {
                     "expression" => Some(serde_json::json!({
                         "expression": c.text(),
                         "acknowledgement": c.attr("acknowledgement"),
+                    })),
+                    // 1.7: the expression is an attribute, its details are children.
+                    "expression-detailed" => Some(serde_json::json!({
+                        "expression": c.attr("expression"),
+                        "acknowledgement": c.attr("acknowledgement"),
+                        "expressionDetails": c.children.iter()
+                            .filter(|d| d.name == "details")
+                            .map(|d| serde_json::json!({
+                                "licenseIdentifier": d.attr("license-identifier"),
+                                "text": d.child("text").map(Node::text),
+                            }))
+                            .collect::<Vec<_>>(),
                     })),
                     "license" => {
                         let mut l = Map::new();
