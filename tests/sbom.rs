@@ -24,6 +24,7 @@ const FORMATS: &[(&str, Option<&str>, &str)] = &[
     ("cyclonedx-xml", Some("1.7"), "1.7.cdx.xml"),
     ("spdx-json", None, "spdx.json"),
     ("spdx-tv", None, "spdx"),
+    ("spdx3-json", None, "spdx3.json"),
 ];
 
 pub(crate) fn sbom_of(args: &[&str], epoch: &str) -> Vec<u8> {

@@ -190,3 +190,233 @@ fn cyclonedx_1_7_reads_back_without_a_version_warning() {
         assert_eq!(licenses(&back), direct, "via {suffix}");
     }
 }
+
+/// ospo's SPDX 3.0.1 says what its SPDX 2.3 says: read back with --from and written as
+/// 2.3, it is byte for byte the 2.3 document made straight from the tree (so packages,
+/// files with their evidence, declared / concluded licenses, relationships, extracted
+/// texts and creators all survive the trip through 3.0.1).
+#[test]
+fn spdx3_carries_everything_spdx_2_3_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reuse, _) = license_ref_tree();
+    for tree in [
+        TREE,
+        "tests/fixtures/ecosystems/npm/v3",
+        "tests/fixtures/ecosystems/cargo/workspace",
+        reuse.path().to_str().unwrap(),
+    ] {
+        let args = [tree, "--author", "ACME OSPO <ospo@acme.example>"];
+        let path = dir.path().join("x.spdx3.json");
+        let mut a3 = args.to_vec();
+        a3.extend(["--format", "spdx3-json"]);
+        std::fs::write(&path, sbom_of(&a3, EPOCH)).unwrap();
+        let mut a2 = args.to_vec();
+        a2.extend(["--format", "spdx-json"]);
+        let direct = sbom_of(&a2, EPOCH);
+        let via3 = sbom_of(
+            &[
+                "--from",
+                path.to_str().unwrap(),
+                "--format",
+                "spdx-json",
+                "--author",
+                "ACME OSPO <ospo@acme.example>",
+            ],
+            EPOCH,
+        );
+        let (d, v): (Value, Value) = (
+            serde_json::from_slice(&direct).unwrap(),
+            serde_json::from_slice(&via3).unwrap(),
+        );
+        let diff = json_diff(&d, &v);
+        assert!(diff.is_empty(), "{tree}: {}", diff.join("\n"));
+    }
+}
+
+#[test]
+fn spdx3_document_shape() {
+    let (dir, text) = license_ref_tree();
+    let doc = json_of(&[dir.path().to_str().unwrap(), "--format", "spdx3-json"]);
+    assert_eq!(
+        doc["@context"],
+        "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
+    );
+    let graph = doc["@graph"].as_array().unwrap();
+    let of = |t: &'static str| graph.iter().filter(move |e| e["type"] == t);
+    let ci = of("CreationInfo").next().unwrap();
+    assert_eq!(ci["specVersion"], "3.0.1");
+    assert_eq!(ci["created"], "2023-11-14T22:13:20Z");
+    let custom = of("expandedlicensing_CustomLicense").next().unwrap();
+    assert_eq!(custom["simplelicensing_licenseText"], text);
+    let expr = of("simplelicensing_LicenseExpression")
+        .find(|e| e["simplelicensing_licenseExpression"] == "LicenseRef-Acme-1.0")
+        .unwrap();
+    assert_eq!(
+        expr["simplelicensing_customIdToUri"][0]["value"],
+        custom["spdxId"]
+    );
+    assert_eq!(expr["simplelicensing_licenseListVersion"], "3.29.0");
+    let kinds: std::collections::BTreeSet<&str> = of("Relationship")
+        .map(|r| r["relationshipType"].as_str().unwrap())
+        .collect();
+    for k in ["hasDeclaredLicense", "hasConcludedLicense", "contains"] {
+        assert!(kinds.contains(k), "no {k} in {kinds:?}");
+    }
+    // Every spdxId is unique and every reference resolves inside the document.
+    let ids: Vec<&str> = graph.iter().filter_map(|e| e["spdxId"].as_str()).collect();
+    let set: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(set.len(), ids.len());
+    for r in of("Relationship") {
+        assert!(set.contains(r["from"].as_str().unwrap()));
+        for t in r["to"].as_array().unwrap() {
+            assert!(set.contains(t.as_str().unwrap()), "{t}");
+        }
+    }
+}
+
+/// A real SPDX 3.0.1 document of another tool (Pitloom, tests/fixtures/sbom/SOURCES.md):
+/// every package, with its purl and its concluded license, as the document says.
+#[test]
+fn spdx3_of_another_tool_reads() {
+    let path = fixture("sbom/spdx3/pitloom-ntia-conformance-checker-6.0.0.spdx3.json");
+    let raw: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let graph = raw["@graph"].as_array().unwrap();
+    let out = ospo()
+        .args(["sbom", "--format", "spdx-json", "--from"])
+        .arg(&path)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // What ospo does not model is said, not dropped silently.
+    assert!(err.contains("`Annotation` elements"), "{err}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let packages = doc["packages"].as_array().unwrap();
+    let theirs: Vec<&Value> = graph
+        .iter()
+        .filter(|e| e["type"] == "software_Package")
+        .collect();
+    assert_eq!(packages.len(), theirs.len());
+    for p in theirs {
+        let mine = packages
+            .iter()
+            .find(|m| m["name"] == p["name"])
+            .unwrap_or_else(|| panic!("no package {}", p["name"]));
+        if let Some(purl) = p["software_packageUrl"].as_str() {
+            assert_eq!(mine["externalRefs"][0]["referenceLocator"], purl);
+        }
+        let concluded = graph.iter().find(|r| {
+            r["type"] == "Relationship"
+                && r["relationshipType"] == "hasConcludedLicense"
+                && r["from"] == p["spdxId"]
+        });
+        if let Some(r) = concluded {
+            let lic = graph.iter().find(|e| e["spdxId"] == r["to"][0]).unwrap();
+            if lic["type"] == "simplelicensing_LicenseExpression" {
+                assert_eq!(
+                    mine["licenseConcluded"], lic["simplelicensing_licenseExpression"],
+                    "{}",
+                    p["name"]
+                );
+            } else {
+                // A license text of its own: kept as a LicenseRef- (the model keeps
+                // foreign license texts by id only, as for SPDX 2 input).
+                assert_eq!(lic["type"], "simplelicensing_SimpleLicensingText");
+                let id = mine["licenseConcluded"].as_str().unwrap();
+                assert!(id.starts_with("LicenseRef-"), "{id}");
+                assert!(doc["hasExtractedLicensingInfos"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|i| i["licenseId"] == id));
+            }
+        }
+    }
+}
+
+/// The CycloneDX specification's own 1.7 test documents (tests/fixtures/sbom/SOURCES.md):
+/// several declared entries next to a concluded one, read the same from JSON and XML.
+#[test]
+fn cyclonedx_1_7_specification_examples_read() {
+    use ospo::ingest;
+    let json = ingest::read(&fixture(
+        "sbom/cyclonedx/valid-license-declared-concluded-mix-1.7.json",
+    ))
+    .unwrap();
+    let xml = ingest::read(&fixture(
+        "sbom/cyclonedx/valid-license-declared-concluded-mix-1.7.xml",
+    ))
+    .unwrap();
+    for d in json.diagnostics.iter().chain(&xml.diagnostics) {
+        assert!(
+            !d.message.contains("not a supported version"),
+            "{}",
+            d.message
+        );
+    }
+    let raw: Value = serde_json::from_slice(
+        &std::fs::read(fixture(
+            "sbom/cyclonedx/valid-license-declared-concluded-mix-1.7.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    for c in raw["components"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let concluded_entry = c["licenses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| {
+                l["acknowledgement"] == "concluded"
+                    || l["license"]["acknowledgement"] == "concluded"
+            })
+            .unwrap();
+        let want = concluded_entry["expression"]
+            .as_str()
+            .or(concluded_entry["license"]["id"].as_str())
+            .unwrap()
+            .trim_matches(|c| c == '(' || c == ')');
+        for scan in [&json, &xml] {
+            let got = scan
+                .components
+                .iter()
+                .find(|x| x.name.ends_with(name))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{name} in {:?}",
+                        scan.components.iter().map(|c| &c.name).collect::<Vec<_>>()
+                    )
+                });
+            assert_eq!(
+                got.concluded.trim_matches(|c| c == '(' || c == ')'),
+                want,
+                "{name}"
+            );
+            assert!(
+                got.declared.is_some(),
+                "{name}: the declared entries are kept"
+            );
+        }
+    }
+    let names = |s: &ospo::model::Scan| {
+        let mut v: Vec<(String, String, Option<String>)> = s
+            .components
+            .iter()
+            .map(|c| (c.name.clone(), c.concluded.clone(), c.declared.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&json), names(&xml));
+    // The whole-document examples read in both encodings.
+    for f in [
+        "valid-bom-1.7.json",
+        "valid-bom-1.7.xml",
+        "valid-license-expression-with-text-1.7.json",
+    ] {
+        let s = ingest::read(&fixture(&format!("sbom/cyclonedx/{f}"))).unwrap();
+        assert!(!s.components.is_empty(), "{f}");
+    }
+}
