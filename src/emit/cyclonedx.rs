@@ -137,6 +137,9 @@ pub fn with_vulnerabilities(mut bom: Bom, vulnerabilities: Vec<serde_json::Value
 #[serde(rename_all = "camelCase")]
 struct Metadata {
     timestamp: String,
+    /// The profiles' generation context: ospo reads sources and lockfiles, before a build.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    lifecycles: Vec<Lifecycle>,
     tools: Tools,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     authors: Vec<Contact>,
@@ -149,6 +152,11 @@ struct Metadata {
     properties: Vec<Property>,
     #[serde(skip_serializing_if = "Option::is_none")]
     distribution_constraints: Option<DistributionConstraints>,
+}
+
+#[derive(Debug, Serialize)]
+struct Lifecycle {
+    phase: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -253,7 +261,7 @@ struct Comp {
     evidence: Option<Evidence>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct HashEntry {
     alg: &'static str,
     content: String,
@@ -299,6 +307,10 @@ struct ExtRef {
     #[serde(rename = "type")]
     kind: &'static str,
     url: String,
+    /// The deployable file's hashes, on its `distribution` reference (where BSI
+    /// TR-03183-2 looks for the SHA-512).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashes: Vec<HashEntry>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -453,6 +465,10 @@ pub fn build_with(
         version: 1,
         metadata: Metadata {
             timestamp: stamp.created.clone(),
+            lifecycles: match profile {
+                Some(_) => vec![Lifecycle { phase: "pre-build" }],
+                None => Vec::new(),
+            },
             tools: Tools {
                 components: vec![Comp {
                     kind: "application",
@@ -607,7 +623,7 @@ fn component(
     if let Some(d) = &c.declared {
         // 1.5 has no acknowledgement to say the expression in `licenses` was declared;
         // 1.7 writes it as an entry of its own.
-        if !(v17 && declared_known) && (!v16 || !known || d != &c.concluded) {
+        if !(v17 && declared_known || v16 && known && d == &c.concluded) {
             prop("ospo:declared", d);
         }
     }
@@ -668,6 +684,12 @@ fn component(
             })
             .collect();
     }
+    let hashes: Vec<HashEntry> = c
+        .hashes
+        .iter()
+        .chain(filled.iter().flat_map(|f| &f.hashes))
+        .filter_map(hash_entry)
+        .collect();
     let has_evidence = !evidence.occurrences.is_empty()
         || !evidence.licenses.is_empty()
         || !evidence.copyright.is_empty();
@@ -675,7 +697,10 @@ fn component(
     Comp {
         kind: "library",
         bom_ref: Some(c.bom_ref.clone()),
-        supplier: c.supplier.as_ref().map(|s| Org::named(s.clone())),
+        supplier: match filled.and_then(|f| f.creator.as_deref()) {
+            Some(who) => Some(Org::from_contact(who)),
+            None => c.supplier.as_ref().map(|s| Org::named(s.clone())),
+        },
         name: c.name.clone(),
         version: c.version.clone(),
         scope: c.scope.map(|s| match s {
@@ -683,25 +708,7 @@ fn component(
             Scope::Optional => "optional",
             Scope::Dev => "excluded",
         }),
-        hashes: c
-            .hashes
-            .iter()
-            .chain(filled.iter().flat_map(|f| &f.hashes))
-            .filter_map(|h| {
-                let alg = match h.alg.to_ascii_uppercase().replace('_', "-").as_str() {
-                    "SHA-1" | "SHA1" => "SHA-1",
-                    "SHA-256" | "SHA256" => "SHA-256",
-                    "SHA-384" | "SHA384" => "SHA-384",
-                    "SHA-512" | "SHA512" => "SHA-512",
-                    "MD5" => "MD5",
-                    _ => return None,
-                };
-                Some(HashEntry {
-                    alg,
-                    content: h.value.to_ascii_lowercase(),
-                })
-            })
-            .collect(),
+        hashes: hashes.clone(),
         licenses,
         purl: c.purl.clone(),
         external_references: c
@@ -711,6 +718,7 @@ fn component(
             .map(|h| ExtRef {
                 kind: "website",
                 url: h.clone(),
+                hashes: Vec::new(),
             })
             .chain(
                 filled
@@ -719,12 +727,37 @@ fn component(
                     .map(|(k, u)| ExtRef {
                         kind: k,
                         url: u.clone(),
+                        hashes: if *k == "distribution" {
+                            hashes
+                                .iter()
+                                .filter(|h| h.alg == "SHA-512")
+                                .cloned()
+                                .collect()
+                        } else {
+                            Vec::new()
+                        },
                     }),
             )
             .collect(),
         properties,
         evidence: has_evidence.then_some(evidence),
     }
+}
+
+/// A model hash as CycloneDX names its algorithm; None for an algorithm it has no name for.
+fn hash_entry(h: &crate::model::Hash) -> Option<HashEntry> {
+    let alg = match h.alg.to_ascii_uppercase().replace('_', "-").as_str() {
+        "SHA-1" | "SHA1" => "SHA-1",
+        "SHA-256" | "SHA256" => "SHA-256",
+        "SHA-384" | "SHA384" => "SHA-384",
+        "SHA-512" | "SHA512" => "SHA-512",
+        "MD5" => "MD5",
+        _ => return None,
+    };
+    Some(HashEntry {
+        alg,
+        content: h.value.to_ascii_lowercase(),
+    })
 }
 
 /// The text of every `LicenseRef-` of `expr` that the scan knows (1.7 `expressionDetails`).
@@ -822,6 +855,15 @@ pub fn to_xml(bom: &Bom) -> Vec<u8> {
     let m = &bom.metadata;
     x.open("metadata", &[]);
     x.leaf("timestamp", &[], &m.timestamp);
+    if !m.lifecycles.is_empty() {
+        x.open("lifecycles", &[]);
+        for l in &m.lifecycles {
+            x.open("lifecycle", &[]);
+            x.leaf("phase", &[], l.phase);
+            x.close("lifecycle");
+        }
+        x.close("lifecycles");
+    }
     x.open("tools", &[]);
     x.open("components", &[]);
     for t in &m.tools.components {
@@ -945,6 +987,13 @@ fn xml_component(x: &mut Xml, c: &Comp) {
         for r in &c.external_references {
             x.open("reference", &[("type", r.kind)]);
             x.leaf("url", &[], &r.url);
+            if !r.hashes.is_empty() {
+                x.open("hashes", &[]);
+                for h in &r.hashes {
+                    x.leaf("hash", &[("alg", h.alg)], &h.content);
+                }
+                x.close("hashes");
+            }
             x.close("reference");
         }
         x.close("externalReferences");

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod metrics;
 pub mod notice;
 mod output;
+pub mod profile;
 pub mod report;
 pub mod sarif;
 pub mod spdx;

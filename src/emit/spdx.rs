@@ -164,6 +164,17 @@ pub fn build(
     authors: &[String],
     diags: &mut Vec<Diagnostic>,
 ) -> Document {
+    build_mapped(scan, stamp, authors, diags).0
+}
+
+/// [`build`], with each package's SPDXID mapped to the bom-ref of its component (what the
+/// SPDX 3 writer needs to attach a profile's fields).
+pub(crate) fn build_mapped(
+    scan: &Scan,
+    stamp: &Stamp,
+    authors: &[String],
+    diags: &mut Vec<Diagnostic>,
+) -> (Document, HashMap<String, String>) {
     let mut ids = Ids::default();
     let copyrights = copyrights_by_component(scan);
     let mut refs = LicenseRefs::default();
@@ -220,7 +231,11 @@ pub fn build(
     let mut creators = vec![format!("Tool: {}-{}", scan.tool.name, scan.tool.version)];
     creators.extend(authors.iter().map(|a| creator(a)));
 
-    Document {
+    let by_id = pkg_id
+        .iter()
+        .map(|(r, i)| (i.clone(), r.to_string()))
+        .collect();
+    let doc = Document {
         spdx_version: "SPDX-2.3",
         data_license: "CC0-1.0",
         spdx_id: "SPDXRef-DOCUMENT",
@@ -245,7 +260,8 @@ pub fn build(
         files,
         has_extracted_licensing_infos: refs.into_infos(|id| reuse_text(scan, id)),
         relationships,
-    }
+    };
+    (doc, by_id)
 }
 
 /// One file entry per file with license or copyright evidence (SPDX requires a SHA-1:

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use super::Stamp;
 use crate::model::{is_unknown_license, Diagnostic, Scan, NOASSERTION};
+use crate::profile::Filled;
 
 /// The JSON-LD context every SPDX 3.0.1 document names (never fetched by ospo).
 pub const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
@@ -38,11 +39,12 @@ pub fn build(
     scan: &Scan,
     stamp: &Stamp,
     authors: &[String],
-    comments: &BTreeMap<String, Vec<String>>,
+    profile: Option<&Filled>,
     diags: &mut Vec<Diagnostic>,
 ) -> Value {
-    let v2 = serde_json::to_value(super::spdx::build(scan, stamp, authors, diags))
-        .expect("SPDX types serialize");
+    let (v2, bom_refs) = super::spdx::build_mapped(scan, stamp, authors, diags);
+    let v2 = serde_json::to_value(v2).expect("SPDX types serialize");
+    let filled = |spdx_id: &str| profile.and_then(|p| p.components.get(bom_refs.get(spdx_id)?));
     let ns = str_of(&v2, "documentNamespace").to_string();
     let id = |frag: &str| format!("{ns}#{frag}");
     let mut g = Graph::default();
@@ -165,7 +167,7 @@ pub fn build(
         }
         let hashes = hashes(&p["checksums"]);
         if !hashes.is_empty() {
-            e.insert("verifiedUsing".into(), Value::Array(hashes));
+            e.insert("verifiedUsing".into(), Value::Array(hashes.clone()));
         }
         e.insert(
             "software_primaryPurpose".into(),
@@ -178,8 +180,71 @@ pub fn build(
             .map(str::to_string)
             .into_iter()
             .collect();
-        if let Some(extra) = comments.get(str_of(p, "SPDXID")) {
-            comment.extend(extra.iter().cloned());
+        if let Some(f) = filled(str_of(p, "SPDXID")) {
+            comment.extend(f.unknown.iter().map(|(field, why)| {
+                format!(
+                    "{}{}: {why}",
+                    crate::profile::facts::UNKNOWN_COMMENT,
+                    field.id()
+                )
+            }));
+            if let Some(who) = &f.creator {
+                let aid = g.contact_agent(&id, who);
+                e.insert("originatedBy".into(), json!([aid]));
+            }
+            if let Some(purl) = e.get("software_packageUrl").cloned() {
+                e.insert(
+                    "externalIdentifier".into(),
+                    json!([{"type": "ExternalIdentifier", "externalIdentifierType": "packageUrl", "identifier": purl}]),
+                );
+            }
+            if let Some((_, src)) = f
+                .references
+                .iter()
+                .find(|(k, _)| *k == "source-distribution")
+            {
+                e.insert(
+                    "externalRef".into(),
+                    json!([{"type": "ExternalRef", "externalRefType": "sourceArtifact", "locator": [src]}]),
+                );
+            }
+            if let Some(name) = &f.filename {
+                // The deployable file, as BSI's SPDX 3 mapping wants it: a File linked
+                // by hasDistributionArtifact, with its hash, purposes and URL.
+                let fid = id(&format!("{}-deployable", str_of(p, "SPDXID")));
+                let mut file = json!({
+                    "type": "software_File", "spdxId": fid, "creationInfo": CREATION,
+                    "name": name, "software_primaryPurpose": "archive",
+                });
+                let mut purposes = Vec::new();
+                if f.executable == Some(true) {
+                    purposes.push("executable");
+                }
+                if f.structured == Some(true) {
+                    purposes.push("container");
+                } else if f.structured == Some(false) {
+                    purposes.push("firmware");
+                }
+                if !purposes.is_empty() {
+                    file["software_additionalPurpose"] = json!(purposes);
+                }
+                let sha512: Vec<Value> = hashes
+                    .iter()
+                    .filter(|h| h["algorithm"] == "sha512")
+                    .cloned()
+                    .collect();
+                if !sha512.is_empty() {
+                    file["verifiedUsing"] = Value::Array(sha512);
+                }
+                if let Some((_, url)) = f.references.iter().find(|(k, _)| *k == "distribution") {
+                    file["externalRef"] = json!([{"type": "ExternalRef", "externalRefType": "binaryArtifact", "locator": [url]}]);
+                }
+                rels.entry((pid.clone(), "hasDistributionArtifact", None))
+                    .or_default()
+                    .insert(fid.clone());
+                sbom_elements.push(fid);
+                g.push(file);
+            }
         }
         if !comment.is_empty() {
             e.insert("comment".into(), comment.join("\n").into());
@@ -281,6 +346,9 @@ pub fn build(
         if let Some(s) = scope {
             e["scope"] = s.into();
         }
+        if let (Some(p), "dependsOn") = (profile, kind) {
+            e["completeness"] = p.completeness.into();
+        }
         sbom_elements.push(str_of(&e, "spdxId").to_string());
         g.push(e);
     }
@@ -301,16 +369,33 @@ pub fn build(
             "rootElement": [sbom_id],
             "element": all,
         }),
-        json!({
-            "type": "software_Sbom", "spdxId": sbom_id, "creationInfo": CREATION,
-            // Made from the source tree and its lockfiles, not from a build.
-            "software_sbomType": ["source"],
-            "rootElement": root,
-            "element": sbom_elements,
-        }),
+        sbom_node(
+            profile,
+            json!({
+                "type": "software_Sbom", "spdxId": sbom_id, "creationInfo": CREATION,
+                // Made from the source tree and its lockfiles, not from a build.
+                "software_sbomType": ["source"],
+                "rootElement": root,
+                "element": sbom_elements,
+            }),
+        ),
     ];
     graph.extend(g.items);
     json!({ "@context": CONTEXT, "@graph": graph })
+}
+
+/// The Sbom element with a profile's document-level known unknowns in its comment.
+fn sbom_node(profile: Option<&Filled>, mut sbom: Value) -> Value {
+    let lines: Vec<String> = profile
+        .into_iter()
+        .flat_map(|p| &p.document)
+        .filter(|(k, _)| k == crate::profile::facts::UNKNOWN_PROPERTY)
+        .map(|(_, v)| format!("{}{v}", crate::profile::facts::UNKNOWN_COMMENT))
+        .collect();
+    if !lines.is_empty() {
+        sbom["comment"] = lines.join("\n").into();
+    }
+    sbom
 }
 
 pub fn to_json(doc: &Value) -> Vec<u8> {
@@ -328,6 +413,44 @@ struct Graph {
 impl Graph {
     fn push(&mut self, v: Value) {
         self.items.push(v);
+    }
+
+    /// The Agent for "Name <email>" or "Name https://url": reachable, as BSI asks.
+    fn contact_agent(&mut self, id: &dyn Fn(&str) -> String, who: &str) -> String {
+        let key = format!("contact:{who}");
+        if let Some(a) = self.agents.get(&key) {
+            return a.clone();
+        }
+        let (name, email) = match (who.find('<'), who.rfind('>')) {
+            (Some(a), Some(b)) if a < b => (
+                who[..a].trim().to_string(),
+                Some(who[a + 1..b].trim().to_string()),
+            ),
+            _ => (who.trim().to_string(), None),
+        };
+        let mut words: Vec<&str> = name.split_whitespace().collect();
+        let url = words
+            .last()
+            .filter(|w| super::is_web_url(w))
+            .map(|w| w.to_string());
+        if url.is_some() {
+            words.pop();
+        }
+        let name = words.join(" ");
+        let aid = id(&format!("Organization-{}", clean(&name)));
+        let mut ext = Vec::new();
+        if let Some(m) = email {
+            ext.push(json!({"type": "ExternalIdentifier", "externalIdentifierType": "email", "identifier": m}));
+        }
+        if let Some(u) = url {
+            ext.push(json!({"type": "ExternalIdentifier", "externalIdentifierType": "urlScheme", "identifier": u}));
+        }
+        self.push(json!({
+            "type": "Organization", "spdxId": aid, "name": name, "creationInfo": CREATION,
+            "externalIdentifier": ext,
+        }));
+        self.agents.insert(key, aid.clone());
+        aid
     }
 
     fn ids(&self) -> Vec<String> {

@@ -31,6 +31,15 @@ const SUPPORTED: &[&str] = &["1.4", "1.5", "1.6", "1.7"];
 /// Nesting deeper than this is not a real SBOM; stop before the stack does.
 const MAX_DEPTH: usize = 64;
 
+/// A CycloneDX XML document in the JSON shape (what `ospo check --sbom-profile` reads).
+pub(crate) fn xml_to_json(text: &str, shown: &str) -> Result<Value> {
+    let root = xml::parse(text).map_err(|(offset, message)| {
+        let (line, col) = line_col(text, offset);
+        anyhow!("{shown}: line {line}, column {col}: not a valid CycloneDX XML document: {message}")
+    })?;
+    Ok(xml::bom_to_json(&root))
+}
+
 /// Read a CycloneDX JSON document (`shown` names the file in messages).
 pub fn read_json(text: &str, shown: &str) -> Result<Scan> {
     let bom: Bom =
@@ -909,7 +918,7 @@ mod xml {
                 "properties" => list(c, "property", property),
                 "components" => list(c, "component", component),
                 "evidence" => evidence(c),
-                "supplier" => serde_json::json!({ "name": c.child("name").map(Node::text) }),
+                "supplier" => generic(c),
                 _ => generic(c),
             };
             m.insert(c.name.clone(), v);
