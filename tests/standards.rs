@@ -420,3 +420,436 @@ fn cyclonedx_1_7_specification_examples_read() {
         assert!(!s.components.is_empty(), "{f}");
     }
 }
+
+// ------------------------------------------------------------------ profiles
+
+const AUTHOR: &str = "ACME OSPO <ospo@acme.example>";
+const SUPPLIER: &str = "ACME GmbH https://acme.example";
+
+/// `ospo check --sbom-profile P --from FILE --format F`: (exit code, stdout, stderr).
+fn check_profile(profile: &str, file: &std::path::Path, format: &str) -> (i32, String, String) {
+    let out = ospo()
+        .args([
+            "check",
+            "--sbom-profile",
+            profile,
+            "--format",
+            format,
+            "--from",
+        ])
+        .arg(file)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Other tools' SBOMs checked against each profile (tests/fixtures/sbom/SOURCES.md): the
+/// whole report is golden, in every output format.
+#[test]
+fn check_third_party_sboms_against_profiles() {
+    let cases = [
+        (
+            "cyclonedx/cyclonedx-py_with-extras_1.6.json",
+            "bsi-tr-03183-2",
+            "human",
+            "cyclonedx-py.bsi.txt",
+        ),
+        (
+            "cyclonedx/cyclonedx-py_with-extras_1.6.json",
+            "ntia",
+            "json",
+            "cyclonedx-py.ntia.json",
+        ),
+        (
+            "cyclonedx/valid-bom-1.7.xml",
+            "cisa-2025",
+            "human",
+            "cdx-spec-1.7-xml.cisa.txt",
+        ),
+        (
+            "spdx3/pitloom-ntia-conformance-checker-6.0.0.spdx3.json",
+            "bsi-tr-03183-2",
+            "sarif",
+            "pitloom.bsi.sarif.json",
+        ),
+        (
+            "spdx/vcpkg-sample.spdx.json",
+            "ntia",
+            "human",
+            "vcpkg.ntia.txt",
+        ),
+    ];
+    let mut failed = Vec::new();
+    for (file, profile, format, golden) in cases {
+        let rel = format!("tests/fixtures/sbom/{file}");
+        let (code, out, err) = check_profile(profile, std::path::Path::new(&rel), format);
+        // Each of these lacks a required field of the profile: exit 1, nothing on stderr.
+        assert_eq!(code, 1, "{file} {profile}: {err}");
+        assert!(err.is_empty(), "{err}");
+        if let Err(e) = check_golden(&format!("profiles/{golden}"), &out) {
+            failed.push(e);
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
+
+/// A document with every field the profile requires (or states unknown where the profile
+/// accepts that) passes: ospo's NTIA SBOM of the fixture tree, exit 0.
+#[test]
+fn a_complete_sbom_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ntia.cdx.json");
+    std::fs::write(&path, sbom_of(&[TREE, "--profile", "ntia"], EPOCH)).unwrap();
+    let (code, out, _) = check_profile("ntia", &path, "json");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(code, 0, "{out}");
+    // What is missing is stated unknown, which NTIA accepts: nothing fails.
+    for c in report["components"].as_array().unwrap() {
+        for g in c["gaps"].as_array().unwrap() {
+            assert_eq!(g["fails"], false, "{g}");
+            assert!(g["unknown"].is_string());
+        }
+    }
+    // And the same document fails BSI, which asks for more.
+    let (code, _, _) = check_profile("bsi-tr-03183-2", &path, "human");
+    assert_eq!(code, 1);
+}
+
+/// What the writer could not fill it says, with a reason: every gap the checker finds in
+/// a profile SBOM of ospo's is a stated known unknown, in every format and profile; and
+/// the stderr summary counts exactly the checker's complete components.
+#[test]
+fn every_gap_of_a_profile_sbom_is_a_stated_known_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    for tree in [TREE, "tests/fixtures/ecosystems/npm/v3"] {
+        for profile in ["bsi-tr-03183-2", "cisa-2025", "ntia"] {
+            for (format, spec, suffix) in [
+                ("cyclonedx-json", "1.7", "cdx.json"),
+                ("cyclonedx-xml", "1.6", "cdx.xml"),
+                ("spdx3-json", "", "spdx3.json"),
+            ] {
+                let mut args = vec![
+                    tree,
+                    "--profile",
+                    profile,
+                    "--format",
+                    format,
+                    "--author",
+                    AUTHOR,
+                    "--supplier",
+                    SUPPLIER,
+                ];
+                if !spec.is_empty() {
+                    args.extend(["--spec-version", spec]);
+                }
+                let out = ospo()
+                    .arg("sbom")
+                    .args(&args)
+                    .env("SOURCE_DATE_EPOCH", EPOCH)
+                    .output()
+                    .unwrap();
+                assert_eq!(out.status.code(), Some(0));
+                let summary = String::from_utf8_lossy(&out.stderr).into_owned();
+                let path = dir.path().join(format!("x.{suffix}"));
+                std::fs::write(&path, &out.stdout).unwrap();
+                let (_, report, _) = check_profile(profile, &path, "json");
+                let report: Value = serde_json::from_str(&report).unwrap();
+                let at = format!("{tree} {profile} {format}");
+                assert!(
+                    report["document"].as_array().unwrap().is_empty(),
+                    "{at}: {}",
+                    report["document"]
+                );
+                for c in report["components"].as_array().unwrap() {
+                    for g in c["gaps"].as_array().unwrap() {
+                        assert!(
+                            g["unknown"].as_str().is_some_and(|u| !u.is_empty()),
+                            "{at}: {} {} has no reason",
+                            c["name"],
+                            g["field"]
+                        );
+                    }
+                }
+                let want = format!(
+                    "{profile}: {} of {} components have every required field",
+                    report["complete_components"], report["total_components"]
+                );
+                assert!(summary.contains(&want), "{at}: {want} not in {summary}");
+            }
+        }
+    }
+}
+
+/// Every profile output passes the reference validators (CycloneDX schemas and
+/// cyclonedx-python-lib; spdx-python-model for SPDX 3).
+#[test]
+fn profile_sboms_pass_the_validators() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for tree in [TREE, "tests/fixtures/ecosystems/npm/v3"] {
+        for profile in ["bsi-tr-03183-2", "cisa-2025", "ntia"] {
+            for (format, spec, suffix) in [
+                ("cyclonedx-json", "1.7", "cdx.json"),
+                ("cyclonedx-xml", "1.6", "cdx.xml"),
+                ("spdx3-json", "", "spdx3.json"),
+            ] {
+                let mut args = vec![
+                    tree,
+                    "--profile",
+                    profile,
+                    "--format",
+                    format,
+                    "--author",
+                    AUTHOR,
+                    "--supplier",
+                    SUPPLIER,
+                ];
+                if !spec.is_empty() {
+                    args.extend(["--spec-version", spec]);
+                }
+                let path = dir
+                    .path()
+                    .join(format!("{}-{profile}-{spec}.{suffix}", files.len()));
+                std::fs::write(&path, sbom_of(&args, EPOCH)).unwrap();
+                files.push(path);
+            }
+        }
+    }
+    validate_sboms(&files);
+}
+
+/// BSI TR-03183-2 forbids vulnerability data in the SBOM: ospo's BSI SBOM has none (VEX
+/// is `ospo audit --format cyclonedx-json`, a document of its own), and the checker flags
+/// an SBOM that carries them (the CycloneDX specification's vulnerability example).
+#[test]
+fn a_bsi_sbom_never_contains_vulnerabilities() {
+    let doc = json_of(&[TREE, "--profile", "bsi-tr-03183-2", "--spec-version", "1.7"]);
+    assert!(doc.get("vulnerabilities").is_none());
+    let (code, out, _) = check_profile(
+        "bsi-tr-03183-2",
+        &fixture("sbom/cyclonedx/valid-vulnerability-1.6.json"),
+        "json",
+    );
+    assert_eq!(code, 1);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(report["document"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["field"] == "no-vulnerabilities" && g["fails"] == true));
+}
+
+#[test]
+fn bsi_fills_what_the_lockfile_and_registry_fix() {
+    let doc = json_of(&[
+        "tests/fixtures/ecosystems/npm/v3",
+        "--profile",
+        "bsi-tr-03183-2",
+        "--spec-version",
+        "1.7",
+        "--author",
+        AUTHOR,
+        "--supplier",
+        SUPPLIER,
+    ]);
+    let md = &doc["metadata"];
+    assert_eq!(md["lifecycles"][0]["phase"], "pre-build");
+    assert_eq!(md["supplier"]["url"][0], "https://acme.example");
+    assert_eq!(doc["compositions"][0]["aggregate"], "incomplete");
+    let (scan, _) = run_json(&[
+        "scan",
+        "tests/fixtures/ecosystems/npm/v3",
+        "--no-caches",
+        "--format",
+        "json",
+    ]);
+    for c in doc["components"].as_array().unwrap() {
+        let r = c["bom-ref"].as_str().unwrap();
+        let model = component_by(&scan, "bom_ref", r);
+        let props: Vec<(&str, &str)> = c["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["name"].as_str().unwrap(), p["value"].as_str().unwrap()))
+            .collect();
+        let prop = |n: &str| props.iter().find(|(k, _)| *k == n).map(|(_, v)| *v);
+        // The SHA-512 is the lockfile's integrity, on the distribution reference too.
+        let sha512 = model["hashes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|h| h["alg"] == "SHA-512");
+        match sha512 {
+            Some(h) => {
+                let dist = c["externalReferences"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|e| e["type"] == "distribution")
+                    .unwrap();
+                assert_eq!(
+                    dist["hashes"][0]["content"],
+                    h["value"].as_str().unwrap().to_ascii_lowercase()
+                );
+                let version = model["version"].as_str().unwrap();
+                let base = model["name"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                assert_eq!(
+                    prop("bsi:component:filename"),
+                    Some(format!("{base}-{version}.tgz").as_str())
+                );
+                assert_eq!(prop("bsi:component:archive"), Some("archive"));
+            }
+            None => assert!(
+                props
+                    .iter()
+                    .any(|(k, v)| *k == "ospo:known-unknown" && v.starts_with("sha512: ")),
+                "{r}: no SHA-512 and no reason"
+            ),
+        }
+    }
+}
+
+#[test]
+fn profile_usage_errors_exit_2() {
+    for args in [
+        vec![
+            "sbom",
+            TREE,
+            "--profile",
+            "bsi-tr-03183-2",
+            "--format",
+            "spdx-json",
+        ],
+        vec!["sbom", TREE, "--profile", "nist"],
+        vec!["check", "--sbom-profile", "ntia", TREE],
+    ] {
+        let out = ospo().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        assert!(!out.stderr.is_empty());
+    }
+    // A file that is no SBOM: a clear error, exit 2.
+    let (code, _, err) = check_profile("ntia", &fixture("tree/Cargo.toml"), "human");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a CycloneDX or SPDX document"), "{err}");
+}
+
+#[test]
+fn profile_sarif_is_valid_sarif_2_1_0() {
+    let text =
+        std::fs::read_to_string(root().join("tests/schemas/sarif-schema-2.1.0.json")).unwrap();
+    let stray = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    let text = text.replace(stray, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#);
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for file in [
+        "cyclonedx/cyclonedx-py_with-extras_1.6.json",
+        "spdx/vcpkg-sample.spdx.json",
+    ] {
+        let (_, out, _) =
+            check_profile("bsi-tr-03183-2", &fixture(&format!("sbom/{file}")), "sarif");
+        let sarif: Value = serde_json::from_str(&out).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{file}: {}", errors.join("\n"));
+        assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+    }
+}
+
+/// The SPDX project's own BSI checker (ntia-conformance-checker, tests/bsi_crosscheck.py)
+/// and ospo's name the same components as lacking each field both judge the same way
+/// (creator, filename, concluded and declared licence), on another tool's SPDX 3 document
+/// and on ospo's BSI SPDX 3 output.
+#[test]
+fn bsi_gaps_match_the_spdx_projects_checker() {
+    let Some(python) = validators() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("npm.bsi.spdx3.json");
+    std::fs::write(
+        &ours,
+        sbom_of(
+            &[
+                "tests/fixtures/ecosystems/npm/v3",
+                "--profile",
+                "bsi-tr-03183-2",
+                "--format",
+                "spdx3-json",
+                "--author",
+                AUTHOR,
+                "--supplier",
+                SUPPLIER,
+            ],
+            EPOCH,
+        ),
+    )
+    .unwrap();
+    for file in [
+        fixture("sbom/spdx3/pitloom-ntia-conformance-checker-6.0.0.spdx3.json"),
+        ours,
+    ] {
+        let out = std::process::Command::new(&python)
+            .arg(root().join("tests/bsi_crosscheck.py"))
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (_, report, _) = check_profile("bsi-tr-03183-2", &file, "json");
+        let report: Value = serde_json::from_str(&report).unwrap();
+        for field in [
+            "creator",
+            "filename",
+            "concluded-license",
+            "declared-license",
+        ] {
+            let mut mine: Vec<&str> = report["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| {
+                    c["gaps"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|g| g["field"] == field)
+                })
+                .map(|c| c["name"].as_str().unwrap())
+                .collect();
+            mine.sort_unstable();
+            let want: Vec<&str> = theirs["components"][field]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            assert_eq!(mine, want, "{}: {field}", file.display());
+        }
+        let creator_missing = report["document"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["field"] == "sbom-creator");
+        assert_eq!(
+            !creator_missing,
+            theirs["document"]["sbom-creator"],
+            "{}",
+            file.display()
+        );
+    }
+}

@@ -597,7 +597,9 @@ fn component(
         }
         l
     } else if known {
-        let ack = if c.declared.as_deref() == Some(c.concluded.as_str()) {
+        // A profile asks for the concluded (distribution) licence: 1.6 holds one
+        // expression, so it is acknowledged as concluded and the declared one kept apart.
+        let ack = if c.declared.as_deref() == Some(c.concluded.as_str()) && filled.is_none() {
             "declared"
         } else {
             "concluded"
@@ -623,7 +625,7 @@ fn component(
     if let Some(d) = &c.declared {
         // 1.5 has no acknowledgement to say the expression in `licenses` was declared;
         // 1.7 writes it as an entry of its own.
-        if !(v17 && declared_known || v16 && known && d == &c.concluded) {
+        if !(v17 && declared_known || v16 && known && d == &c.concluded && filled.is_none()) {
             prop("ospo:declared", d);
         }
     }
@@ -661,6 +663,17 @@ fn component(
     if let Some(f) = filled {
         for (k, v) in &f.properties {
             prop(k, v);
+        }
+        if !v17 && declared_known {
+            prop(
+                crate::profile::facts::UNKNOWN_PROPERTY,
+                &format!(
+                    "declared-license: CycloneDX {} holds one license expression, the \
+                     concluded one; the declared one is in the property ospo:declared \
+                     (--spec-version 1.7 carries both)",
+                    spec.as_str()
+                ),
+            );
         }
     }
     properties.sort();

@@ -37,7 +37,13 @@ pub(crate) fn xml_to_json(text: &str, shown: &str) -> Result<Value> {
         let (line, col) = line_col(text, offset);
         anyhow!("{shown}: line {line}, column {col}: not a valid CycloneDX XML document: {message}")
     })?;
-    Ok(xml::bom_to_json(&root))
+    let mut v = xml::bom_to_json(&root);
+    for (k, a) in [("serialNumber", "serialNumber"), ("version", "version")] {
+        if let Some(x) = root.attr(a) {
+            v[k] = x.into();
+        }
+    }
+    Ok(v)
 }
 
 /// Read a CycloneDX JSON document (`shown` names the file in messages).

@@ -218,6 +218,7 @@ fn to_v2(doc: &Value, losses: &mut Losses) -> Value {
     let mut relationships = Vec::new();
     let mut contained: BTreeSet<String> = BTreeSet::new();
     let mut other: BTreeMap<String, usize> = BTreeMap::new();
+    let mut distribution: BTreeSet<String> = BTreeSet::new();
     for r in graph
         .iter()
         .filter(|e| type_of(e).ends_with("Relationship"))
@@ -248,6 +249,12 @@ fn to_v2(doc: &Value, losses: &mut Losses) -> Value {
                         relationships.push(json!({"spdxElementId": a, "relationshipType": "DEPENDS_ON", "relatedSpdxElement": b}));
                     }
                 }
+            }
+            "hasDistributionArtifact" => {
+                // The deployable file of a package (BSI's filename and SHA-512), not a
+                // file of the scanned tree.
+                distribution.extend(to.iter().cloned());
+                *other.entry(kind.to_string()).or_default() += to.len();
             }
             k => *other.entry(k.to_string()).or_default() += to.len().max(1),
         }
@@ -347,6 +354,7 @@ fn to_v2(doc: &Value, losses: &mut Losses) -> Value {
                 }
                 packages.push(Value::Object(p));
             }
+            "software_File" if distribution.contains(iri) => {}
             "software_File" => {
                 let name = s(e, "name").unwrap_or("");
                 let infos = declared.get(iri).cloned().unwrap_or_default();

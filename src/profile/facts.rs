@@ -98,6 +98,20 @@ fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
     v[k].as_array().map_or(&[], |a| a.as_slice())
 }
 
+/// A list as JSON writes it (`"authors": [...]`) or as the XML reads back
+/// (`"authors": {"author": {...} or [...]}`).
+fn list<'a>(v: &'a Value, k: &str, inner: &str) -> Vec<&'a Value> {
+    match &v[k] {
+        Value::Array(a) => a.iter().collect(),
+        Value::Object(o) => match o.get(inner) {
+            Some(Value::Array(a)) => a.iter().collect(),
+            Some(x @ Value::Object(_)) => vec![x],
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
 fn known(v: Option<&str>) -> bool {
     v.is_some_and(|x| !crate::model::is_unknown_license(x))
 }
@@ -148,20 +162,25 @@ fn cyclonedx(doc: &Value, encoding: &str) -> Facts {
             format!("CycloneDX {version} is older than 1.6"),
         );
     }
-    let authors = arr(md, "authors");
+    let authors = list(md, "authors", "author");
     let manufacturer = &md["manufacturer"];
     d.set(
         Field::SbomCreator,
-        cdx_reachable(manufacturer) || authors.iter().any(cdx_reachable),
+        cdx_reachable(manufacturer) || authors.iter().any(|a| cdx_reachable(a)),
     );
     let tools = &md["tools"];
-    let tool_named = arr(tools, "components").iter().any(cdx_named)
-        || arr(tools, "services").iter().any(cdx_named)
+    let tool_named = list(tools, "components", "component")
+        .into_iter()
+        .any(cdx_named)
+        || list(tools, "services", "service")
+            .into_iter()
+            .any(cdx_named)
         || tools.as_array().is_some_and(|t| t.iter().any(cdx_named))
+        || list(md, "tools", "tool").into_iter().any(cdx_named)
         || tools["component"].is_object();
     d.set(
         Field::SbomAuthor,
-        authors.iter().any(cdx_named) || cdx_named(manufacturer) || tool_named,
+        authors.iter().any(|a| cdx_named(a)) || cdx_named(manufacturer) || tool_named,
     );
     d.set(Field::Timestamp, s(md, "timestamp").is_some());
     d.set(Field::SbomUri, s(doc, "serialNumber").is_some());
@@ -251,7 +270,7 @@ fn cdx_component(c: &Value, in_graph: &BTreeSet<&str>, has_children: bool) -> Do
     f.set(Field::Version, s(c, "version").is_some());
     let reachable = cdx_reachable(&c["manufacturer"])
         || cdx_reachable(&c["supplier"])
-        || arr(c, "authors").iter().any(cdx_reachable);
+        || list(c, "authors", "author").into_iter().any(cdx_reachable);
     f.set(Field::Creator, reachable);
     f.set(
         Field::Supplier,
@@ -590,8 +609,17 @@ fn spdx3(doc: &Value) -> Facts {
                 artifacts.iter().any(|a| s(a, "name").is_some()),
             );
             f.set(Field::Dependencies, related.contains(&id));
-            let concluded = to("hasConcludedLicense").next().is_some();
-            let declared = to("hasDeclaredLicense").next().is_some();
+            // BSI: the target is a license expression (a listed license's IRI outside
+            // the document counts as one); a bare license text is not.
+            let is_expr = |x: &str| {
+                by_id
+                    .get(x)
+                    .map_or(x.starts_with("https://spdx.org/licenses/"), |e| {
+                        t(e) == "simplelicensing_LicenseExpression"
+                    })
+            };
+            let concluded = to("hasConcludedLicense").any(is_expr);
+            let declared = to("hasDeclaredLicense").any(is_expr);
             f.set(Field::ConcludedLicense, concluded);
             f.set(Field::DeclaredLicense, declared);
             f.set(Field::License, concluded || declared);
@@ -665,5 +693,44 @@ fn spdx3(doc: &Value) -> Facts {
         format: format!("SPDX {spec} JSON-LD"),
         document: d,
         components,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_contacts() {
+        assert!(version_at_least("1.6", 1, 6));
+        assert!(version_at_least("1.7", 1, 6));
+        assert!(!version_at_least("1.5", 1, 6));
+        assert!(is_contact("psirt@acme.example"));
+        assert!(is_contact("https://acme.example"));
+        assert!(!is_contact("ACME GmbH"));
+        assert!(spdx2_reachable("Organization: ACME (psirt@acme.example)"));
+        assert!(!spdx2_reachable("Organization: ACME"));
+    }
+
+    #[test]
+    fn known_unknowns_are_read_per_field() {
+        let doc = serde_json::json!({
+            "bomFormat": "CycloneDX", "specVersion": "1.7",
+            "components": [{"name": "a", "bom-ref": "a", "properties": [
+                {"name": UNKNOWN_PROPERTY, "value": "sha512: Cargo.lock records only SHA-256"},
+                {"name": UNKNOWN_PROPERTY, "value": "no-such-field: ignored"},
+                {"name": "bsi:component:archive", "value": "maybe"}
+            ]}]
+        });
+        let f = cyclonedx(&doc, "JSON");
+        let c = &f.components[0];
+        assert_eq!(
+            c.unknown.get(&Field::Sha512).unwrap(),
+            "Cargo.lock records only SHA-256"
+        );
+        assert_eq!(c.unknown.len(), 1);
+        // A value BSI does not define does not state the property.
+        assert!(!c.present.contains(&Field::Archive));
+        assert!(!f.document.present.contains(&Field::Timestamp));
     }
 }
