@@ -165,8 +165,8 @@ pub struct Input {
     /// The tree to scan
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Read a saved `ospo scan --format json`, or a CycloneDX (1.4-1.6, JSON or XML) or
-    /// SPDX (2.2/2.3, JSON or tag-value) SBOM, instead of scanning PATH
+    /// Read a saved `ospo scan --format json`, or a CycloneDX (1.4-1.7, JSON or XML) or
+    /// SPDX (2.2/2.3 JSON or tag-value, 3.0.1 JSON-LD) SBOM, instead of scanning PATH
     #[arg(long, value_name = "SCAN_OR_SBOM", conflicts_with = "path")]
     pub from: Option<PathBuf>,
     #[command(flatten)]
@@ -237,8 +237,8 @@ pub struct SbomArgs {
     /// repeatable. The tool is always named as well.
     #[arg(long, value_name = "NAME")]
     pub author: Vec<String>,
-    /// The supplier of the product, e.g. "ACME GmbH https://acme.example" or
-    /// "ACME GmbH <psirt@acme.example>" (what the profiles name as its creator)
+    /// With --profile: the supplier of the product, e.g. "ACME GmbH https://acme.example"
+    /// or "ACME GmbH <psirt@acme.example>" (what the profiles name as its creator)
     #[arg(long, value_name = "NAME")]
     pub supplier: Option<String>,
     /// Traffic Light Protocol marking of the document (CycloneDX 1.7 only)
@@ -248,10 +248,6 @@ pub struct SbomArgs {
     /// be filled as a known unknown with the reason
     #[arg(long, value_enum, value_name = "PROFILE")]
     pub profile: Option<ProfileName>,
-    /// The SBOM's own URI (BSI TR-03183-2 "SBOM-URI"; SPDX 3 namespace) [default: derived
-    /// from the serial number]
-    #[arg(long, value_name = "URI")]
-    pub sbom_uri: Option<String>,
     /// Write to FILE instead of stdout (written whole or not at all)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

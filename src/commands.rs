@@ -168,18 +168,18 @@ pub fn sbom(a: &SbomArgs) -> Result<u8> {
         );
         return Ok(2);
     }
+    if a.supplier.is_some() && a.profile.is_none() {
+        eprintln!(
+            "ospo: error: --supplier names the product's creator for --profile; add --profile P"
+        );
+        return Ok(2);
+    }
     let profile = a.profile.map(profile_of);
     let stamp = emit::Stamp::from_env()?;
     let output = emit::Output::prepare(a.output.as_deref())?;
     let scan = load_input(&a.input)?;
     let mut diags = Vec::new();
     let mut authors = a.author.clone();
-    if let Some(uri) = &a.sbom_uri {
-        diags.push(crate::model::Diagnostic::info(
-            None,
-            format!("--sbom-uri {uri}: the SBOM-URI is the document's serial number / namespace"),
-        ));
-    }
     let filled = profile.map(|p| crate::profile::fill(&scan, p, &authors, a.supplier.as_deref()));
     if authors.is_empty() && a.supplier.is_some() && profile.is_some() {
         // The supplier made this SBOM when no one else is named.
