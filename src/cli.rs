@@ -299,8 +299,8 @@ pub struct Input {
     /// The tree to scan
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Read a saved `ospo scan --format json`, or a CycloneDX (1.4-1.6, JSON or XML) or
-    /// SPDX (2.2/2.3, JSON or tag-value) SBOM, instead of scanning PATH
+    /// Read a saved `ospo scan --format json`, or a CycloneDX (1.4-1.7, JSON or XML) or
+    /// SPDX (2.2/2.3 JSON or tag-value, 3.0.1 JSON-LD) SBOM, instead of scanning PATH
     #[arg(long, value_name = "SCAN_OR_SBOM", conflicts_with = "path")]
     pub from: Option<PathBuf>,
     #[command(flatten)]
@@ -319,12 +319,44 @@ pub enum SbomFormat {
     SpdxJson,
     /// SPDX 2.3 tag-value
     SpdxTv,
+    /// SPDX 3.0.1 JSON-LD (Core, Software, SimpleLicensing, ExpandedLicensing)
+    Spdx3Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TlpLevel {
+    #[value(name = "CLEAR")]
+    Clear,
+    #[value(name = "GREEN")]
+    Green,
+    #[value(name = "AMBER")]
+    Amber,
+    #[value(name = "AMBER_AND_STRICT")]
+    AmberAndStrict,
+    #[value(name = "RED")]
+    Red,
+}
+
+/// An SBOM compliance profile (docs/sbom-profiles.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileName {
+    /// BSI TR-03183-2 v2.1 (Germany; the EU CRA's de-facto profile)
+    #[value(name = "bsi-tr-03183-2")]
+    Bsi,
+    /// CISA 2025 minimum elements
+    #[value(name = "cisa-2025")]
+    Cisa2025,
+    /// NTIA 2021 minimum elements
+    #[value(name = "ntia")]
+    Ntia,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CdxVersion {
     #[value(name = "1.6")]
     V1_6,
+    #[value(name = "1.7")]
+    V1_7,
     #[value(name = "1.5")]
     V1_5,
 }
@@ -341,6 +373,17 @@ pub struct SbomArgs {
     /// repeatable. The tool is always named as well.
     #[arg(long, value_name = "NAME")]
     pub author: Vec<String>,
+    /// With --profile: the supplier of the product, e.g. "ACME GmbH https://acme.example"
+    /// or "ACME GmbH <psirt@acme.example>" (what the profiles name as its creator)
+    #[arg(long, value_name = "NAME")]
+    pub supplier: Option<String>,
+    /// Traffic Light Protocol marking of the document (CycloneDX 1.7 only)
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub tlp: Option<TlpLevel>,
+    /// Fill every field this compliance profile requires, and state each one that cannot
+    /// be filled as a known unknown with the reason
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub profile: Option<ProfileName>,
     /// Write to FILE instead of stdout (written whole or not at all)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -398,6 +441,11 @@ pub struct CheckArgs {
     /// comma list); a violation always exits 1
     #[arg(long, value_enum, value_delimiter = ',', value_name = "WHAT")]
     pub fail_on: Vec<CheckFailOn>,
+    /// Instead of the license policy, check the SBOM given with --from (any tool's
+    /// CycloneDX 1.4-1.7 or SPDX 2.3 / 3.0.1) against this compliance profile: every
+    /// missing field per component; exit 1 if a required one is missing
+    #[arg(long, value_enum, value_name = "PROFILE", requires = "from")]
+    pub sbom_profile: Option<ProfileName>,
     /// Write to FILE instead of stdout (written whole or not at all)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -9,7 +9,7 @@ use crate::audit;
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::cli::{
     CdxVersion, CheckArgs, CheckFormat, Common, DetectArgs, InitArgs, Input, NoticeArgs,
-    NoticeFormat, ReportArgs, SbomArgs, SbomFormat, ScanArgs, ScanFormat,
+    NoticeFormat, ReportArgs, SbomArgs, SbomFormat, ScanArgs, ScanFormat, TlpLevel,
 };
 use crate::detect::{self, Cache};
 use crate::emit::{self, cyclonedx, notice, report, sarif, spdx, summary, verdicts};
@@ -168,34 +168,127 @@ pub fn sbom(a: &SbomArgs) -> Result<u8> {
     );
     if a.spec_version.is_some() && !cdx {
         eprintln!(
-            "ospo: error: --spec-version applies to CycloneDX only; SPDX output is always 2.3 \
+            "ospo: error: --spec-version applies to CycloneDX only; SPDX output is 2.3 \
+             (--format spdx-json / spdx-tv) or 3.0.1 (--format spdx3-json) \
              (drop --spec-version, or use --format cyclonedx-json / cyclonedx-xml)"
         );
         return Ok(2);
     }
     let spec = match a.spec_version.unwrap_or(CdxVersion::V1_6) {
+        CdxVersion::V1_7 => cyclonedx::SpecVersion::V1_7,
         CdxVersion::V1_6 => cyclonedx::SpecVersion::V1_6,
         CdxVersion::V1_5 => cyclonedx::SpecVersion::V1_5,
     };
+    if a.tlp.is_some() && !(cdx && spec == cyclonedx::SpecVersion::V1_7) {
+        eprintln!(
+            "ospo: error: --tlp needs CycloneDX 1.7 (add --spec-version 1.7): earlier \
+             versions and SPDX have no distribution marking"
+        );
+        return Ok(2);
+    }
+    let tlp = a.tlp.map(|t| match t {
+        TlpLevel::Clear => cyclonedx::Tlp::Clear,
+        TlpLevel::Green => cyclonedx::Tlp::Green,
+        TlpLevel::Amber => cyclonedx::Tlp::Amber,
+        TlpLevel::AmberAndStrict => cyclonedx::Tlp::AmberAndStrict,
+        TlpLevel::Red => cyclonedx::Tlp::Red,
+    });
+    if a.profile.is_some() && matches!(a.format, SbomFormat::SpdxJson | SbomFormat::SpdxTv) {
+        eprintln!(
+            "ospo: error: --profile needs a format that can carry the profiles' fields: \
+             --format cyclonedx-json / cyclonedx-xml (1.6 or 1.7) or spdx3-json; SPDX 2.3 \
+             has no place for them (and BSI TR-03183-2 v2.1 does not accept it)"
+        );
+        return Ok(2);
+    }
+    if a.supplier.is_some() && a.profile.is_none() {
+        eprintln!(
+            "ospo: error: --supplier names the product's creator for --profile; add --profile P"
+        );
+        return Ok(2);
+    }
+    let profile = a.profile.map(profile_of);
     let stamp = emit::Stamp::from_env()?;
     let output = emit::Output::prepare(a.output.as_deref())?;
     let scan = load_input(&a.input)?;
     let mut diags = Vec::new();
+    let mut authors = a.author.clone();
+    let filled = profile.map(|p| crate::profile::fill(&scan, p, &authors, a.supplier.as_deref()));
+    if authors.is_empty() && a.supplier.is_some() && profile.is_some() {
+        // The supplier made this SBOM when no one else is named.
+        authors.push(a.supplier.clone().unwrap_or_default());
+    }
+    let opts = cyclonedx::Options {
+        authors: &authors,
+        tlp,
+        profile: filled.as_ref(),
+    };
     let bytes = match a.format {
-        SbomFormat::CyclonedxJson => cyclonedx::to_json(&cyclonedx::build(
-            &scan, spec, &stamp, &a.author, &mut diags,
+        SbomFormat::CyclonedxJson => cyclonedx::to_json(&cyclonedx::build_with(
+            &scan, spec, &stamp, &opts, &mut diags,
         )),
-        SbomFormat::CyclonedxXml => cyclonedx::to_xml(&cyclonedx::build(
-            &scan, spec, &stamp, &a.author, &mut diags,
+        SbomFormat::CyclonedxXml => cyclonedx::to_xml(&cyclonedx::build_with(
+            &scan, spec, &stamp, &opts, &mut diags,
         )),
         SbomFormat::SpdxJson => spdx::to_json(&spdx::build(&scan, &stamp, &a.author, &mut diags)),
         SbomFormat::SpdxTv => {
             spdx::to_tag_value(&spdx::build(&scan, &stamp, &a.author, &mut diags))
         }
+        SbomFormat::Spdx3Json => emit::spdx3::to_json(&emit::spdx3::build(
+            &scan,
+            &stamp,
+            &authors,
+            filled.as_ref(),
+            &mut diags,
+        )),
     };
     print_diagnostics(&diags, &a.input.common);
+    if let Some(p) = profile {
+        // The summary is the checker's verdict on these very bytes: writer and checker
+        // share one table, and this is where that is kept true.
+        let text = String::from_utf8_lossy(&bytes);
+        let report =
+            crate::profile::check(p, &crate::profile::facts::from_text(&text, "the SBOM")?);
+        if !a.input.common.quiet {
+            eprintln!("{}", emit::profile::summary(&report));
+        }
+    }
     output.write(&bytes)?;
     Ok(0)
+}
+
+fn profile_of(p: crate::cli::ProfileName) -> crate::profile::Profile {
+    match p {
+        crate::cli::ProfileName::Bsi => crate::profile::Profile::Bsi,
+        crate::cli::ProfileName::Cisa2025 => crate::profile::Profile::Cisa2025,
+        crate::cli::ProfileName::Ntia => crate::profile::Profile::Ntia,
+    }
+}
+
+/// `ospo check --sbom-profile P --from SBOM`: the SBOM as written (not as ospo would model
+/// it) against the profile's table.
+fn check_sbom_profile(a: &CheckArgs, p: crate::cli::ProfileName) -> Result<u8> {
+    let output = emit::Output::prepare(a.output.as_deref())?;
+    let Some(path) = a.input.from.as_deref() else {
+        eprintln!("ospo: error: --sbom-profile checks the SBOM given with --from FILE");
+        return Ok(2);
+    };
+    let facts = crate::profile::facts::read(path)?;
+    let report = crate::profile::check(profile_of(p), &facts);
+    let shown = path.display().to_string();
+    let bytes = match a.format {
+        CheckFormat::Human | CheckFormat::Github => terminal(emit::profile::human(&report, &shown)),
+        CheckFormat::Json => emit::profile::json(&report)?,
+        CheckFormat::Sarif => emit::profile::sarif(&report, &shown)?,
+        // A PR comment or job summary: the human report as a preformatted block.
+        CheckFormat::Markdown => {
+            let text = emit::profile::human(&report, &shown);
+            format!("### SBOM profile check\n\n```text\n{}\n```\n", text.trim_end().replace("```", "'''"))
+                .into_bytes()
+        }
+    };
+    output.write(&bytes)?;
+    Ok(if report.fails() { 1 } else { 0 })
 }
 
 pub fn detect(a: &DetectArgs) -> Result<u8> {
@@ -461,6 +554,16 @@ fn today() -> Result<Date> {
 }
 
 pub fn check(a: &CheckArgs) -> Result<u8> {
+    if let Some(p) = a.sbom_profile {
+        if a.policy.is_some() || a.db.is_some() {
+            eprintln!(
+                "ospo: error: --sbom-profile checks an SBOM's fields, not the license policy: \
+                 drop --policy / --db (run a second `ospo check` for those)"
+            );
+            return Ok(2);
+        }
+        return check_sbom_profile(a, p);
+    }
     let output = emit::Output::prepare(a.output.as_deref())?;
     let today = today()?;
     let policy = match find_policy(a.policy.as_deref(), &a.input) {

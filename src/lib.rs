@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod policy;
+pub mod profile;
 pub mod relpath;
 pub mod resolve;
 pub mod text;

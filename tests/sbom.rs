@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use crate::common::*;
 use serde_json::Value;
 
-const TREE: &str = "tests/fixtures/tree";
-const EPOCH: &str = "1700000000";
+pub(crate) const TREE: &str = "tests/fixtures/tree";
+pub(crate) const EPOCH: &str = "1700000000";
 
 /// (--format, --spec-version, file suffix)
 const FORMATS: &[(&str, Option<&str>, &str)] = &[
@@ -20,11 +20,14 @@ const FORMATS: &[(&str, Option<&str>, &str)] = &[
     ("cyclonedx-xml", None, "cdx.xml"),
     ("cyclonedx-json", Some("1.5"), "1.5.cdx.json"),
     ("cyclonedx-xml", Some("1.5"), "1.5.cdx.xml"),
+    ("cyclonedx-json", Some("1.7"), "1.7.cdx.json"),
+    ("cyclonedx-xml", Some("1.7"), "1.7.cdx.xml"),
     ("spdx-json", None, "spdx.json"),
     ("spdx-tv", None, "spdx"),
+    ("spdx3-json", None, "spdx3.json"),
 ];
 
-fn sbom_of(args: &[&str], epoch: &str) -> Vec<u8> {
+pub(crate) fn sbom_of(args: &[&str], epoch: &str) -> Vec<u8> {
     let mut all = vec!["sbom", "--no-caches", "-q"];
     all.extend_from_slice(args);
     let out = ospo()

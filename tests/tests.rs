@@ -35,4 +35,5 @@ mod sbom;
 mod scan;
 mod schemas;
 mod self_docs;
+mod standards;
 mod ux;

@@ -3,7 +3,7 @@
 CycloneDX and SPDX projects' own validators, and (SPDX) the NTIA minimum-elements checker.
 
 usage: validate_sbom.py FILE...   (format told from the file name: .cdx.json, .cdx.xml,
-       .spdx.json, .spdx) prints one line per problem, exits 1 if there is any.
+       .spdx.json, .spdx, .spdx3.json) prints one line per problem, exits 1 if there is any.
 """
 import json
 import pathlib
@@ -28,10 +28,15 @@ def cdx_json_schema(doc):
     return [f"schema bom-{version}: {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in v.iter_errors(doc)]
 
 
+def xml_version(text):
+    hit = re.search(r"cyclonedx\.org/schema/bom/(1\.[0-9])", text)
+    return hit.group(1) if hit else "1.5"
+
+
 def cdx_xml_schema(path):
     import xmlschema
     text = path.read_text()
-    version = "1.6" if "cyclonedx.org/schema/bom/1.6" in text else "1.5"
+    version = xml_version(text)
     xs = xmlschema.XMLSchema(str(HERE / f"bom-{version}.xsd"),
                              locations=[("http://cyclonedx.org/schema/spdx", str(HERE / "spdx.xsd"))])
     return [f"xsd bom-{version}: {e.path}: {e.reason}" for e in xs.iter_errors(str(path))]
@@ -42,7 +47,7 @@ def cdx_reference(path, is_xml):
     from cyclonedx.validation import make_schemabased_validator
     text = path.read_text()
     if is_xml:
-        version = "1.6" if "cyclonedx.org/schema/bom/1.6" in text else "1.5"
+        version = xml_version(text)
     else:
         version = json.loads(text)["specVersion"]
     sv = SchemaVersion.from_version(version)
@@ -164,6 +169,32 @@ def ntia(path):
     return errors
 
 
+def spdx3_reference(path):
+    """SPDX 3.0.1 JSON-LD with the SPDX project's official bindings (spdx-python-model):
+    deserialize (every property type-checked), link every reference (none may point outside
+    the document), serialize again (every required property and cardinality checked); then
+    the ntia-conformance-checker's SPDX 3 document constraints. The context URL is known to
+    the bindings: nothing is fetched."""
+    import io
+    from spdx_python_model import v3_0_1 as spdx3
+    from ntia_conformance_checker.spdx3_utils import validate_spdx3_data
+    objset = spdx3.SHACLObjectSet()
+    try:
+        with path.open("rb") as f:
+            spdx3.JSONLDDeserializer().read(f, objset)
+    except Exception as e:  # the bindings raise on a type or shape error
+        return [f"spdx-python-model: {type(e).__name__}: {e}"]
+    errors = [f"spdx-python-model: reference to an element not in the document: {m}"
+              for m in sorted(objset.link())]
+    try:
+        spdx3.JSONLDSerializer().write(objset, io.BytesIO())
+    except Exception as e:
+        errors.append(f"spdx-python-model: {type(e).__name__}: {e}")
+    _, messages = validate_spdx3_data(objset)
+    errors += [f"ntia-conformance-checker spdx3: {m.validation_message}" for m in messages]
+    return errors
+
+
 def main(paths):
     problems = []
     for p in map(pathlib.Path, paths):
@@ -173,6 +204,8 @@ def main(paths):
             errs = cdx_json_schema(doc) + cdx_reference(p, False) + cdx_ntia(doc)
         elif name.endswith(".cdx.xml"):
             errs = cdx_xml_schema(p) + cdx_reference(p, True)
+        elif name.endswith(".spdx3.json"):
+            errs = spdx3_reference(p)
         elif name.endswith(".spdx.json"):
             doc = json.loads(p.read_text())
             errs = spdx_json_schema(doc) + spdx_reference(p) + ntia(p)

@@ -1,9 +1,15 @@
-//! CycloneDX 1.6 (default) and 1.5, JSON and XML, from the model.
+//! CycloneDX 1.6 (default), 1.7 and 1.5, JSON and XML, from the model.
 //!
 //! One set of serde types of our own: cyclonedx-bom 0.8 writes only up to 1.5 and 1.6 adds
 //! what we need most (`acknowledgement` declared / concluded, occurrences with lines). The
 //! JSON is these types through serde; the XML walks the same values in the XSD's element
 //! order. What 1.5 lacks is left out for 1.5, so both validate against their schemas.
+//!
+//! 1.7 adds what a reviewer of licenses needs (docs/adr/0020-cyclonedx-1.7.md): the
+//! declared and the concluded expression as two entries, each with its `acknowledgement`;
+//! the text of every `LicenseRef-` in `expressionDetails`; a top-level `citations` entry per
+//! concluded license naming the evidence files and lines it rests on; and the TLP marking
+//! `metadata.distributionConstraints.tlp`.
 //!
 //! Licenses are always one SPDX `expression`: it is valid whatever the schema's license-id
 //! enum holds, and it never mixes with license objects. Mapping of the other model fields
@@ -21,6 +27,7 @@ use crate::model::{Component, Diagnostic, Edge, Scan, Scope, NOASSERTION};
 pub enum SpecVersion {
     V1_5,
     V1_6,
+    V1_7,
 }
 
 impl SpecVersion {
@@ -28,8 +35,41 @@ impl SpecVersion {
         match self {
             SpecVersion::V1_5 => "1.5",
             SpecVersion::V1_6 => "1.6",
+            SpecVersion::V1_7 => "1.7",
         }
     }
+}
+
+/// The Traffic Light Protocol marking of a 1.7 document
+/// (`metadata.distributionConstraints.tlp`, FIRST TLP 2.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tlp {
+    Clear,
+    Green,
+    Amber,
+    AmberAndStrict,
+    Red,
+}
+
+impl Tlp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tlp::Clear => "CLEAR",
+            Tlp::Green => "GREEN",
+            Tlp::Amber => "AMBER",
+            Tlp::AmberAndStrict => "AMBER_AND_STRICT",
+            Tlp::Red => "RED",
+        }
+    }
+}
+
+/// What a document says beyond the scan: who made it, its marking, and the fields a
+/// compliance profile adds per component (see [`crate::profile`]).
+#[derive(Debug, Default)]
+pub struct Options<'a> {
+    pub authors: &'a [String],
+    pub tlp: Option<Tlp>,
+    pub profile: Option<&'a crate::profile::Filled>,
 }
 
 #[derive(Debug, Serialize)]
@@ -52,7 +92,22 @@ pub struct Bom {
     /// Only `ospo audit --format cyclonedx-json` fills it (see [`with_vulnerabilities`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     vulnerabilities: Vec<serde_json::Value>,
+    /// 1.7: who asserted which license, on what evidence.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    citations: Vec<Citation>,
 }
+
+/// A 1.7 citation: the fields (`pointers`, JSON Pointers) that `attributedTo` (ospo, the
+/// tool) asserted, and in `note` the evidence files and lines.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Citation {
+    pointers: Vec<String>,
+    timestamp: String,
+    attributed_to: String,
+    note: String,
+}
+
 
 /// The document with a `vulnerabilities` section (CycloneDX 1.6 objects, already built by
 /// the caller); JSON output only, the XML writer does not carry them.
@@ -76,14 +131,31 @@ pub fn with_vulnerabilities(mut bom: Bom, vulnerabilities: Vec<serde_json::Value
 #[serde(rename_all = "camelCase")]
 struct Metadata {
     timestamp: String,
+    /// The profiles' generation context: ospo reads sources and lockfiles, before a build.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    lifecycles: Vec<Lifecycle>,
     tools: Tools,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     authors: Vec<Contact>,
     component: Comp,
     #[serde(skip_serializing_if = "Option::is_none")]
+    manufacturer: Option<Org>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     supplier: Option<Org>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     properties: Vec<Property>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distribution_constraints: Option<DistributionConstraints>,
+}
+
+#[derive(Debug, Serialize)]
+struct Lifecycle {
+    phase: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct DistributionConstraints {
+    tlp: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -101,6 +173,52 @@ struct Contact {
 #[derive(Debug, Serialize)]
 struct Org {
     name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    url: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    contact: Vec<Contact>,
+}
+
+impl Org {
+    fn named(name: String) -> Self {
+        Org {
+            name,
+            url: Vec::new(),
+            contact: Vec::new(),
+        }
+    }
+
+    /// "ACME <ospo@acme.example>" or "ACME https://acme.example": the name with an email
+    /// contact or a URL, what BSI TR-03183-2 asks of a creator.
+    fn from_contact(s: &str) -> Self {
+        let (name, email) = split_contact(s);
+        let mut words: Vec<&str> = name.split_whitespace().collect();
+        let url = match words.last() {
+            Some(w) if super::is_web_url(w) => {
+                let u = w.to_string();
+                words.pop();
+                vec![u]
+            }
+            _ => Vec::new(),
+        };
+        let name = if words.is_empty() {
+            name.clone()
+        } else {
+            words.join(" ")
+        };
+        Org {
+            contact: email
+                .map(|e| {
+                    vec![Contact {
+                        name: name.clone(),
+                        email: Some(e),
+                    }]
+                })
+                .unwrap_or_default(),
+            name,
+            url,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -140,17 +258,45 @@ struct Comp {
     evidence: Option<Evidence>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct HashEntry {
     alg: &'static str,
     content: String,
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct LicenseExpr {
     expression: String,
+    /// 1.7: the text of each `LicenseRef-` of the expression.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    expression_details: Vec<ExprDetail>,
     #[serde(skip_serializing_if = "Option::is_none")]
     acknowledgement: Option<&'static str>,
+}
+
+impl LicenseExpr {
+    fn plain(expression: String, acknowledgement: Option<&'static str>) -> Self {
+        LicenseExpr {
+            expression,
+            expression_details: Vec::new(),
+            acknowledgement,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExprDetail {
+    license_identifier: String,
+    text: Attachment,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Attachment {
+    content_type: &'static str,
+    content: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,6 +304,10 @@ struct ExtRef {
     #[serde(rename = "type")]
     kind: &'static str,
     url: String,
+    /// The deployable file's hashes, on its `distribution` reference (where BSI
+    /// TR-03183-2 looks for the SHA-512).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashes: Vec<HashEntry>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -185,6 +335,8 @@ struct CopyrightText {
     text: String,
 }
 
+/// How complete a set of components' dependency lists is (BSI TR-03183-2 asks for a
+/// completeness statement): from the ecosystems where they know, else from the profile.
 #[derive(Debug, Serialize)]
 struct Composition {
     aggregate: &'static str,
@@ -208,15 +360,57 @@ pub fn build(
     authors: &[String],
     diags: &mut Vec<Diagnostic>,
 ) -> Bom {
-    let v16 = spec == SpecVersion::V1_6;
+    let opts = Options {
+        authors,
+        ..Default::default()
+    };
+    build_with(scan, spec, stamp, &opts, diags)
+}
+
+/// The bom-ref of the tool entry, which 1.7 citations name as `attributedTo`.
+fn tool_ref(scan: &Scan) -> String {
+    format!("tool:{}@{}", scan.tool.name, scan.tool.version)
+}
+
+/// [`build`] with a TLP marking and a profile's fields.
+pub fn build_with(
+    scan: &Scan,
+    spec: SpecVersion,
+    stamp: &Stamp,
+    opts: &Options,
+    diags: &mut Vec<Diagnostic>,
+) -> Bom {
+    let v17 = spec == SpecVersion::V1_7;
     let copyrights = copyrights_by_component(scan);
     let project_ref = scan.project.clone();
+    let ref_texts = if v17 {
+        super::spdx::license_ref_texts(scan)
+    } else {
+        BTreeMap::new()
+    };
+    let filled = |r: &str| opts.profile.and_then(|p| p.components.get(r));
 
     let mut project: Option<Comp> = None;
     let mut components = Vec::with_capacity(scan.components.len());
+    let mut citations = Vec::new();
     for c in &scan.components {
-        let mut comp = component(c, v16, copyrights.get(c.bom_ref.as_str()));
-        if Some(&c.bom_ref) == project_ref.as_ref() {
+        let mut comp = component(
+            c,
+            spec,
+            copyrights.get(c.bom_ref.as_str()),
+            &ref_texts,
+            filled(&c.bom_ref),
+        );
+        let is_project = Some(&c.bom_ref) == project_ref.as_ref();
+        if v17 {
+            let at = if is_project {
+                "/metadata/component".to_string()
+            } else {
+                format!("/components/{}", components.len())
+            };
+            citations.extend(cite(c, &comp, &at, &stamp.created, &tool_ref(scan)));
+        }
+        if is_project {
             comp.kind = "application";
             project = Some(comp);
         } else {
@@ -232,15 +426,42 @@ pub fn build(
     if let Some(image) = &scan.image {
         as_container(&mut project, image);
     }
-    let supplier = project.supplier.as_ref().map(|o| Org {
-        name: o.name.clone(),
-    });
+    let profile = opts.profile;
+    let supplier = match profile.and_then(|p| p.supplier.as_deref()) {
+        Some(s) => Some(Org::from_contact(s)),
+        None => project
+            .supplier
+            .as_ref()
+            .map(|o| Org::named(o.name.clone())),
+    };
+    let manufacturer = profile
+        .and_then(|p| p.author.as_deref())
+        .map(Org::from_contact);
 
     let known: BTreeSet<&str> = std::iter::once(project.bom_ref.as_deref().unwrap_or(""))
         .chain(components.iter().filter_map(|c| c.bom_ref.as_deref()))
         .collect();
     let dependencies = dependencies(&scan.dependencies, &known, diags);
     let components = nest(scan, components);
+    let mut compositions = compositions(scan, project_ref.as_deref().unwrap_or(&root_ref(scan)));
+    if let (true, Some(p)) = (compositions.is_empty(), profile) {
+        compositions.push(Composition {
+            aggregate: p.completeness,
+            dependencies: project.bom_ref.iter().cloned().collect(),
+        });
+    }
+
+    let mut md_props = vec![Property {
+        name: "ospo:license-list-version".into(),
+        value: scan.tool.license_list_version.clone(),
+    }];
+    if let Some(p) = profile {
+        md_props.extend(p.document.iter().map(|(k, v)| Property {
+            name: k.clone(),
+            value: v.clone(),
+        }));
+        md_props.sort();
+    }
 
     Bom {
         schema: format!(
@@ -253,15 +474,21 @@ pub fn build(
         version: 1,
         metadata: Metadata {
             timestamp: stamp.created.clone(),
+            lifecycles: match profile {
+                Some(_) => vec![Lifecycle { phase: "pre-build" }],
+                None => Vec::new(),
+            },
             tools: Tools {
                 components: vec![Comp {
                     kind: "application",
+                    bom_ref: v17.then(|| tool_ref(scan)),
                     name: scan.tool.name.clone(),
                     version: Some(scan.tool.version.clone()),
                     ..Default::default()
                 }],
             },
-            authors: authors
+            authors: opts
+                .authors
                 .iter()
                 .map(|a| {
                     let (name, email) = split_contact(a);
@@ -269,16 +496,19 @@ pub fn build(
                 })
                 .collect(),
             component: project,
+            manufacturer,
             supplier,
-            properties: vec![Property {
-                name: "ospo:license-list-version".into(),
-                value: scan.tool.license_list_version.clone(),
-            }],
+            properties: md_props,
+            distribution_constraints: opts
+                .tlp
+                .filter(|_| v17)
+                .map(|t| DistributionConstraints { tlp: t.as_str() }),
         },
-        compositions: compositions(scan, project_ref.as_deref().unwrap_or(&root_ref(scan))),
         components,
         dependencies,
+        compositions,
         vulnerabilities: Vec::new(),
+        citations,
     }
 }
 
@@ -433,6 +663,45 @@ fn purl_part(s: &str) -> String {
     out
 }
 
+/// The 1.7 citations of one component's licenses: ospo concluded the `concluded` entry
+/// from the evidence listed in the note (file, lines, kind, score); the `declared` entry
+/// is what the manifest says.
+fn cite(c: &Component, comp: &Comp, at: &str, when: &str, tool: &str) -> Vec<Citation> {
+    const MAX_LISTED: usize = 20;
+    let mut out = Vec::new();
+    for (i, l) in comp.licenses.iter().enumerate() {
+        let (evidence, what): (Vec<&crate::model::Evidence>, &str) = match l.acknowledgement {
+            Some("concluded") => (c.evidence.iter().collect(), "concluded"),
+            Some("declared") => (
+                c.evidence
+                    .iter()
+                    .filter(|e| e.kind == crate::model::MatchKind::Manifest)
+                    .collect(),
+                "read as declared",
+            ),
+            _ => continue,
+        };
+        if evidence.is_empty() {
+            continue;
+        }
+        let mut listed: Vec<String> = evidence
+            .iter()
+            .take(MAX_LISTED)
+            .map(|e| format!("{}: {}", e.path, evidence_context(e)))
+            .collect();
+        if evidence.len() > MAX_LISTED {
+            listed.push(format!("and {} more", evidence.len() - MAX_LISTED));
+        }
+        out.push(Citation {
+            pointers: vec![format!("{at}/licenses/{i}")],
+            timestamp: when.to_string(),
+            attributed_to: tool.to_string(),
+            note: format!("{} {what} from: {}", l.expression, listed.join("; ")),
+        });
+    }
+    out
+}
+
 /// Components with a `parent` (a library bundled inside a package) move into their
 /// parent's `components`, deepest first so a nested one's own children come along; one
 /// whose parent is not listed (or the project) stays at the top.
@@ -516,18 +785,48 @@ fn root_ref(scan: &Scan) -> String {
     format!("project:{}", root_name(scan))
 }
 
-fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> Comp {
+fn component(
+    c: &Component,
+    spec: SpecVersion,
+    copyrights: Option<&BTreeSet<&str>>,
+    ref_texts: &BTreeMap<String, String>,
+    filled: Option<&crate::profile::FilledComponent>,
+) -> Comp {
+    let v16 = spec != SpecVersion::V1_5;
+    let v17 = spec == SpecVersion::V1_7;
     let known = !crate::model::is_unknown_license(&c.concluded);
-    let licenses = if known {
-        let ack = if c.declared.as_deref() == Some(c.concluded.as_str()) {
+    let declared_known = c
+        .declared
+        .as_deref()
+        .is_some_and(|d| !crate::model::is_unknown_license(d));
+    let entry = |expr: &str, ack: &'static str| LicenseExpr {
+        expression: expr.to_string(),
+        expression_details: if v17 {
+            details(expr, ref_texts)
+        } else {
+            Vec::new()
+        },
+        acknowledgement: v16.then_some(ack),
+    };
+    let licenses = if v17 {
+        // 1.7 lets both stand side by side: what the manifest declares, what ospo concluded.
+        let mut l = Vec::new();
+        if declared_known {
+            l.push(entry(c.declared.as_deref().unwrap_or_default(), "declared"));
+        }
+        if known {
+            l.push(entry(&c.concluded, "concluded"));
+        }
+        l
+    } else if known {
+        // A profile asks for the concluded (distribution) licence: 1.6 holds one
+        // expression, so it is acknowledged as concluded and the declared one kept apart.
+        let ack = if c.declared.as_deref() == Some(c.concluded.as_str()) && filled.is_none() {
             "declared"
         } else {
             "concluded"
         };
-        vec![LicenseExpr {
-            expression: c.concluded.clone(),
-            acknowledgement: v16.then_some(ack),
-        }]
+        vec![entry(&c.concluded, ack)]
     } else {
         Vec::new()
     };
@@ -549,8 +848,9 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
         prop("ospo:layer", l);
     }
     if let Some(d) = &c.declared {
-        // 1.5 has no acknowledgement to say the expression in `licenses` was declared.
-        if !v16 || !known || d != &c.concluded {
+        // 1.5 has no acknowledgement to say the expression in `licenses` was declared;
+        // 1.7 writes it as an entry of its own.
+        if !(v17 && declared_known || v16 && known && d == &c.concluded && filled.is_none()) {
             prop("ospo:declared", d);
         }
     }
@@ -585,14 +885,27 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
     for n in &c.notes {
         prop("ospo:note", n);
     }
+    if let Some(f) = filled {
+        for (k, v) in &f.properties {
+            prop(k, v);
+        }
+        if !v17 && declared_known {
+            prop(
+                crate::profile::facts::UNKNOWN_PROPERTY,
+                &format!(
+                    "declared-license: CycloneDX {} holds one license expression, the \
+                     concluded one; the declared one is in the property ospo:declared \
+                     (--spec-version 1.7 carries both)",
+                    spec.as_str()
+                ),
+            );
+        }
+    }
     properties.sort();
 
     let mut evidence = Evidence::default();
     if let Some(d) = &c.detected {
-        evidence.licenses.push(LicenseExpr {
-            expression: d.clone(),
-            acknowledgement: None,
-        });
+        evidence.licenses.push(LicenseExpr::plain(d.clone(), None));
     }
     for e in &c.evidence {
         evidence.occurrences.push(Occurrence {
@@ -609,6 +922,12 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
             })
             .collect();
     }
+    let hashes: Vec<HashEntry> = c
+        .hashes
+        .iter()
+        .chain(filled.iter().flat_map(|f| &f.hashes))
+        .filter_map(hash_entry)
+        .collect();
     let has_evidence = !evidence.occurrences.is_empty()
         || !evidence.licenses.is_empty()
         || !evidence.copyright.is_empty();
@@ -616,7 +935,10 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
     Comp {
         kind: "library",
         bom_ref: Some(c.bom_ref.clone()),
-        supplier: c.supplier.as_ref().map(|s| Org { name: s.clone() }),
+        supplier: match filled.and_then(|f| f.creator.as_deref()) {
+            Some(who) => Some(Org::from_contact(who)),
+            None => c.supplier.as_ref().map(|s| Org::named(s.clone())),
+        },
         name: c.name.clone(),
         version: c.version.clone(),
         scope: c.scope.map(|s| match s {
@@ -624,24 +946,7 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
             Scope::Optional => "optional",
             Scope::Dev => "excluded",
         }),
-        hashes: c
-            .hashes
-            .iter()
-            .filter_map(|h| {
-                let alg = match h.alg.to_ascii_uppercase().replace('_', "-").as_str() {
-                    "SHA-1" | "SHA1" => "SHA-1",
-                    "SHA-256" | "SHA256" => "SHA-256",
-                    "SHA-384" | "SHA384" => "SHA-384",
-                    "SHA-512" | "SHA512" => "SHA-512",
-                    "MD5" => "MD5",
-                    _ => return None,
-                };
-                Some(HashEntry {
-                    alg,
-                    content: h.value.to_ascii_lowercase(),
-                })
-            })
-            .collect(),
+        hashes: hashes.clone(),
         licenses,
         purl: c.purl.clone(),
         external_references: c
@@ -651,12 +956,66 @@ fn component(c: &Component, v16: bool, copyrights: Option<&BTreeSet<&str>>) -> C
             .map(|h| ExtRef {
                 kind: "website",
                 url: h.clone(),
+                hashes: Vec::new(),
             })
+            .chain(
+                filled
+                    .iter()
+                    .flat_map(|f| &f.references)
+                    .map(|(k, u)| ExtRef {
+                        kind: k,
+                        url: u.clone(),
+                        hashes: if *k == "distribution" {
+                            hashes
+                                .iter()
+                                .filter(|h| h.alg == "SHA-512")
+                                .cloned()
+                                .collect()
+                        } else {
+                            Vec::new()
+                        },
+                    }),
+            )
             .collect(),
         properties,
         components: Vec::new(),
         evidence: has_evidence.then_some(evidence),
     }
+}
+
+/// A model hash as CycloneDX names its algorithm; None for an algorithm it has no name for.
+fn hash_entry(h: &crate::model::Hash) -> Option<HashEntry> {
+    let alg = match h.alg.to_ascii_uppercase().replace('_', "-").as_str() {
+        "SHA-1" | "SHA1" => "SHA-1",
+        "SHA-256" | "SHA256" => "SHA-256",
+        "SHA-384" | "SHA384" => "SHA-384",
+        "SHA-512" | "SHA512" => "SHA-512",
+        "MD5" => "MD5",
+        _ => return None,
+    };
+    Some(HashEntry {
+        alg,
+        content: h.value.to_ascii_lowercase(),
+    })
+}
+
+/// The text of every `LicenseRef-` of `expr` that the scan knows (1.7 `expressionDetails`).
+fn details(expr: &str, ref_texts: &BTreeMap<String, String>) -> Vec<ExprDetail> {
+    let ids: BTreeSet<&str> = expr
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|t| t.starts_with("LicenseRef-"))
+        .collect();
+    ids.into_iter()
+        .filter_map(|id| {
+            ref_texts.get(id).map(|t| ExprDetail {
+                license_identifier: id.to_string(),
+                text: Attachment {
+                    content_type: "text/plain",
+                    content: t.clone(),
+                },
+            })
+        })
+        .collect()
 }
 
 /// `MIT (text, score 0.994, lines 3-25)`: what an occurrence found, read back by --from.
@@ -735,6 +1094,15 @@ pub fn to_xml(bom: &Bom) -> Vec<u8> {
     let m = &bom.metadata;
     x.open("metadata", &[]);
     x.leaf("timestamp", &[], &m.timestamp);
+    if !m.lifecycles.is_empty() {
+        x.open("lifecycles", &[]);
+        for l in &m.lifecycles {
+            x.open("lifecycle", &[]);
+            x.leaf("phase", &[], l.phase);
+            x.close("lifecycle");
+        }
+        x.close("lifecycles");
+    }
     x.open("tools", &[]);
     x.open("components", &[]);
     for t in &m.tools.components {
@@ -755,12 +1123,18 @@ pub fn to_xml(bom: &Bom) -> Vec<u8> {
         x.close("authors");
     }
     xml_component(&mut x, &m.component);
-    if let Some(s) = &m.supplier {
-        x.open("supplier", &[]);
-        x.leaf("name", &[], &s.name);
-        x.close("supplier");
+    if let Some(o) = &m.manufacturer {
+        xml_org(&mut x, "manufacturer", o);
+    }
+    if let Some(o) = &m.supplier {
+        xml_org(&mut x, "supplier", o);
     }
     xml_properties(&mut x, &m.properties);
+    if let Some(d) = &m.distribution_constraints {
+        x.open("distributionConstraints", &[]);
+        x.leaf("tlp", &[], d.tlp);
+        x.close("distributionConstraints");
+    }
     x.close("metadata");
     if !bom.components.is_empty() {
         x.open("components", &[]);
@@ -789,14 +1163,32 @@ pub fn to_xml(bom: &Bom) -> Vec<u8> {
         for c in &bom.compositions {
             x.open("composition", &[]);
             x.leaf("aggregate", &[], c.aggregate);
-            x.open("dependencies", &[]);
-            for d in &c.dependencies {
-                x.empty("dependency", &[("ref", d)]);
+            if !c.dependencies.is_empty() {
+                x.open("dependencies", &[]);
+                for d in &c.dependencies {
+                    x.empty("dependency", &[("ref", d)]);
+                }
+                x.close("dependencies");
             }
-            x.close("dependencies");
             x.close("composition");
         }
         x.close("compositions");
+    }
+    if !bom.citations.is_empty() {
+        x.open("citations", &[]);
+        for c in &bom.citations {
+            x.open("citation", &[]);
+            x.open("pointers", &[]);
+            for p in &c.pointers {
+                x.leaf("pointer", &[], p);
+            }
+            x.close("pointers");
+            x.leaf("timestamp", &[], &c.timestamp);
+            x.leaf("attributedTo", &[], &c.attributed_to);
+            x.leaf("note", &[], &c.note);
+            x.close("citation");
+        }
+        x.close("citations");
     }
     x.close("bom");
     x.out.into_bytes()
@@ -809,9 +1201,7 @@ fn xml_component(x: &mut Xml, c: &Comp) {
     }
     x.open("component", &attrs);
     if let Some(s) = &c.supplier {
-        x.open("supplier", &[]);
-        x.leaf("name", &[], &s.name);
-        x.close("supplier");
+        xml_org(x, "supplier", s);
     }
     x.leaf("name", &[], &c.name);
     if let Some(v) = &c.version {
@@ -836,6 +1226,13 @@ fn xml_component(x: &mut Xml, c: &Comp) {
         for r in &c.external_references {
             x.open("reference", &[("type", r.kind)]);
             x.leaf("url", &[], &r.url);
+            if !r.hashes.is_empty() {
+                x.open("hashes", &[]);
+                for h in &r.hashes {
+                    x.leaf("hash", &[("alg", h.alg)], &h.content);
+                }
+                x.close("hashes");
+            }
             x.close("reference");
         }
         x.close("externalReferences");
@@ -884,12 +1281,47 @@ fn xml_licenses(x: &mut Xml, licenses: &[LicenseExpr]) {
     }
     x.open("licenses", &[]);
     for l in licenses {
-        match l.acknowledgement {
-            Some(a) => x.leaf("expression", &[("acknowledgement", a)], &l.expression),
-            None => x.leaf("expression", &[], &l.expression),
+        let ack: Vec<(&str, &str)> = l
+            .acknowledgement
+            .map(|a| ("acknowledgement", a))
+            .into_iter()
+            .collect();
+        if l.expression_details.is_empty() {
+            x.leaf("expression", &ack, &l.expression);
+            continue;
         }
+        let mut attrs = vec![("expression", l.expression.as_str())];
+        attrs.extend(ack);
+        x.open("expression-detailed", &attrs);
+        for d in &l.expression_details {
+            x.open("details", &[("license-identifier", &d.license_identifier)]);
+            x.leaf(
+                "text",
+                &[("content-type", d.text.content_type)],
+                &d.text.content,
+            );
+            x.close("details");
+        }
+        x.close("expression-detailed");
     }
     x.close("licenses");
+}
+
+fn xml_org(x: &mut Xml, tag: &str, o: &Org) {
+    x.open(tag, &[]);
+    x.leaf("name", &[], &o.name);
+    for u in &o.url {
+        x.leaf("url", &[], u);
+    }
+    for c in &o.contact {
+        x.open("contact", &[]);
+        x.leaf("name", &[], &c.name);
+        if let Some(e) = &c.email {
+            x.leaf("email", &[], e);
+        }
+        x.close("contact");
+    }
+    x.close(tag);
 }
 
 fn xml_properties(x: &mut Xml, props: &[Property]) {

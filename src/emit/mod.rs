@@ -10,9 +10,11 @@ pub mod list;
 pub mod metrics;
 pub mod notice;
 mod output;
+pub mod profile;
 pub mod report;
 pub mod sarif;
 pub mod spdx;
+pub mod spdx3;
 pub mod summary;
 pub mod verdicts;
 

@@ -167,6 +167,17 @@ pub fn build(
     authors: &[String],
     diags: &mut Vec<Diagnostic>,
 ) -> Document {
+    build_mapped(scan, stamp, authors, diags).0
+}
+
+/// [`build`], with each package's SPDXID mapped to the bom-ref of its component (what the
+/// SPDX 3 writer needs to attach a profile's fields).
+pub(crate) fn build_mapped(
+    scan: &Scan,
+    stamp: &Stamp,
+    authors: &[String],
+    diags: &mut Vec<Diagnostic>,
+) -> (Document, HashMap<String, String>) {
     let mut ids = Ids::default();
     let copyrights = copyrights_by_component(scan);
     let mut refs = LicenseRefs::default();
@@ -228,7 +239,11 @@ pub fn build(
     let mut creators = vec![format!("Tool: {}-{}", scan.tool.name, scan.tool.version)];
     creators.extend(authors.iter().map(|a| creator(a)));
 
-    Document {
+    let by_id = pkg_id
+        .iter()
+        .map(|(r, i)| (i.clone(), r.to_string()))
+        .collect();
+    let doc = Document {
         spdx_version: "SPDX-2.3",
         data_license: "CC0-1.0",
         spdx_id: "SPDXRef-DOCUMENT",
@@ -253,7 +268,8 @@ pub fn build(
         files,
         has_extracted_licensing_infos: refs.into_infos(|id| reuse_text(scan, id)),
         relationships,
-    }
+    };
+    (doc, by_id)
 }
 
 /// One file entry per file with license or copyright evidence (SPDX requires a SHA-1:
@@ -708,6 +724,19 @@ impl LicenseRefs {
             })
             .collect()
     }
+}
+
+/// Every `LicenseRef-` of the scan with its text, as SPDX's `hasExtractedLicensingInfos`
+/// carries it: what CycloneDX 1.7's `expressionDetails` and SPDX 3's `CustomLicense` carry
+/// too, so the three formats agree on each text.
+pub(crate) fn license_ref_texts(scan: &Scan) -> BTreeMap<String, String> {
+    let mut diags = Vec::new();
+    let stamp = Stamp::at(0).expect("epoch 0 is in range");
+    build(scan, &stamp, &[], &mut diags)
+        .has_extracted_licensing_infos
+        .into_iter()
+        .map(|l| (l.license_id, l.extracted_text))
+        .collect()
 }
 
 /// The text of `LicenseRef-x` from the tree's `LICENSES/LicenseRef-x.txt` (the REUSE

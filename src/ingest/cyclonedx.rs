@@ -1,4 +1,4 @@
-//! CycloneDX 1.4-1.6 (JSON and XML) into the model.
+//! CycloneDX 1.4-1.7 (JSON and XML) into the model.
 //!
 //! Both encodings end up in one set of lenient serde types: JSON is read directly, XML is
 //! first turned into the JSON shape (attributes and wrapper elements differ, the content
@@ -26,10 +26,25 @@ use crate::model::{
     NOASSERTION, SCAN_FORMAT_VERSION,
 };
 
-const SUPPORTED: &[&str] = &["1.4", "1.5", "1.6"];
+const SUPPORTED: &[&str] = &["1.4", "1.5", "1.6", "1.7"];
 
 /// Nesting deeper than this is not a real SBOM; stop before the stack does.
 const MAX_DEPTH: usize = 64;
+
+/// A CycloneDX XML document in the JSON shape (what `ospo check --sbom-profile` reads).
+pub(crate) fn xml_to_json(text: &str, shown: &str) -> Result<Value> {
+    let root = xml::parse(text).map_err(|(offset, message)| {
+        let (line, col) = line_col(text, offset);
+        anyhow!("{shown}: line {line}, column {col}: not a valid CycloneDX XML document: {message}")
+    })?;
+    let mut v = xml::bom_to_json(&root);
+    for (k, a) in [("serialNumber", "serialNumber"), ("version", "version")] {
+        if let Some(x) = root.attr(a) {
+            v[k] = x.into();
+        }
+    }
+    Ok(v)
+}
 
 /// Read a CycloneDX JSON document (`shown` names the file in messages).
 pub fn read_json(text: &str, shown: &str) -> Result<Scan> {
@@ -168,6 +183,9 @@ struct LicenseChoice {
     license: Option<CdxLicense>,
     #[serde(deserialize_with = "lenient_string")]
     expression: Option<String>,
+    /// 1.7: texts of the expression's LicenseRef- ids.
+    #[serde(rename = "expressionDetails", deserialize_with = "lenient_vec")]
+    expression_details: Vec<Value>,
     #[serde(deserialize_with = "lenient_string")]
     acknowledgement: Option<String>,
 }
@@ -356,7 +374,7 @@ fn check_version(version: Option<&str>, losses: &mut Losses) {
         Some(v) => losses.note(
             Severity::Warning,
             format!(
-                "CycloneDX {v} is not a supported version (1.4 to 1.6): read as far as it goes, \
+                "CycloneDX {v} is not a supported version (1.4 to 1.7): read as far as it goes, \
                  check the result"
             ),
         ),
@@ -617,6 +635,10 @@ fn licenses(c: &CdxComponent, props: &Props, losses: &mut Losses) -> Licenses {
     let mut notes = Vec::new();
     let mut reread = false;
     for l in &c.licenses {
+        losses.info(
+            "LicenseRef texts in expressionDetails (CycloneDX 1.7; the ids are kept)",
+            l.expression_details.len(),
+        );
         let (raw, ack) = match (&l.expression, &l.license) {
             (Some(e), _) => (e.clone(), l.acknowledgement.clone()),
             (None, Some(lic)) => {
@@ -969,7 +991,7 @@ mod xml {
                 "properties" => list(c, "property", property),
                 "components" => list(c, "component", component),
                 "evidence" => evidence(c),
-                "supplier" => serde_json::json!({ "name": c.child("name").map(Node::text) }),
+                "supplier" => generic(c),
                 _ => generic(c),
             };
             m.insert(c.name.clone(), v);
@@ -985,6 +1007,18 @@ mod xml {
                     "expression" => Some(serde_json::json!({
                         "expression": c.text(),
                         "acknowledgement": c.attr("acknowledgement"),
+                    })),
+                    // 1.7: the expression is an attribute, its details are children.
+                    "expression-detailed" => Some(serde_json::json!({
+                        "expression": c.attr("expression"),
+                        "acknowledgement": c.attr("acknowledgement"),
+                        "expressionDetails": c.children.iter()
+                            .filter(|d| d.name == "details")
+                            .map(|d| serde_json::json!({
+                                "licenseIdentifier": d.attr("license-identifier"),
+                                "text": d.child("text").map(Node::text),
+                            }))
+                            .collect::<Vec<_>>(),
                     })),
                     "license" => {
                         let mut l = Map::new();

@@ -1,5 +1,5 @@
 //! Reading a Scan back in: a saved `ospo scan --format json`, or an SBOM another tool
-//! wrote (CycloneDX 1.4-1.6 JSON / XML, SPDX 2.2 / 2.3 JSON / tag-value), so every emitter
+//! wrote (CycloneDX 1.4-1.7 JSON / XML, SPDX 2.2 / 2.3 JSON / tag-value, SPDX 3.0.1 JSON-LD), so every emitter
 //! and `check` can run without re-scanning. What cannot be carried over into the model
 //! becomes a Diagnostic on the returned Scan, never a silent loss.
 //!
@@ -9,6 +9,7 @@
 
 pub mod cyclonedx;
 pub mod spdx;
+pub mod spdx3;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -26,6 +27,8 @@ pub enum InputKind {
     CycloneDxXml,
     SpdxJson,
     SpdxTagValue,
+    /// SPDX 3 JSON-LD (`@context` of spdx.org/rdf/3.x).
+    Spdx3Json,
 }
 
 /// Tell the kind of document from its first bytes and keys, not its file name.
@@ -36,6 +39,9 @@ pub fn sniff(bytes: &[u8]) -> Option<InputKind> {
         // The earliest marker wins: a scan may quote an SBOM key somewhere in its findings,
         // but its own `format_version` comes first. Keys may come in any order (trivy sorts
         // them, so `spdxVersion` can sit after megabytes of packages): search it all.
+        if spdx3::is_spdx3(t) {
+            return Some(InputKind::Spdx3Json);
+        }
         let markers: [(&[u8], InputKind); 3] = [
             (b"\"bomFormat\"", InputKind::CycloneDxJson),
             (b"\"spdxVersion\"", InputKind::SpdxJson),
@@ -88,6 +94,7 @@ pub fn read(path: &Path) -> Result<Scan> {
         InputKind::CycloneDxXml => cyclonedx::read_xml(text, &shown)?,
         InputKind::SpdxJson => spdx::read_json(text, &shown)?,
         InputKind::SpdxTagValue => spdx::read_tag_value(text, &shown)?,
+        InputKind::Spdx3Json => spdx3::read_json(text, &shown)?,
     };
     scan.normalize();
     Ok(scan)
