@@ -121,6 +121,19 @@ pub struct Common {
     /// cache, ~/.m2) for dependencies' license files
     #[arg(long)]
     pub no_caches: bool,
+    /// Do not read or write the result cache [env: OSPO_NO_CACHE=1]
+    #[arg(long)]
+    pub no_cache: bool,
+    /// The result cache's directory [env: OSPO_CACHE_DIR; default: $XDG_CACHE_HOME/ospo
+    /// or ~/.cache/ospo]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Re-hash files the cache would trust by their size, times and inode
+    #[arg(long)]
+    pub verify: bool,
+    /// Share results through PostgreSQL: postgres://user@host:port/db [env: OSPO_CACHE_URL]
+    #[arg(long, value_name = "URL")]
+    pub cache_url: Option<String>,
     /// Print nothing on stderr but errors
     #[arg(short, long)]
     pub quiet: bool,

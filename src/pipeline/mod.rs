@@ -12,6 +12,7 @@
 
 pub mod external;
 pub mod files;
+pub mod outcome;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -35,6 +36,8 @@ pub struct Options {
     /// Read package caches outside the tree (cargo registry sources, Go module cache,
     /// `~/.m2`). Off in tests so results do not depend on the machine.
     pub use_local_caches: bool,
+    /// The result cache (off unless a command turns it on).
+    pub cache: crate::cache::Options,
 }
 
 impl Options {
@@ -44,6 +47,7 @@ impl Options {
             progress: false,
             components: true,
             use_local_caches: true,
+            cache: crate::cache::Options::default(),
         }
     }
 }
@@ -51,7 +55,7 @@ impl Options {
 /// Run the pipeline on `opts.walk.root`: the finished, normalized Scan.
 pub fn run(opts: &Options) -> Result<Scan> {
     let started = Instant::now();
-    let mut scan = files::scan(&opts.walk, opts.progress)?;
+    let mut scan = files::scan(&opts.walk, opts.progress, &opts.cache)?;
     let root = &opts.walk.root;
     if opts.components && root.is_dir() {
         let mut found = discover(&scan, root, opts.use_local_caches);
