@@ -93,6 +93,35 @@ pub enum Command {
     /// Exit codes: 0 nothing the policy denies, 1 a denied finding, 2 errors (a missing or
     /// empty --db, a policy.toml error).
     Audit(AuditArgs),
+    /// Show, prune or clear the local result cache
+    ///
+    /// The cache keeps, per scanned root, each file's stat and what examining it found, so
+    /// a rescan reads only what changed (see docs/cache.md). Roots not scanned for 30 days
+    /// are dropped by every scan; `prune` does it now (and with --days, sooner).
+    Cache(CacheArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CacheAction {
+    /// Roots, files and bytes on disk
+    Stats,
+    /// Drop roots not scanned for --days days, then compact the file
+    Prune,
+    /// Remove the cache
+    Clear,
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[arg(value_enum)]
+    pub action: CacheAction,
+    /// The cache's directory [env: OSPO_CACHE_DIR; default: $XDG_CACHE_HOME/ospo or
+    /// ~/.cache/ospo]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// prune: drop roots not scanned for this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

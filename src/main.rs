@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => commands::diff(&a),
         Command::Metrics(a) => commands::metrics(&a),
         Command::Audit(a) => commands::audit(&a),
+        Command::Cache(a) => ospo::cache::command::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -17,6 +17,7 @@
 //!
 //! See docs/cache.md and docs/adr/0040-result-cache.md.
 
+pub mod command;
 pub mod local;
 pub mod remote;
 
