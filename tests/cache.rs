@@ -101,7 +101,10 @@ fn warm_scan_is_byte_identical_and_reads_only_what_changed() {
     t.age();
     let cold_out = cold(t.root());
     let (first, err) = scan(t.root(), &cache_dir(&t));
-    assert_eq!(first, cold_out, "a scan that fills the cache is a cold scan");
+    assert_eq!(
+        first, cold_out,
+        "a scan that fills the cache is a cold scan"
+    );
     let (_, _, stored) = counts(&err);
     assert!(stored > 10, "{err}");
 
@@ -132,7 +135,14 @@ fn warm_scan_is_byte_identical_and_reads_only_what_changed() {
 #[test]
 fn no_cache_writes_nothing_and_the_env_can_point_the_cache() {
     let t = Tree::new();
-    let (_, err) = scan(t.root(), &["--no-cache", "--cache-dir", t.cache.path().to_str().unwrap()]);
+    let (_, err) = scan(
+        t.root(),
+        &[
+            "--no-cache",
+            "--cache-dir",
+            t.cache.path().to_str().unwrap(),
+        ],
+    );
     assert!(!err.contains("cache:"), "{err}");
     assert_eq!(std::fs::read_dir(t.cache.path()).unwrap().count(), 0);
     // OSPO_CACHE_DIR instead of the flag, and the XDG default: the same cache file.
@@ -195,7 +205,11 @@ fn a_change_that_keeps_the_mtime_is_caught_and_verify_rehashes() {
         use std::os::unix::fs::MetadataExt;
         std::fs::metadata(&lic).unwrap().mtime()
     };
-    let after = before.replacen("Permission is hereby granted", "Permission is hereby DENIED!", 1);
+    let after = before.replacen(
+        "Permission is hereby granted",
+        "Permission is hereby DENIED!",
+        1,
+    );
     assert_eq!(after.len(), before.len());
     std::fs::write(&lic, &after).unwrap();
     let restored = std::process::Command::new("touch")
@@ -228,10 +242,17 @@ fn a_corrupt_or_tampered_cache_is_a_warning_and_a_correct_scan() {
     let expected = cold(t.root());
     let db = t.cache.path().join("ospo-cache-v1.sqlite");
     // Junk where the database should be.
-    std::fs::write(&db, b"this is not a database, it is a hostile file\n".repeat(200)).unwrap();
+    std::fs::write(
+        &db,
+        b"this is not a database, it is a hostile file\n".repeat(200),
+    )
+    .unwrap();
     let (out, err) = scan(t.root(), &cache_dir(&t));
     assert_eq!(out, expected);
-    assert!(err.contains("warning: cache:") && err.contains("not a valid cache"), "{err}");
+    assert!(
+        err.contains("warning: cache:") && err.contains("not a valid cache"),
+        "{err}"
+    );
     // It was replaced by a working cache.
     t.age();
     let (out, err) = scan(t.root(), &cache_dir(&t));
@@ -252,7 +273,11 @@ fn a_corrupt_or_tampered_cache_is_a_warning_and_a_correct_scan() {
     let (out, err) = scan(t.root(), &cache_dir(&t));
     assert_eq!(out, expected, "{err}");
     assert!(!String::from_utf8_lossy(&out).contains("/etc/passwd"));
-    assert_eq!(counts(&err).2, 4, "the four tampered rows were examined again: {err}");
+    assert_eq!(
+        counts(&err).2,
+        4,
+        "the four tampered rows were examined again: {err}"
+    );
 
     // An unusable cache directory (a file in its place): a warning, a cold scan.
     let not_dir = t.cache.path().join("plain-file");
@@ -270,9 +295,7 @@ fn two_scans_at_once_on_one_cache() {
     let expected_other = cold(other.root());
     let cache = t.cache.path().to_path_buf();
     let run = |root: PathBuf, cache: PathBuf| {
-        std::thread::spawn(move || {
-            scan(&root, &["--cache-dir", cache.to_str().unwrap()])
-        })
+        std::thread::spawn(move || scan(&root, &["--cache-dir", cache.to_str().unwrap()]))
     };
     let a = run(t.root().to_path_buf(), cache.clone());
     let b = run(t.root().to_path_buf(), cache.clone());
@@ -294,7 +317,13 @@ fn two_scans_at_once_on_one_cache() {
     let text = String::from_utf8_lossy(&stats.stdout);
     assert!(stats.status.success(), "{text}");
     assert!(text.contains("roots: 2"), "{text}");
-    assert!(text.contains(&format!("files: {}", files_in(t.root()) + files_in(other.root()) - count_ignored(t.root()) * 2)), "{text}");
+    assert!(
+        text.contains(&format!(
+            "files: {}",
+            files_in(t.root()) + files_in(other.root()) - count_ignored(t.root()) * 2
+        )),
+        "{text}"
+    );
 }
 
 /// Files the scan does not walk (.gitignore'd ones, .git): the tree's files minus the

@@ -88,8 +88,12 @@ fn github_actions_matrix_example() {
     assert_eq!(jobs["metrics"]["needs"], Value::from("scan"));
     assert!(jobs["scan"]["steps"].as_sequence().unwrap().len() >= 4);
     let cmds = ospo_commands(&d);
-    assert!(cmds.iter().any(|c| c[1] == "sbom" && c.contains(&"--cache-url".into())));
-    assert!(cmds.iter().any(|c| c[1] == "metrics" && c.contains(&"--from".into())));
+    assert!(cmds
+        .iter()
+        .any(|c| c[1] == "sbom" && c.contains(&"--cache-url".into())));
+    assert!(cmds
+        .iter()
+        .any(|c| c[1] == "metrics" && c.contains(&"--from".into())));
     assert!(cmds.iter().any(|c| c[1] == "check"));
 }
 
@@ -111,7 +115,7 @@ fn kubernetes_job_example() {
         .as_sequence()
         .unwrap()
         .iter()
-        .any(|e| e["name"] == Value::from("OSPO_CACHE_URL")));
+        .any(|e| e["name"] == "OSPO_CACHE_URL"));
     let cmds = ospo_commands(&d);
     assert!(cmds.iter().any(|c| c[1] == "sbom"));
     assert!(cmds.iter().any(|c| c[1] == "metrics"));

@@ -43,7 +43,10 @@ impl Cluster {
             println!("SKIPPED: no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)");
             return None;
         };
-        let data = tempfile::Builder::new().prefix("ospo-pg-").tempdir().unwrap();
+        let data = tempfile::Builder::new()
+            .prefix("ospo-pg-")
+            .tempdir()
+            .unwrap();
         if unsafe { libc::geteuid() } == 0 {
             let ok = Command::new("chown")
                 .args(["postgres:postgres"])
@@ -127,7 +130,12 @@ fn warm_from_postgres_is_byte_identical_and_writers_can_race() {
             let local = tempfile::tempdir().unwrap();
             scan(
                 &root,
-                &["--cache-dir", local.path().to_str().unwrap(), "--cache-url", &url],
+                &[
+                    "--cache-dir",
+                    local.path().to_str().unwrap(),
+                    "--cache-url",
+                    &url,
+                ],
             )
         })
     };
@@ -144,7 +152,10 @@ fn warm_from_postgres_is_byte_identical_and_writers_can_race() {
     assert_eq!(out, expected, "{err}");
     let (local_hits, shared_hits, _) = counts(&err);
     assert_eq!(local_hits, 0, "{err}");
-    assert!(shared_hits >= 5, "the tree's license files come from the server: {err}");
+    assert!(
+        shared_hits >= 5,
+        "the tree's license files come from the server: {err}"
+    );
     // No local cache at all (--no-cache with --cache-url): the same.
     let (out, err) = scan(t.root(), &["--no-cache", "--cache-url", &pg.url()]);
     assert_eq!(out, expected, "{err}");
@@ -182,7 +193,10 @@ fn a_server_that_is_down_or_speaks_junk_is_a_warning_and_a_local_scan() {
     let url = format!("postgres://ospo@127.0.0.1:{port}/postgres");
     let (out, err) = shared(&t, local.path(), &url);
     assert_eq!(out, expected);
-    assert!(err.contains("warning: cache: shared cache unavailable"), "{err}");
+    assert!(
+        err.contains("warning: cache: shared cache unavailable"),
+        "{err}"
+    );
     // A server that answers garbage, and one that never answers.
     for reply in [&b"HTTP/1.1 400 Bad Request\r\n\r\n"[..], &b""[..]] {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -202,8 +216,14 @@ fn a_server_that_is_down_or_speaks_junk_is_a_warning_and_a_local_scan() {
         let started = std::time::Instant::now();
         let (out, err) = shared(&t, local.path(), &url);
         assert_eq!(out, expected);
-        assert!(err.contains("warning: cache: shared cache unavailable"), "{err}");
-        assert!(started.elapsed().as_secs() < 30, "a silent server held the scan");
+        assert!(
+            err.contains("warning: cache: shared cache unavailable"),
+            "{err}"
+        );
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "a silent server held the scan"
+        );
     }
     // Not a PostgreSQL URL at all.
     let (out, err) = shared(&t, local.path(), "mysql://nope");

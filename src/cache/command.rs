@@ -9,7 +9,11 @@ pub fn run(a: &CacheArgs) -> Result<u8> {
     let dir = a
         .cache_dir
         .clone()
-        .or_else(|| std::env::var_os("OSPO_CACHE_DIR").filter(|v| !v.is_empty()).map(Into::into))
+        .or_else(|| {
+            std::env::var_os("OSPO_CACHE_DIR")
+                .filter(|v| !v.is_empty())
+                .map(Into::into)
+        })
         .or_else(super::default_dir);
     let Some(dir) = dir else {
         bail!("no cache directory: give --cache-dir or set OSPO_CACHE_DIR or HOME");

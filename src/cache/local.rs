@@ -145,7 +145,10 @@ impl Local {
         let index = match local.load() {
             Ok(i) => i,
             Err(e) => {
-                notes.push(format!("cannot read {} ({e:#}); scanning cold", local.path.display()));
+                notes.push(format!(
+                    "cannot read {} ({e:#}); scanning cold",
+                    local.path.display()
+                ));
                 Index::new()
             }
         };
@@ -189,7 +192,12 @@ impl Local {
                     ino: r.get::<_, i64>(4)? as u64,
                     dev: r.get::<_, i64>(5)? as u64,
                 };
-                Ok((path, stat, r.get::<_, i64>(6)? != 0, r.get::<_, Vec<u8>>(7)?))
+                Ok((
+                    path,
+                    stat,
+                    r.get::<_, i64>(6)? != 0,
+                    r.get::<_, Vec<u8>>(7)?,
+                ))
             },
         )?;
         for row in rows {
@@ -336,10 +344,7 @@ fn connect(path: &Path) -> Result<Connection> {
     // The file may have been written by someone else: its schema (triggers, views) is
     // not allowed to run functions with side effects, and its structure cannot be
     // changed behind SQLite's back.
-    conn.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE,
-        true,
-    )?;
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     conn.set_db_config(
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA,
         false,
@@ -412,7 +417,9 @@ pub fn stats(dir: &Path) -> Result<(i64, i64, u64)> {
     for suffix in ["", "-wal"] {
         let mut p = path.clone().into_os_string();
         p.push(suffix);
-        bytes += std::fs::metadata(PathBuf::from(p)).map(|m| m.len()).unwrap_or(0);
+        bytes += std::fs::metadata(PathBuf::from(p))
+            .map(|m| m.len())
+            .unwrap_or(0);
     }
     Ok((roots, files, bytes))
 }

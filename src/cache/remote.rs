@@ -123,7 +123,8 @@ impl Remote {
 }
 
 fn create_table(c: &mut postgres::Client) -> Result<()> {
-    let sql = "CREATE TABLE IF NOT EXISTS ospo_outcome (key bytea PRIMARY KEY, outcome bytea NOT NULL)";
+    let sql =
+        "CREATE TABLE IF NOT EXISTS ospo_outcome (key bytea PRIMARY KEY, outcome bytea NOT NULL)";
     if let Err(e) = c.batch_execute(sql) {
         // Two first runs at once: one CREATE loses the race on the catalog; the table is
         // there all the same.

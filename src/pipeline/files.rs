@@ -69,6 +69,8 @@ struct CacheRun {
     verify: bool,
     /// A shared cache is there: files that need the matcher wait for it.
     remote: bool,
+    /// A local cache is there: examined files become rows of it.
+    local: bool,
     /// When the scan started (ns since the epoch): stats this recent are racy.
     start_ns: i64,
     hits: AtomicU64,
@@ -211,6 +213,7 @@ fn open_cache(copts: &cache::Options, root: &Path) -> (Option<CacheRun>, Stores)
         index,
         verify: copts.verify,
         remote: stores.remote.is_some(),
+        local: stores.local.is_some(),
         start_ns,
         hits: AtomicU64::new(0),
     };
@@ -348,7 +351,13 @@ impl Worker {
             }
             return Ok(());
         };
-        let stat = std::fs::metadata(path).ok().and_then(|m| Stat::of(&m));
+        // The stat comes before the read: a change during the read leaves a stat that no
+        // longer matches the one stored with the outcome.
+        let stat = if run.local {
+            std::fs::metadata(path).ok().and_then(|m| Stat::of(&m))
+        } else {
+            None
+        };
         if let (Some(stat), Some(entry)) = (stat, run.index.get(rel)) {
             entry.seen.store(true, Relaxed);
             if entry.stat == stat {
@@ -362,7 +371,7 @@ impl Worker {
         let mode = if run.remote { Mode::Defer } else { Mode::Hash };
         match examine(&mut self.buf, &shared.cache, path, rel, mode)? {
             Examined::Done(o) => {
-                if let Some(stat) = stat {
+                if let (Some(stat), true) = (stat, run.local) {
                     self.new.push(NewEntry {
                         path: rel.to_string(),
                         stat,
@@ -452,6 +461,8 @@ enum Mode {
     Defer,
 }
 
+// Returned once per file and consumed at once: a box would cost an allocation per file.
+#[allow(clippy::large_enum_variant)]
 enum Examined {
     Done(Outcome),
     Deferred { content: [u8; 32], size: u64 },
@@ -504,16 +515,19 @@ fn examine(
 
     // Every byte of a text file gets the keyword pre-filter; a file without a hit (most
     // source files) is not even decoded. License files and READMEs are always examined.
-    if class.is_none() && !binary && !detect::prefilter::any_in(buf, detect::prefilter::is_prose(rel))
+    if class.is_none()
+        && !binary
+        && !detect::prefilter::any_in(buf, detect::prefilter::is_prose(rel))
     {
         return Ok(Examined::Done(o));
     }
     let Some(decoded) = decode(buf) else {
         o.binary = true;
         match class {
-            Some(FileClass::License) => o
-                .diagnostics
-                .push((Severity::Warning, "license file is binary; not examined".into())),
+            Some(FileClass::License) => o.diagnostics.push((
+                Severity::Warning,
+                "license file is binary; not examined".into(),
+            )),
             Some(FileClass::Manifest) => {
                 // A binary package database (rpmdb.sqlite) is expected to be binary: its
                 // ecosystem still needs to know it is there, if only to say it cannot
@@ -558,10 +572,7 @@ fn examine(
     };
     if let (Mode::Defer, Some(h)) = (mode, &early) {
         if class != Some(FileClass::Manifest) {
-            return Ok(Examined::Deferred {
-                content: h.2,
-                size,
-            });
+            return Ok(Examined::Deferred { content: h.2, size });
         }
     }
     let findings = detect::detect_file(
@@ -588,7 +599,11 @@ fn examine(
         None => (None, None),
     };
     // What a notice prints and a report quotes: the whole text of a license file.
-    if class == Some(FileClass::License) && sha256.is_some() && !truncated && size <= MAX_RECORDED_TEXT {
+    if class == Some(FileClass::License)
+        && sha256.is_some()
+        && !truncated
+        && size <= MAX_RECORDED_TEXT
+    {
         o.text = Some(decoded.text);
     }
     o.record = Some(FileRecord {
