@@ -138,6 +138,12 @@ pub enum Command {
     /// The same schemas are in the repository under schemas/; every JSON output the tests
     /// make is validated against them.
     Schema(SchemaArgs),
+    /// Show, prune or clear the local result cache
+    ///
+    /// The cache keeps, per scanned root, each file's stat and what examining it found, so
+    /// a rescan reads only what changed (see docs/cache.md). Roots not scanned for 30 days
+    /// are dropped by every scan; `prune` does it now (and with --days, sooner).
+    Cache(CacheArgs),
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +205,29 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CacheAction {
+    /// Roots, files and bytes on disk
+    Stats,
+    /// Drop roots not scanned for --days days, then compact the file
+    Prune,
+    /// Remove the cache
+    Clear,
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[arg(value_enum)]
+    pub action: CacheAction,
+    /// The cache's directory [env: OSPO_CACHE_DIR; default: $XDG_CACHE_HOME/ospo or
+    /// ~/.cache/ospo]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// prune: drop roots not scanned for this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScanFormat {
     /// A short summary for a terminal
     Human,
@@ -224,6 +253,19 @@ pub struct Common {
     /// cache, ~/.m2) for dependencies' license files
     #[arg(long)]
     pub no_caches: bool,
+    /// Do not read or write the result cache [env: OSPO_NO_CACHE=1]
+    #[arg(long)]
+    pub no_cache: bool,
+    /// The result cache's directory [env: OSPO_CACHE_DIR; default: $XDG_CACHE_HOME/ospo
+    /// or ~/.cache/ospo]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Re-hash files the cache would trust by their size, times and inode
+    #[arg(long)]
+    pub verify: bool,
+    /// Share results through PostgreSQL: postgres://user@host:port/db [env: OSPO_CACHE_URL]
+    #[arg(long, value_name = "URL")]
+    pub cache_url: Option<String>,
     /// Print nothing on stderr but errors
     #[arg(short, long)]
     pub quiet: bool,

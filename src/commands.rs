@@ -115,7 +115,29 @@ fn scan_options(path: &std::path::Path, c: &Common) -> pipeline::Options {
         max_bytes: c.max_image_size,
         max_entries: c.max_image_entries,
     };
+    opts.cache = cache_options(c);
     opts
+}
+
+/// The result cache a run uses: the flags, else the environment (OSPO_NO_CACHE,
+/// OSPO_CACHE_DIR, OSPO_CACHE_URL).
+fn cache_options(c: &Common) -> crate::cache::Options {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    let env_off = env("OSPO_NO_CACHE").is_some_and(|v| v != "0" && v != "false");
+    crate::cache::Options {
+        enabled: !(c.no_cache || env_off),
+        dir: c
+            .cache_dir
+            .clone()
+            .or_else(|| env("OSPO_CACHE_DIR").map(std::path::PathBuf::from)),
+        verify: c.verify,
+        url: c
+            .cache_url
+            .clone()
+            .or_else(|| env("OSPO_CACHE_URL").and_then(|v| v.into_string().ok())),
+        quiet: c.quiet,
+        verbose: c.verbose,
+    }
 }
 
 /// A scan of PATH with components, its diagnostics on stderr, without the wall time (so
@@ -312,6 +334,7 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
         if meta.is_dir() {
             let mut opts = pipeline::Options::new(path);
             opts.walk = walk_options(path, &a.common);
+            opts.cache = cache_options(&a.common);
             opts.components = false;
             let s = pipeline::run(&opts)?;
             let prefix = path.to_string_lossy().trim_end_matches('/').to_string();

@@ -383,7 +383,7 @@ pub fn apply(cli: &mut crate::cli::Cli, matches: &clap::ArgMatches, c: &Config) 
             pick(c, "list", defaulted("format"), &mut a.format);
             policy(&mut a.policy);
         }
-        C::Detect(_) | C::Completions(_) | C::Man | C::Schema(_) => {}
+        C::Detect(_) | C::Completions(_) | C::Man | C::Schema(_) | C::Cache(_) => {}
     }
 }
 
@@ -408,7 +408,7 @@ pub fn search_start(cli: &crate::cli::Cli) -> Option<PathBuf> {
         C::List(a) => input(&a.input),
         C::Diff(a) if a.new.is_dir() => a.new.clone(),
         C::Diff(_) => PathBuf::from("."),
-        C::Detect(_) | C::Completions(_) | C::Man | C::Schema(_) => return None,
+        C::Detect(_) | C::Completions(_) | C::Man | C::Schema(_) | C::Cache(_) => return None,
     };
     Some(start_dir(&p))
 }

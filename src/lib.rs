@@ -5,6 +5,7 @@
 //! `main.rs` only parses arguments and maps errors to exit codes.
 
 pub mod audit;
+pub mod cache;
 pub mod cli;
 pub mod color;
 pub mod commands;

@@ -49,6 +49,7 @@ fn main() -> ExitCode {
         Command::Completions(a) => ospo::docs::completions(a.shell),
         Command::Man => ospo::docs::man(),
         Command::Schema(a) => ospo::docs::schema(a.name),
+        Command::Cache(a) => ospo::cache::command::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -146,6 +146,7 @@ fn a_killed_run_leaves_no_temp_file() {
     for sig in ["TERM", "INT", "HUP", "KILL"] {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ospo"))
             .current_dir(root())
+            .env("OSPO_NO_CACHE", "1")
             .args([
                 "scan",
                 "tests/fixtures",

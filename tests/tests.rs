@@ -4,10 +4,12 @@
 //! compared by `common::assert_golden`; `UPDATE_GOLDEN=1 cargo test` rewrites them.
 
 mod common;
-
 mod anywhere;
 mod audit;
 mod bad_input;
+mod cache;
+mod cache_examples;
+mod cache_shared;
 mod check_ci;
 mod ci_files;
 mod components;
@@ -37,3 +39,4 @@ mod schemas;
 mod self_docs;
 mod standards;
 mod ux;
+

@@ -626,6 +626,10 @@ pub fn scan(
     // The image's files are the input; this machine's package caches are not its.
     inner.use_local_caches = false;
     inner.project_name = Some(image.name.clone());
+    // Unpacked into a fresh temporary root each run: the local cache (by root and stat)
+    // could never hit and would only fill with dead roots. The shared cache goes by
+    // content, so it still serves an image.
+    inner.cache.enabled = false;
     let mut scan = run_tree(&inner)?;
     scan.root = src.given.clone();
     attribute_layers(&mut scan, &image, &unpacker.written, &snapshots);

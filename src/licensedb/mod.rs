@@ -335,6 +335,16 @@ pub fn db() -> &'static LicenseDb {
     })
 }
 
+/// SHA-256 of the embedded store's bytes: the identity of the license knowledge, which
+/// the result cache keys its outcomes by (computed once, without loading the store).
+pub fn store_identity() -> &'static [u8; 32] {
+    static ID: OnceLock<[u8; 32]> = OnceLock::new();
+    ID.get_or_init(|| {
+        use sha2::Digest;
+        sha2::Sha256::digest(STORE_BYTES).into()
+    })
+}
+
 /// Load the store on a background thread, so it is ready when the first license is met.
 pub fn prefetch() {
     std::thread::spawn(|| {

@@ -19,8 +19,16 @@ use anyhow::Result;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
+use rayon::prelude::*;
+
+use crate::cache::local::{is_racy, Index, Local, NewEntry, Stat};
+use crate::cache::remote::Remote;
+use crate::cache::{self, Outcome};
 use crate::detect::{self, Cache};
-use crate::model::{Diagnostic, FileClass, FileRecord, Scan, Summary, Tool, MAX_RECORDED_TEXT};
+use crate::model::{
+    Diagnostic, FileClass, FileRecord, Scan, Severity, Summary, Tool, MAX_RECORDED_TEXT,
+};
+use crate::pipeline::outcome::Expect;
 use crate::text::decode;
 use crate::walk::{self, Entry, WalkOptions};
 
@@ -49,41 +57,173 @@ struct Shared {
     diagnostics: Mutex<Vec<Diagnostic>>,
     texts: Mutex<BTreeMap<String, String>>,
     progress: Option<indicatif::ProgressBar>,
+    /// The result cache, when one is used.
+    run: Option<CacheRun>,
+    new: Mutex<Vec<NewEntry>>,
+    deferred: Mutex<Vec<Deferred>>,
 }
 
-/// One walker thread's state; flushes into [`Shared`] when dropped.
-struct Worker {
-    shared: Arc<Shared>,
-    buf: Vec<u8>,
+/// What the walker threads share of the result cache: the root's index, read-only.
+struct CacheRun {
+    index: Index,
+    verify: bool,
+    /// A shared cache is there: files that need the matcher wait for it.
+    remote: bool,
+    /// A local cache is there: examined files become rows of it.
+    local: bool,
+    /// When the scan started (ns since the epoch): stats this recent are racy.
+    start_ns: i64,
+    hits: AtomicU64,
+}
+
+/// A file the local cache did not know that needs the matcher, put off until the shared
+/// cache was asked (in batches, after the walk).
+struct Deferred {
+    rel: String,
+    path: std::path::PathBuf,
+    stat: Option<Stat>,
+    class: Option<FileClass>,
+    prose: bool,
+    content: [u8; 32],
+    size: u64,
+}
+
+/// Where outcomes go: one per walker thread, one for the files examined after the walk.
+#[derive(Default)]
+struct Sink {
     records: Vec<FileRecord>,
     diagnostics: Vec<Diagnostic>,
     /// (SHA-256, text) of the license files read, for [`Scan::texts`].
     texts: Vec<(String, String)>,
 }
 
-impl Drop for Worker {
-    fn drop(&mut self) {
-        self.shared
-            .records
-            .lock()
-            .unwrap()
-            .append(&mut self.records);
-        self.shared
+impl Sink {
+    /// The one place an outcome, examined or stored, becomes part of the scan.
+    fn apply(&mut self, totals: &Totals, rel: &str, o: Outcome) {
+        totals.files.fetch_add(1, Relaxed);
+        totals.bytes.fetch_add(o.size, Relaxed);
+        if o.binary {
+            totals.binary.fetch_add(1, Relaxed);
+        }
+        if rel.contains('\u{FFFD}') {
+            self.diagnostics.push(Diagnostic::info(
+                Some(rel.to_string()),
+                "file name is not valid UTF-8; shown lossily",
+            ));
+        }
+        for (severity, message) in o.diagnostics {
+            self.diagnostics.push(Diagnostic {
+                severity,
+                path: Some(rel.to_string()),
+                message,
+            });
+        }
+        if let Some(mut r) = o.record {
+            if let (Some(text), Some(h)) = (o.text, &r.sha256) {
+                self.texts.push((h.clone(), text));
+            }
+            r.path = rel.to_string();
+            self.records.push(r);
+        }
+    }
+
+    fn flush(&mut self, shared: &Shared) {
+        shared.records.lock().unwrap().append(&mut self.records);
+        shared
             .diagnostics
             .lock()
             .unwrap()
             .append(&mut self.diagnostics);
-        self.shared
-            .texts
-            .lock()
-            .unwrap()
-            .extend(self.texts.drain(..));
+        shared.texts.lock().unwrap().extend(self.texts.drain(..));
     }
 }
 
+/// One walker thread's state; flushes into [`Shared`] when dropped.
+struct Worker {
+    shared: Arc<Shared>,
+    buf: Vec<u8>,
+    sink: Sink,
+    new: Vec<NewEntry>,
+    deferred: Vec<Deferred>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.sink.flush(&self.shared);
+        self.shared.new.lock().unwrap().append(&mut self.new);
+        self.shared
+            .deferred
+            .lock()
+            .unwrap()
+            .append(&mut self.deferred);
+    }
+}
+
+/// The stores a run opened, beside what the walker threads share.
+struct Stores {
+    local: Option<Local>,
+    remote: Option<Remote>,
+}
+
+/// Open the stores `copts` asks for; a store that cannot be had is a warning.
+fn open_cache(copts: &cache::Options, root: &Path) -> (Option<CacheRun>, Stores) {
+    let mut stores = Stores {
+        local: None,
+        remote: None,
+    };
+    if !copts.active() {
+        return (None, stores);
+    }
+    let start_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0);
+    let mut index = Index::new();
+    if copts.enabled {
+        match copts.dir.clone().or_else(cache::default_dir) {
+            None => cache::warn(
+                copts,
+                "no cache directory (set OSPO_CACHE_DIR or HOME); scanning without the cache",
+            ),
+            Some(dir) => match Local::open(&dir, root, cache::local_context()) {
+                Ok((local, i, notes)) => {
+                    for n in notes {
+                        cache::warn(copts, &n);
+                    }
+                    index = i;
+                    stores.local = Some(local);
+                }
+                Err(e) => cache::warn(
+                    copts,
+                    &format!("cannot use {} ({e:#}); scanning without it", dir.display()),
+                ),
+            },
+        }
+    }
+    if let Some(url) = &copts.url {
+        match Remote::connect(url) {
+            Ok(r) => stores.remote = Some(r),
+            Err(e) => cache::warn(
+                copts,
+                &format!("shared cache unavailable ({e:#}); scanning without it"),
+            ),
+        }
+    }
+    let run = CacheRun {
+        index,
+        verify: copts.verify,
+        remote: stores.remote.is_some(),
+        local: stores.local.is_some(),
+        start_ns,
+        hits: AtomicU64::new(0),
+    };
+    (Some(run), stores)
+}
+
 /// Walk `opts.root` once and examine every file: the Scan's files, summary, diagnostics
-/// and recorded texts (no components yet, and no wall time).
-pub fn scan(opts: &WalkOptions, progress: bool) -> Result<Scan> {
+/// and recorded texts (no components yet, and no wall time). With a cache (`copts`),
+/// files it knows are taken from it and what was examined is stored at the end.
+pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Result<Scan> {
     // Load the license database while the walk starts.
     crate::licensedb::prefetch();
     let progress = (progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
@@ -97,6 +237,7 @@ pub fn scan(opts: &WalkOptions, progress: bool) -> Result<Scan> {
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
+    let (run, mut stores) = open_cache(copts, &opts.root);
     let shared = Arc::new(Shared {
         cache: Cache::default(),
         totals: Totals::default(),
@@ -104,22 +245,44 @@ pub fn scan(opts: &WalkOptions, progress: bool) -> Result<Scan> {
         diagnostics: Mutex::new(Vec::new()),
         texts: Mutex::new(BTreeMap::new()),
         progress,
+        run,
+        new: Mutex::new(Vec::new()),
+        deferred: Mutex::new(Vec::new()),
     });
     walk::walk(opts, || -> walk::Visitor {
         let mut worker = Worker {
             shared: shared.clone(),
             buf: Vec::with_capacity(64 << 10),
-            records: Vec::new(),
-            diagnostics: Vec::new(),
-            texts: Vec::new(),
+            sink: Sink::default(),
+            new: Vec::new(),
+            deferred: Vec::new(),
         };
         Box::new(move |entry: Entry<'_>| worker.visit(entry))
     })?;
     // Every visitor (and its clone of `shared`) was dropped when the walk joined.
-    let shared =
+    let mut shared =
         Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("walker threads still running"));
+    let deferred = std::mem::take(shared.deferred.get_mut().unwrap());
+    let remote_hits = if deferred.is_empty() {
+        0
+    } else {
+        shared_cache(&mut shared, &stores, deferred, opts.threads, copts)
+    };
     if let Some(pb) = &shared.progress {
         pb.finish_and_clear();
+    }
+    if let (Some(run), Some(local)) = (&shared.run, &mut stores.local) {
+        let new = std::mem::take(shared.new.get_mut().unwrap());
+        let examined = new.len();
+        if let Err(e) = local.save(&run.index, new) {
+            cache::warn(copts, &format!("results not saved ({e:#})"));
+        }
+        if copts.verbose && !copts.quiet {
+            eprintln!(
+                "ospo: note: cache: {} files from the local cache, {remote_hits} from the shared cache, {examined} stored",
+                run.hits.load(Relaxed)
+            );
+        }
     }
 
     let mut records = shared.records.into_inner().unwrap();
@@ -156,7 +319,7 @@ impl Worker {
         match entry {
             Entry::Problem(d) => {
                 self.shared.totals.skipped.fetch_add(1, Relaxed);
-                self.diagnostics.push(d);
+                self.sink.diagnostics.push(d);
             }
             Entry::File { path, rel } => {
                 if let Some(pb) = &self.shared.progress {
@@ -164,170 +327,415 @@ impl Worker {
                 }
                 // A bug in a detector must cost one file, not the scan.
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    self.file(path, rel.clone())
+                    self.file(path, &rel)
                 }));
-                let problem = match outcome {
-                    Ok(Ok(())) => None,
-                    Ok(Err(e)) => Some(format!("cannot read: {e}")),
-                    Err(panic) => Some(format!(
-                        "internal error while examining this file (skipped): {}",
-                        panic_message(&panic)
-                    )),
-                };
-                if let Some(message) = problem {
+                if let Some(message) = problem(outcome) {
                     self.shared.totals.skipped.fetch_add(1, Relaxed);
-                    self.diagnostics
+                    self.sink
+                        .diagnostics
                         .push(Diagnostic::warning(Some(rel), message));
                 }
             }
         }
     }
 
-    fn file(&mut self, path: &Path, rel: String) -> std::io::Result<()> {
-        let class = walk::classify_name(&rel);
-        let limit = match class {
-            Some(FileClass::License | FileClass::Readme | FileClass::Manifest) => {
-                LICENSE_READ_LIMIT
+    /// One file: from the cache when its stat (or, with --verify, its content) is what
+    /// the cache holds, else examined; either way one [`Outcome`] applied to the sink.
+    fn file(&mut self, path: &Path, rel: &str) -> std::io::Result<()> {
+        let class = walk::classify_name(rel);
+        let prose = detect::prefilter::is_prose(rel);
+        let shared = self.shared.clone();
+        let Some(run) = &shared.run else {
+            let examined = examine(&mut self.buf, &shared.cache, path, rel, Mode::Plain)?;
+            if let Examined::Done(o) = examined {
+                self.sink.apply(&shared.totals, rel, o);
             }
-            _ => TEXT_READ_LIMIT,
+            return Ok(());
+        };
+        // The stat comes before the read: a change during the read leaves a stat that no
+        // longer matches the one stored with the outcome.
+        let stat = if run.local {
+            std::fs::metadata(path).ok().and_then(|m| Stat::of(&m))
+        } else {
+            None
+        };
+        if let (Some(stat), Some(entry)) = (stat, run.index.get(rel)) {
+            entry.seen.store(true, Relaxed);
+            if entry.stat == stat {
+                if let Some(o) = self.stored(run, path, stat, class, entry)? {
+                    run.hits.fetch_add(1, Relaxed);
+                    self.sink.apply(&shared.totals, rel, o);
+                    return Ok(());
+                }
+            }
+        }
+        let mode = if run.remote { Mode::Defer } else { Mode::Hash };
+        match examine(&mut self.buf, &shared.cache, path, rel, mode)? {
+            Examined::Done(o) => {
+                if let (Some(stat), true) = (stat, run.local) {
+                    self.new.push(NewEntry {
+                        path: rel.to_string(),
+                        stat,
+                        racy: is_racy(&stat, run.start_ns),
+                        outcome: o.encode(),
+                    });
+                }
+                self.sink.apply(&shared.totals, rel, o);
+            }
+            Examined::Deferred { content, size } => self.deferred.push(Deferred {
+                rel: rel.to_string(),
+                path: path.to_path_buf(),
+                stat,
+                class,
+                prose,
+                content,
+                size,
+            }),
+        }
+        Ok(())
+    }
+
+    /// The stored outcome of a file whose stat is unchanged, if it can be trusted: at
+    /// once, or (a racy entry, --verify) after its content hash was found unchanged.
+    fn stored(
+        &mut self,
+        run: &CacheRun,
+        path: &Path,
+        stat: Stat,
+        class: Option<FileClass>,
+        entry: &crate::cache::local::Entry,
+    ) -> std::io::Result<Option<Outcome>> {
+        let expect = Expect {
+            size: stat.size,
+            class,
+            content: None,
+        };
+        let Some(o) = Outcome::decode(&entry.outcome, &expect) else {
+            return Ok(None);
+        };
+        if !entry.racy && !run.verify {
+            return Ok(Some(o));
+        }
+        // An outcome without a content hash is of a file that never reached the matcher:
+        // examining it again costs about what hashing it would.
+        let Some(content) = &o.content else {
+            return Ok(None);
         };
         let mut file = std::fs::File::open(path)?;
         self.buf.clear();
-        // The first 8 KiB tell a binary file (a NUL byte); nothing in a binary is examined,
-        // so the rest of it is never read (a quarter of the bytes of a vendored tree).
-        (&mut file).take(BINARY_SNIFF).read_to_end(&mut self.buf)?;
-        let binary = crate::text::is_binary(&self.buf);
-        let limit = if binary { BINARY_SNIFF } else { limit };
-        if !binary && self.buf.len() as u64 == BINARY_SNIFF {
-            (&mut file)
-                .take(limit - BINARY_SNIFF)
-                .read_to_end(&mut self.buf)?;
+        let (_, now, _) = hashes(&self.buf, true, &mut file)?;
+        if &now != content {
+            return Ok(None);
         }
-        // A read that stopped short of the limit saw the whole file; only a longer file
-        // needs a stat for its size.
-        let size = if (self.buf.len() as u64) < limit {
-            self.buf.len() as u64
-        } else {
-            file.metadata()?.len()
-        };
-        let totals = &self.shared.totals;
-        totals.files.fetch_add(1, Relaxed);
-        totals.bytes.fetch_add(size, Relaxed);
-        if rel.contains('\u{FFFD}') {
-            self.diagnostics.push(Diagnostic::info(
-                Some(rel.clone()),
-                "file name is not valid UTF-8; shown lossily",
-            ));
+        let racy = is_racy(&stat, run.start_ns);
+        if racy != entry.racy {
+            self.new.push(NewEntry {
+                path: String::new(),
+                stat,
+                racy,
+                outcome: entry.outcome.clone(),
+            });
         }
-        if size > HUGE_FILE && !binary {
-            self.diagnostics.push(Diagnostic::info(
-                Some(rel.clone()),
-                format!(
-                    "large file ({} MiB): only the first {} KiB were examined, and it is not hashed",
-                    size >> 20,
-                    limit >> 10
-                ),
-            ));
-        }
+        Ok(Some(o))
+    }
+}
 
-        // Every byte of a text file gets the keyword pre-filter; a file without a hit (most
-        // source files) is not even decoded. License files and READMEs are always examined.
-        if class.is_none()
-            && !binary
-            && !detect::prefilter::worth_matching(&self.buf, detect::prefilter::is_prose(&rel))
-        {
-            return Ok(());
+/// The message of a file that could not be examined (None: it was).
+fn problem(outcome: std::thread::Result<std::io::Result<()>>) -> Option<String> {
+    match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(format!("cannot read: {e}")),
+        Err(panic) => Some(format!(
+            "internal error while examining this file (skipped): {}",
+            panic_message(&panic)
+        )),
+    }
+}
+
+/// How a file is examined: as always (no cache: hashes only for files kept), hashing
+/// every file that reaches the matcher (its outcome keeps the content hash), or stopping
+/// before the matcher with that hash (the shared cache may know the outcome).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Plain,
+    Hash,
+    Defer,
+}
+
+// Returned once per file and consumed at once: a box would cost an allocation per file.
+#[allow(clippy::large_enum_variant)]
+enum Examined {
+    Done(Outcome),
+    Deferred { content: [u8; 32], size: u64 },
+}
+
+/// Read one file (only as far as detection needs) and examine it: its [`Outcome`].
+fn examine(
+    buf: &mut Vec<u8>,
+    cache: &Cache,
+    path: &Path,
+    rel: &str,
+    mode: Mode,
+) -> std::io::Result<Examined> {
+    let class = walk::classify_name(rel);
+    let limit = match class {
+        Some(FileClass::License | FileClass::Readme | FileClass::Manifest) => LICENSE_READ_LIMIT,
+        _ => TEXT_READ_LIMIT,
+    };
+    let mut file = std::fs::File::open(path)?;
+    buf.clear();
+    // The first 8 KiB tell a binary file (a NUL byte); nothing in a binary is examined,
+    // so the rest of it is never read (a quarter of the bytes of a vendored tree).
+    (&mut file).take(BINARY_SNIFF).read_to_end(buf)?;
+    let binary = crate::text::is_binary(buf);
+    let limit = if binary { BINARY_SNIFF } else { limit };
+    if !binary && buf.len() as u64 == BINARY_SNIFF {
+        (&mut file).take(limit - BINARY_SNIFF).read_to_end(buf)?;
+    }
+    // A read that stopped short of the limit saw the whole file; only a longer file
+    // needs a stat for its size.
+    let size = if (buf.len() as u64) < limit {
+        buf.len() as u64
+    } else {
+        file.metadata()?.len()
+    };
+    let mut o = Outcome {
+        size,
+        ..Default::default()
+    };
+    if size > HUGE_FILE && !binary {
+        o.diagnostics.push((
+            Severity::Info,
+            format!(
+                "large file ({} MiB): only the first {} KiB were examined, and it is not hashed",
+                size >> 20,
+                limit >> 10
+            ),
+        ));
+    }
+
+    // Every byte of a text file gets the keyword pre-filter; a file without a hit (most
+    // source files) is not even decoded. License files and READMEs are always examined.
+    if class.is_none()
+        && !binary
+        && !detect::prefilter::worth_matching(buf, detect::prefilter::is_prose(rel))
+    {
+        return Ok(Examined::Done(o));
+    }
+    let Some(decoded) = decode(buf) else {
+        o.binary = true;
+        match class {
+            Some(FileClass::License) => o.diagnostics.push((
+                Severity::Warning,
+                "license file is binary; not examined".into(),
+            )),
+            Some(FileClass::Manifest) => {
+                // A binary package database (rpmdb.sqlite) is expected to be binary: its
+                // ecosystem still needs to know it is there, if only to say it cannot
+                // read it. Any other binary manifest is never handed to its ecosystem:
+                // said here, or the lockfile's packages would vanish without a word.
+                let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+                if !crate::ecosystem::unsupported::is_known(name, dir)
+                    && !crate::ecosystem::os::rpm::is_database(name, dir)
+                {
+                    o.diagnostics.push((
+                        Severity::Warning,
+                        "manifest or lockfile is binary (a NUL byte); its packages are not read"
+                            .into(),
+                    ));
+                }
+                o.record = Some(FileRecord {
+                    size,
+                    class,
+                    ..Default::default()
+                });
+            }
+            _ => {}
         }
-        let bytes = &self.buf[..];
-        let Some(decoded) = decode(bytes) else {
-            totals.binary.fetch_add(1, Relaxed);
-            match class {
-                Some(FileClass::License) => self.diagnostics.push(Diagnostic::warning(
-                    Some(rel),
-                    "license file is binary; not examined",
-                )),
-                Some(FileClass::Manifest) => {
-                    // A binary package database (rpmdb.sqlite) is expected to be binary:
-                    // its ecosystem still needs to know it is there, if only to say it
-                    // cannot read it. Any other binary manifest is never handed to its
-                    // ecosystem: said here, or the lockfile's packages would vanish
-                    // without a word.
-                    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
-                    if !crate::ecosystem::unsupported::is_known(name, dir)
-                        && !crate::ecosystem::os::rpm::is_database(name, dir)
-                    {
-                        self.diagnostics.push(Diagnostic::warning(
-                            Some(rel.clone()),
-                            "manifest or lockfile is binary (a NUL byte); its packages are not read",
-                        ));
-                    }
-                    self.records.push(FileRecord {
-                        path: rel,
-                        size,
-                        class,
-                        ..Default::default()
+        return Ok(Examined::Done(o));
+    };
+    if decoded.latin1 {
+        o.diagnostics.push((
+            Severity::Info,
+            "content is not valid UTF-8; read as Latin-1".into(),
+        ));
+    }
+    let truncated = (buf.len() as u64) < size;
+    // A multi-gigabyte file is not read to the end just for its hashes.
+    let hashable = size <= HUGE_FILE;
+    // License files are always recorded and READMEs often: hash them first, so that
+    // identical copies share one detection. With a cache, every file that reaches the
+    // matcher is hashed: its content hash is what --verify and the shared cache go by.
+    let early = match (mode, class) {
+        (_, _) if !hashable => None,
+        (Mode::Hash | Mode::Defer, _) | (_, Some(FileClass::License | FileClass::Readme)) => {
+            Some(hashes(buf, truncated, &mut file)?)
+        }
+        _ => None,
+    };
+    if let (Mode::Defer, Some(h)) = (mode, &early) {
+        if class != Some(FileClass::Manifest) {
+            return Ok(Examined::Deferred { content: h.2, size });
+        }
+    }
+    let findings = detect::detect_file(
+        Some(rel),
+        class,
+        &decoded.text,
+        cache,
+        early.as_ref().map(|h| &h.2),
+    );
+    if mode != Mode::Plain {
+        o.content = early.as_ref().map(|h| h.1.clone());
+    }
+    let keep =
+        !findings.is_empty() || matches!(class, Some(FileClass::License | FileClass::Manifest));
+    if !keep {
+        return Ok(Examined::Done(o));
+    }
+    let (sha1, sha256) = match early {
+        Some(h) => (Some(h.0), Some(h.1)),
+        None if hashable => {
+            let h = hashes(buf, truncated, &mut file)?;
+            (Some(h.0), Some(h.1))
+        }
+        None => (None, None),
+    };
+    // What a notice prints and a report quotes: the whole text of a license file.
+    if class == Some(FileClass::License)
+        && sha256.is_some()
+        && !truncated
+        && size <= MAX_RECORDED_TEXT
+    {
+        o.text = Some(decoded.text);
+    }
+    o.record = Some(FileRecord {
+        path: String::new(),
+        size,
+        sha1,
+        sha256,
+        class: Some(class.unwrap_or(FileClass::Text)),
+        licenses: findings.licenses,
+        copyrights: findings.copyrights,
+        unrecognized: findings.unrecognized,
+        component: None,
+    });
+    Ok(Examined::Done(o))
+}
+
+/// The files put off for the shared cache: asked for in batches, those it knows applied,
+/// the rest examined in parallel (and stored for the next machine). Returns the hits.
+fn shared_cache(
+    shared: &mut Shared,
+    stores: &Stores,
+    deferred: Vec<Deferred>,
+    threads: usize,
+    copts: &cache::Options,
+) -> u64 {
+    let keys: Vec<[u8; 32]> = deferred
+        .iter()
+        .map(|d| cache::content_key(&d.content, d.class, d.prose))
+        .collect();
+    let remote = stores.remote.as_ref();
+    let mut usable = remote.is_some();
+    let found = match remote.map(|r| r.lookup(&keys)) {
+        Some(Ok(f)) => f,
+        Some(Err(e)) => {
+            cache::warn(
+                copts,
+                &format!("shared cache lookup failed ({e:#}); examining locally"),
+            );
+            usable = false;
+            Default::default()
+        }
+        None => Default::default(),
+    };
+    let start_ns = shared.run.as_ref().map_or(0, |r| r.start_ns);
+    let mut sink = Sink::default();
+    let mut new = Vec::new();
+    let mut misses = Vec::new();
+    let mut hits = 0;
+    for (d, key) in deferred.into_iter().zip(keys) {
+        let content = hex::encode(d.content);
+        let expect = Expect {
+            size: d.size,
+            class: d.class,
+            content: Some(&content),
+        };
+        match found.get(&key).and_then(|b| Outcome::decode(b, &expect)) {
+            Some(o) => {
+                hits += 1;
+                if let Some(stat) = d.stat {
+                    new.push(NewEntry {
+                        path: d.rel.clone(),
+                        stat,
+                        racy: is_racy(&stat, start_ns),
+                        outcome: o.encode(),
                     });
                 }
-                _ => {}
+                sink.apply(&shared.totals, &d.rel, o);
             }
-            return Ok(());
-        };
-        if decoded.latin1 {
-            self.diagnostics.push(Diagnostic::info(
-                Some(rel.clone()),
-                "content is not valid UTF-8; read as Latin-1",
-            ));
+            None => misses.push((d, key, content)),
         }
-        // License files are always recorded and READMEs often: hash them first, so that
-        // identical copies share one detection.
-        let truncated = (self.buf.len() as u64) < size;
-        // A multi-gigabyte file is not read to the end just for its hashes.
-        let hashable = size <= HUGE_FILE;
-        let early = match class {
-            Some(FileClass::License | FileClass::Readme) if hashable => {
-                Some(hashes(&self.buf, truncated, &mut file)?)
-            }
-            _ => None,
-        };
-        let findings = detect::detect_file(
-            Some(&rel),
-            class,
-            &decoded.text,
-            &self.shared.cache,
-            early.as_ref().map(|h| &h.2),
-        );
-        let keep =
-            !findings.is_empty() || matches!(class, Some(FileClass::License | FileClass::Manifest));
-        if !keep {
-            return Ok(());
-        }
-        let (sha1, sha256) = match early {
-            Some(h) => (Some(h.0), Some(h.1)),
-            None if hashable => {
-                let h = hashes(&self.buf, truncated, &mut file)?;
-                (Some(h.0), Some(h.1))
-            }
-            None => (None, None),
-        };
-        // What a notice prints and a report quotes: the whole text of a license file.
-        if let (Some(FileClass::License), Some(h)) = (class, &sha256) {
-            if !truncated && size <= MAX_RECORDED_TEXT {
-                self.texts.push((h.clone(), decoded.text));
-            }
-        }
-        self.records.push(FileRecord {
-            path: rel,
-            size,
-            sha1,
-            sha256,
-            class: Some(class.unwrap_or(FileClass::Text)),
-            licenses: findings.licenses,
-            copyrights: findings.copyrights,
-            unrecognized: findings.unrecognized,
-            component: None,
-        });
-        Ok(())
     }
+    let examine_all = || {
+        misses
+            .par_iter()
+            .map_init(
+                || Vec::with_capacity(64 << 10),
+                |buf, (d, _, _)| {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        examine(buf, &shared.cache, &d.path, &d.rel, Mode::Hash)
+                    }))
+                },
+            )
+            .collect::<Vec<_>>()
+    };
+    let results = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(examine_all),
+        Err(_) => examine_all(),
+    };
+    let mut store = Vec::new();
+    for ((d, key, content), result) in misses.iter().zip(results) {
+        let result = result.map(|r| {
+            r.map(|e| match e {
+                Examined::Done(o) => o,
+                Examined::Deferred { .. } => unreachable!("examined without deferring"),
+            })
+        });
+        let o = match result {
+            Ok(Ok(o)) => o,
+            other => {
+                let message = problem(other.map(|r| r.map(|_| ()))).unwrap_or_default();
+                shared.totals.skipped.fetch_add(1, Relaxed);
+                sink.diagnostics
+                    .push(Diagnostic::warning(Some(d.rel.clone()), message));
+                continue;
+            }
+        };
+        let encoded = o.encode();
+        // Stored for others only when the bytes examined are the bytes hashed before.
+        if usable && o.content.as_deref() == Some(content.as_str()) {
+            store.push((*key, encoded.clone()));
+        }
+        if let Some(stat) = d.stat {
+            new.push(NewEntry {
+                path: d.rel.clone(),
+                stat,
+                racy: is_racy(&stat, start_ns),
+                outcome: encoded,
+            });
+        }
+        sink.apply(&shared.totals, &d.rel, o);
+    }
+    if let (true, Some(r)) = (usable && !store.is_empty(), remote) {
+        if let Err(e) = r.store(store) {
+            cache::warn(copts, &format!("shared cache not updated ({e:#})"));
+        }
+    }
+    shared.new.get_mut().unwrap().append(&mut new);
+    sink.flush(shared);
+    hits
 }
 
 fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {

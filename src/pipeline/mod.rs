@@ -12,6 +12,7 @@
 
 pub mod external;
 pub mod files;
+pub mod outcome;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -40,6 +41,8 @@ pub struct Options {
     /// The project component's name when no manifest at the root names it (an image's
     /// name); None: the root folder's name.
     pub project_name: Option<String>,
+    /// The result cache (off unless a command turns it on).
+    pub cache: crate::cache::Options,
 }
 
 impl Options {
@@ -51,6 +54,7 @@ impl Options {
             use_local_caches: true,
             image_limits: crate::image::Limits::default(),
             project_name: None,
+            cache: crate::cache::Options::default(),
         }
     }
 }
@@ -71,7 +75,7 @@ pub fn run(opts: &Options) -> Result<Scan> {
 /// The pipeline on a directory (or a single file).
 fn run_tree(opts: &Options) -> Result<Scan> {
     let started = Instant::now();
-    let mut scan = files::scan(&opts.walk, opts.progress)?;
+    let mut scan = files::scan(&opts.walk, opts.progress, &opts.cache)?;
     let root = &opts.walk.root;
     if opts.components && root.is_dir() {
         let mut found = discover(&scan, root, opts.use_local_caches);

@@ -30,7 +30,10 @@ pub fn ospo() -> Command {
     let mut cmd = Command::cargo_bin("ospo").expect("ospo binary");
     cmd.current_dir(root())
         .timeout(Duration::from_secs(120))
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // No test shares the user's result cache; tests/cache.rs turns it on where it is
+        // the subject.
+        .env("OSPO_NO_CACHE", "1");
     cmd
 }
 

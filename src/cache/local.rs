@@ -1,0 +1,454 @@
+//! The embedded cache: one SQLite database (`ospo-cache-v1.sqlite` in the cache directory)
+//! holding, per scan root, every file's stat and outcome.
+//!
+//! A run reads its root's whole index in one query at start ([`Local::open`], into a
+//! [`Index`] the walker threads share read-only) and writes what changed in one
+//! transaction at the end ([`Local::save`]), so a file costs a hash-map probe, never a
+//! query. SQLite in WAL mode lets concurrent runs read while one writes; a lock not had
+//! within [`BUSY_MS`] is a warning and a run (or a save) without the cache. The file may
+//! be corrupt or written by someone else: the schema is not trusted (`trusted_schema`
+//! off, defensive mode), every row is bounded, and every outcome is checked before use.
+//!
+//! Size: a root's rows are replaced by what its last scan saw (files gone from the tree
+//! go), roots not scanned for [`MAX_AGE_DAYS`] are dropped, and beyond [`MAX_ROWS`] rows
+//! the least recently scanned roots go first. `ospo cache stats|prune|clear` does the same
+//! on demand.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use rusqlite::{params, Connection, OpenFlags, TransactionBehavior};
+
+/// How long a run waits for another's lock before it goes on without the cache.
+pub const BUSY_MS: u64 = 3000;
+/// Roots not scanned for this long are dropped.
+pub const MAX_AGE_DAYS: i64 = 30;
+/// The rows (files) the whole cache keeps at most.
+pub const MAX_ROWS: i64 = 5_000_000;
+/// A path longer than this is not cached (it cannot be a real file's).
+const MAX_PATH: usize = 4096;
+const FILE_NAME: &str = "ospo-cache-v1.sqlite";
+
+/// What the cache trusts, as git's index does: same stat, same file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stat {
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub ctime_ns: i64,
+    pub ino: u64,
+    pub dev: u64,
+}
+
+impl Stat {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stat> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Stat {
+            size: meta.size(),
+            mtime_ns: meta.mtime().checked_mul(1_000_000_000)? + meta.mtime_nsec(),
+            ctime_ns: meta.ctime().checked_mul(1_000_000_000)? + meta.ctime_nsec(),
+            ino: meta.ino(),
+            dev: meta.dev(),
+        })
+    }
+
+    /// Without inode and change time the stat cannot be trusted: nothing is cached.
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<Stat> {
+        None
+    }
+}
+
+/// One file's stored state.
+pub struct Entry {
+    pub stat: Stat,
+    /// Its ctime was too close to the scan that stored it for the stat to prove the
+    /// content unchanged (see [`is_racy`]): the content is checked again.
+    pub racy: bool,
+    pub outcome: Vec<u8>,
+    /// Seen by this run's walk (unseen entries are files gone from the tree).
+    pub seen: AtomicBool,
+}
+
+/// The root's entries, by path relative to the root.
+pub type Index = HashMap<String, Entry>;
+
+/// What a run stores at the end: one row per file examined (or re-checked).
+pub struct NewEntry {
+    pub path: String,
+    pub stat: Stat,
+    pub racy: bool,
+    pub outcome: Vec<u8>,
+}
+
+/// A stat is racy when the file changed within this long of the scan's start: a change
+/// made in the same clock tick as our read would leave the stat as it was (git's "racy
+/// clean" problem). Two seconds cover FAT's timestamps.
+pub const RACY_NS: i64 = 2_000_000_000;
+
+pub fn is_racy(stat: &Stat, scan_start_ns: i64) -> bool {
+    stat.ctime_ns >= scan_start_ns - RACY_NS || stat.mtime_ns >= scan_start_ns - RACY_NS
+}
+
+pub struct Local {
+    conn: Connection,
+    path: PathBuf,
+    root: Vec<u8>,
+    ctx: [u8; 32],
+}
+
+fn now_s() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Local {
+    /// Open (or create) the cache in `dir` and read `root`'s index under `ctx`.
+    /// A database that is not one (corrupt, truncated, junk) is replaced by a new one.
+    pub fn open(dir: &Path, root: &Path, ctx: [u8; 32]) -> Result<(Local, Index, Vec<String>)> {
+        let mut notes = Vec::new();
+        create_private_dir(dir)?;
+        let path = dir.join(FILE_NAME);
+        let root = std::fs::canonicalize(root)
+            .unwrap_or_else(|_| root.to_path_buf())
+            .into_os_string()
+            .into_encoded_bytes();
+        let conn = match connect(&path).and_then(|c| init(&c).map(|_| c)) {
+            Ok(c) => c,
+            Err(e) if is_corrupt(&e) => {
+                notes.push(format!(
+                    "{} is not a valid cache ({e:#}); starting a new one",
+                    path.display()
+                ));
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(p));
+                }
+                let c = connect(&path)?;
+                init(&c)?;
+                c
+            }
+            Err(e) => return Err(e),
+        };
+        let local = Local {
+            conn,
+            path,
+            root,
+            ctx,
+        };
+        let index = match local.load() {
+            Ok(i) => i,
+            Err(e) => {
+                notes.push(format!(
+                    "cannot read {} ({e:#}); scanning cold",
+                    local.path.display()
+                ));
+                Index::new()
+            }
+        };
+        Ok((local, index, notes))
+    }
+
+    fn load(&self) -> Result<Index> {
+        let mut index = Index::new();
+        let root_row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT id, ctx FROM roots WHERE root = ?1",
+                params![self.root],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok();
+        let Some((id, ctx)) = root_row else {
+            return Ok(index);
+        };
+        if ctx != self.ctx {
+            // Another version of ospo or of the license store: nothing of it is valid.
+            return Ok(index);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT path, size, mtime, ctime, ino, dev, racy, outcome FROM files \
+             WHERE root = ?1 AND length(path) <= ?2 AND length(outcome) <= ?3 LIMIT ?4",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                id,
+                MAX_PATH as i64,
+                crate::pipeline::outcome::MAX_ENCODED as i64,
+                MAX_ROWS
+            ],
+            |r| {
+                let path: Vec<u8> = r.get(0)?;
+                let stat = Stat {
+                    size: r.get::<_, i64>(1)? as u64,
+                    mtime_ns: r.get(2)?,
+                    ctime_ns: r.get(3)?,
+                    ino: r.get::<_, i64>(4)? as u64,
+                    dev: r.get::<_, i64>(5)? as u64,
+                };
+                Ok((
+                    path,
+                    stat,
+                    r.get::<_, i64>(6)? != 0,
+                    r.get::<_, Vec<u8>>(7)?,
+                ))
+            },
+        )?;
+        for row in rows {
+            // A row of the wrong types is skipped, not fatal.
+            let Ok((path, stat, racy, outcome)) = row else {
+                continue;
+            };
+            let Ok(path) = String::from_utf8(path) else {
+                continue;
+            };
+            index.insert(
+                path,
+                Entry {
+                    stat,
+                    racy,
+                    outcome,
+                    seen: AtomicBool::new(false),
+                },
+            );
+        }
+        Ok(index)
+    }
+
+    /// Write this run's rows in one transaction: new and changed files, files gone from
+    /// the tree removed, old roots evicted.
+    pub fn save(&mut self, index: &Index, new: Vec<NewEntry>) -> Result<()> {
+        let gone: Vec<&String> = index
+            .iter()
+            .filter(|(_, e)| !e.seen.load(Relaxed))
+            .map(|(p, _)| p)
+            .collect();
+        let now = now_s();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let old: Option<(i64, Vec<u8>)> = tx
+            .query_row(
+                "SELECT id, ctx FROM roots WHERE root = ?1",
+                params![self.root],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok();
+        let id = match old {
+            Some((id, ctx)) => {
+                if ctx != self.ctx {
+                    tx.execute("DELETE FROM files WHERE root = ?1", params![id])?;
+                }
+                tx.execute(
+                    "UPDATE roots SET ctx = ?2, last_used = ?3 WHERE id = ?1",
+                    params![id, self.ctx.as_slice(), now],
+                )?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO roots (root, ctx, last_used) VALUES (?1, ?2, ?3)",
+                    params![self.root, self.ctx.as_slice(), now],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        {
+            let mut put = tx.prepare(
+                "INSERT OR REPLACE INTO files (root, path, size, mtime, ctime, ino, dev, racy, outcome) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for e in &new {
+                if e.path.len() > MAX_PATH {
+                    continue;
+                }
+                put.execute(params![
+                    id,
+                    e.path.as_bytes(),
+                    e.stat.size as i64,
+                    e.stat.mtime_ns,
+                    e.stat.ctime_ns,
+                    e.stat.ino as i64,
+                    e.stat.dev as i64,
+                    e.racy as i64,
+                    e.outcome
+                ])?;
+            }
+            let mut del = tx.prepare("DELETE FROM files WHERE root = ?1 AND path = ?2")?;
+            for p in gone {
+                del.execute(params![id, p.as_bytes()])?;
+            }
+        }
+        evict(&tx, now - MAX_AGE_DAYS * 86_400, Some(id))?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Drop roots last scanned before `cutoff`, then the least recently scanned ones while
+/// the cache holds more than [`MAX_ROWS`] rows (never `keep`, the root just scanned).
+fn evict(tx: &Connection, cutoff: i64, keep: Option<i64>) -> Result<u64> {
+    let keep = keep.unwrap_or(-1);
+    let mut dropped = 0;
+    let old: Vec<i64> = {
+        let mut s = tx.prepare("SELECT id FROM roots WHERE last_used < ?1 AND id != ?2")?;
+        let ids = s
+            .query_map(params![cutoff, keep], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        ids
+    };
+    for id in old {
+        drop_root(tx, id)?;
+        dropped += 1;
+    }
+    loop {
+        let rows: i64 = tx.query_row("SELECT count(*) FROM files", [], |r| r.get(0))?;
+        if rows <= MAX_ROWS {
+            break;
+        }
+        let lru: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM roots WHERE id != ?1 ORDER BY last_used LIMIT 1",
+                params![keep],
+                |r| r.get(0),
+            )
+            .ok();
+        let Some(id) = lru else { break };
+        drop_root(tx, id)?;
+        dropped += 1;
+    }
+    Ok(dropped)
+}
+
+fn drop_root(tx: &Connection, id: i64) -> Result<()> {
+    tx.execute("DELETE FROM files WHERE root = ?1", params![id])?;
+    tx.execute("DELETE FROM roots WHERE id = ?1", params![id])?;
+    Ok(())
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("opening {}", path.display()))?;
+    conn.busy_timeout(Duration::from_millis(BUSY_MS))?;
+    // The file may have been written by someone else: its schema (triggers, views) is
+    // not allowed to run functions with side effects, and its structure cannot be
+    // changed behind SQLite's back.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA,
+        false,
+    )?;
+    Ok(conn)
+}
+
+fn init(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS roots (
+             id INTEGER PRIMARY KEY,
+             root BLOB NOT NULL UNIQUE,
+             ctx BLOB NOT NULL,
+             last_used INTEGER NOT NULL
+         );
+         CREATE TABLE IF NOT EXISTS files (
+             root INTEGER NOT NULL,
+             path BLOB NOT NULL,
+             size INTEGER NOT NULL,
+             mtime INTEGER NOT NULL,
+             ctime INTEGER NOT NULL,
+             ino INTEGER NOT NULL,
+             dev INTEGER NOT NULL,
+             racy INTEGER NOT NULL,
+             outcome BLOB NOT NULL,
+             PRIMARY KEY (root, path)
+         ) WITHOUT ROWID;",
+    )?;
+    // A file whose tables are not what we made (junk, a future format) fails here.
+    conn.query_row("SELECT count(*) FROM roots", [], |r| r.get::<_, i64>(0))?;
+    Ok(())
+}
+
+fn is_corrupt(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(f.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+        )
+    })
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("creating {}", dir.display()))
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// `ospo cache stats`: (roots, files, bytes on disk) of the cache in `dir`.
+pub fn stats(dir: &Path) -> Result<(i64, i64, u64)> {
+    let path = dir.join(FILE_NAME);
+    if !path.exists() {
+        return Ok((0, 0, 0));
+    }
+    let conn = connect(&path)?;
+    let roots = conn.query_row("SELECT count(*) FROM roots", [], |r| r.get(0))?;
+    let files = conn.query_row("SELECT count(*) FROM files", [], |r| r.get(0))?;
+    let mut bytes = 0;
+    for suffix in ["", "-wal"] {
+        let mut p = path.clone().into_os_string();
+        p.push(suffix);
+        bytes += std::fs::metadata(PathBuf::from(p))
+            .map(|m| m.len())
+            .unwrap_or(0);
+    }
+    Ok((roots, files, bytes))
+}
+
+/// `ospo cache prune`: drop roots not scanned for `days` days (and the oldest beyond
+/// [`MAX_ROWS`]), then give the space back. The number of roots dropped.
+pub fn prune(dir: &Path, days: i64) -> Result<u64> {
+    let path = dir.join(FILE_NAME);
+    if !path.exists() {
+        return Ok(0);
+    }
+    let mut conn = connect(&path)?;
+    init(&conn)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let dropped = evict(&tx, now_s() - days * 86_400, None)?;
+    tx.commit()?;
+    conn.execute_batch("VACUUM")?;
+    Ok(dropped)
+}
+
+/// `ospo cache clear`: remove the cache's files.
+pub fn clear(dir: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let p = dir.join(format!("{FILE_NAME}{suffix}"));
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {}", p.display())),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! What examining one file produced, apart from its path: the unit the result cache stores.
+//!
+//! A cold examination builds an [`Outcome`] and the walk applies it; a cache hit applies a
+//! stored one the same way, so a warm scan cannot differ from a cold one. Everything in
+//! it is a function of the file's bytes, its name class and whether its name is prose
+//! (see `cache::content_key`), never of its path, so one outcome serves every copy of a
+//! file, on any machine. A stored outcome may come from a corrupt file or a hostile
+//! database: [`Outcome::decode`] bounds it and checks it against what is known of the
+//! file before it is used.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{FileClass, FileRecord, Severity, MAX_RECORDED_TEXT};
+
+/// A stored outcome is never larger than this (a recorded license text and its findings).
+pub const MAX_ENCODED: usize = (MAX_RECORDED_TEXT as usize) * 4 + (1 << 20);
+/// At most this many diagnostics of one file are taken from a stored outcome.
+const MAX_DIAGNOSTICS: usize = 16;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Bytes of the file (counted in the summary).
+    pub size: u64,
+    /// Counted as a binary file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub binary: bool,
+    /// SHA-256 (hex) of the whole file, for files that went through detection: what
+    /// `--verify` re-hashes and what the shared cache is keyed by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// The file's diagnostics, without their path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<(Severity, String)>,
+    /// The file's record, with an empty path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<FileRecord>,
+    /// The license text recorded under the record's SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// What is known of a file before its stored outcome is trusted.
+pub struct Expect<'a> {
+    pub size: u64,
+    pub class: Option<FileClass>,
+    /// The content hash the outcome was looked up by (shared cache, --verify).
+    pub content: Option<&'a str>,
+}
+
+impl Outcome {
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("an outcome serializes")
+    }
+
+    /// A stored outcome, if it is well formed and agrees with `expect`; None otherwise
+    /// (the file is then examined as if nothing were stored).
+    pub fn decode(bytes: &[u8], expect: &Expect<'_>) -> Option<Outcome> {
+        if bytes.len() > MAX_ENCODED {
+            return None;
+        }
+        let o: Outcome = serde_json::from_slice(bytes).ok()?;
+        o.agrees(expect).then_some(o)
+    }
+
+    fn agrees(&self, e: &Expect<'_>) -> bool {
+        if self.size != e.size || self.diagnostics.len() > MAX_DIAGNOSTICS {
+            return false;
+        }
+        if self.diagnostics.iter().any(|(_, m)| m.len() > 1024) {
+            return false;
+        }
+        let hex_ok = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
+        if let Some(c) = &self.content {
+            if !hex_ok(c) {
+                return false;
+            }
+        }
+        if e.content.is_some() && self.content.as_deref() != e.content {
+            return false;
+        }
+        if let Some(r) = &self.record {
+            // A record is always of the file's own class (Text for an unnamed file).
+            let class_ok = r.class == Some(e.class.unwrap_or(FileClass::Text));
+            if !r.path.is_empty() || r.component.is_some() || r.size != self.size || !class_ok {
+                return false;
+            }
+            if let (Some(c), Some(s)) = (&self.content, &r.sha256) {
+                if c != s {
+                    return false;
+                }
+            }
+            if r.sha1.as_deref().is_some_and(|h| h.len() != 40) {
+                return false;
+            }
+        }
+        match (&self.text, &self.record) {
+            (None, _) => true,
+            (Some(t), Some(r)) => {
+                r.class == Some(FileClass::License)
+                    && r.sha256.is_some()
+                    && t.len() as u64 <= MAX_RECORDED_TEXT * 2
+            }
+            (Some(_), None) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn examined() -> Outcome {
+        let h = "ab".repeat(32);
+        Outcome {
+            size: 10,
+            content: Some(h.clone()),
+            record: Some(FileRecord {
+                size: 10,
+                sha1: Some("cd".repeat(20)),
+                sha256: Some(h),
+                class: Some(FileClass::License),
+                ..Default::default()
+            }),
+            text: Some("MIT License".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn round_trip_and_checks() {
+        let o = examined();
+        let e = Expect {
+            size: 10,
+            class: Some(FileClass::License),
+            content: None,
+        };
+        assert_eq!(Outcome::decode(&o.encode(), &e), Some(o.clone()));
+        // Another size, another class, another content hash: not this file's outcome.
+        let wrong_size = Expect { size: 11, ..e };
+        assert_eq!(Outcome::decode(&o.encode(), &wrong_size), None);
+        let wrong_class = Expect {
+            size: 10,
+            class: None,
+            content: None,
+        };
+        assert_eq!(Outcome::decode(&o.encode(), &wrong_class), None);
+        let other = "ef".repeat(32);
+        let wrong_content = Expect {
+            size: 10,
+            class: Some(FileClass::License),
+            content: Some(&other),
+        };
+        assert_eq!(Outcome::decode(&o.encode(), &wrong_content), None);
+        // Junk and a record that names a path are refused.
+        let e = Expect {
+            size: 10,
+            class: Some(FileClass::License),
+            content: None,
+        };
+        assert_eq!(Outcome::decode(b"\x00junk", &e), None);
+        let mut named = examined();
+        named.record.as_mut().unwrap().path = "../etc/passwd".into();
+        assert_eq!(Outcome::decode(&named.encode(), &e), None);
+    }
+}
