@@ -322,6 +322,10 @@ pub struct Component {
     /// How the resolver read the declaration ("`Apache 2` read as `Apache-2.0`").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Install-time hooks the installed package declares, as `hook: command` (npm's
+    /// `preinstall` / `install` / `postinstall`): code that runs on `npm install`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub install_scripts: Vec<String>,
 }
 
 impl Default for Component {
@@ -345,6 +349,7 @@ impl Default for Component {
             copyrights: Vec::new(),
             review: Vec::new(),
             notes: Vec::new(),
+            install_scripts: Vec::new(),
         }
     }
 }
@@ -390,6 +395,11 @@ impl Component {
         for h in other.hashes {
             if !self.hashes.contains(&h) {
                 self.hashes.push(h);
+            }
+        }
+        for s in other.install_scripts {
+            if !self.install_scripts.contains(&s) {
+                self.install_scripts.push(s);
             }
         }
     }

@@ -13,6 +13,7 @@ pub mod sarif;
 pub mod spdx;
 pub mod summary;
 pub mod verdicts;
+pub mod vex;
 
 use anyhow::Result;
 use std::collections::{BTreeMap, BTreeSet};

@@ -533,6 +533,7 @@ fn package_component(
         homepage: known(&p.homepage),
         review,
         notes,
+        install_scripts: Vec::new(),
         copyrights: Vec::new(),
     }
 }
