@@ -308,7 +308,7 @@ fn severity_cell(f: &Finding) -> String {
         s.push_str(if k.ransomware { " KEV(ransomware)" } else { " KEV" });
     }
     if let Some(e) = &f.epss {
-        let _ = write!(s, " EPSS {:.3} p{:.0}", e.score, e.percentile * 100.0);
+        let _ = write!(s, " EPSS {} (percentile {})", e.score, e.percentile);
     }
     if let Some(v) = &f.vex {
         let _ = write!(s, " VEX {}", v.status.name());
