@@ -24,3 +24,4 @@ mod report;
 mod report_browser;
 mod sbom;
 mod scan;
+mod security;
