@@ -362,5 +362,5 @@ fn markdown_shows_fix_hints_and_escapes_names() {
     let path = dir.path().join("scan.json");
     std::fs::write(&path, scan.to_string()).unwrap();
     let (_, md, _) = run(&["audit", "--from", path.to_str().unwrap(), "--db", DATA, "--policy", POLICY, "--format", "markdown"]);
-    assert!(md.contains("| mini\\|mist&lt;img src=x&gt;\\u{1b}\\[31m |"), "{md}");
+    assert!(md.contains("| mini\\|mist&lt;img src=x&gt;\\\\u{1b}\\[31m |"), "{md}");
 }
