@@ -708,17 +708,30 @@ pub fn audit(a: &AuditArgs) -> Result<u8> {
     let mut found = audit::audit(&scan, &db);
     found.findings.extend(audit::scripts::findings(&scan));
     audit::exploit::annotate(&mut found.findings, &kev, &epss);
-    diags.extend(audit::vex::apply(&statements, &scan.components, &mut found.findings));
-    let datasets: Vec<audit::exploit::DatasetInfo> =
-        [kev.info.clone(), epss.info.clone()].into_iter().flatten().collect();
-    diags.extend(audit::layout::staleness(&datasets, policy.advisories.max_data_age_days, today));
+    diags.extend(audit::vex::apply(
+        &statements,
+        &scan.components,
+        &mut found.findings,
+    ));
+    let datasets: Vec<audit::exploit::DatasetInfo> = [kev.info.clone(), epss.info.clone()]
+        .into_iter()
+        .flatten()
+        .collect();
+    diags.extend(audit::layout::staleness(
+        &datasets,
+        policy.advisories.max_data_age_days,
+        today,
+    ));
     found.diagnostics.extend(diags);
     found.diagnostics.sort();
     found.diagnostics.dedup();
     print_diagnostics(&found.diagnostics, &a.input.common);
     let (verdicts, counts, notes) = policy::advisories::judge(&found.findings, &policy, today);
     if a.vex_preview {
-        output.write(&terminal(emit::audit::vex_preview(&verdicts, statements.len())))?;
+        output.write(&terminal(emit::audit::vex_preview(
+            &verdicts,
+            statements.len(),
+        )))?;
         return Ok(0);
     }
     let bytes = match (a.format, stamp) {

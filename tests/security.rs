@@ -69,27 +69,49 @@ fn vex_from_each_format_suppresses_and_says_so() {
     assert_eq!(code, 1, "the other findings still fail: {err}");
     let v = json_of(&out);
     for (bom_ref, id, format, why) in [
-        (MINIMIST, "GHSA-xvch-5gv4-984h", "OpenVEX", "component_not_present"),
-        (LOG4J, "GHSA-jfh8-c2jp-5v3q", "CycloneDX", "code_not_present"),
-        (RSA, "RUSTSEC-2023-0071", "CSAF", "Class with vulnerable code was removed"),
+        (
+            MINIMIST,
+            "GHSA-xvch-5gv4-984h",
+            "OpenVEX",
+            "component_not_present",
+        ),
+        (
+            LOG4J,
+            "GHSA-jfh8-c2jp-5v3q",
+            "CycloneDX",
+            "code_not_present",
+        ),
+        (
+            RSA,
+            "RUSTSEC-2023-0071",
+            "CSAF",
+            "Class with vulnerable code was removed",
+        ),
     ] {
         let f = finding(&v, bom_ref, id);
         assert_eq!(f["status"], "pass", "{f:#}");
         assert_eq!(f["rule_id"], "advisory-vex-suppressed");
         assert_eq!(f["vex"]["suppressed"], true);
-        assert!(f["vex"]["source"].as_str().unwrap().ends_with(&format!("({format})")));
+        assert!(f["vex"]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("({format})")));
         assert!(f["rule"].as_str().unwrap().contains(why), "{}", f["rule"]);
     }
     assert_eq!(v["summary"]["suppressed"], 3);
     assert_eq!(v["vex"].as_array().unwrap().len(), 4);
     // The statements that match nothing are warnings, one each.
     assert!(
-        err.contains("statement fixed on CVE-2023-12345 for pkg:apk/wolfi/git@2.39.0-r1?arch=armv7"),
+        err.contains(
+            "statement fixed on CVE-2023-12345 for pkg:apk/wolfi/git@2.39.0-r1?arch=armv7"
+        ),
         "{err}"
     );
     assert!(err.contains("its product matches no component"), "{err}");
     assert!(
-        err.contains("CVE-2023-49092 for pkg:cargo/rsa@0.9.7: its product's version matches no component"),
+        err.contains(
+            "CVE-2023-49092 for pkg:cargo/rsa@0.9.7: its product's version matches no component"
+        ),
         "{err}"
     );
     // Human output: the suppressions are in the table as passes and counted.
@@ -115,7 +137,18 @@ fn a_vex_range_that_says_affected_is_shown_and_suppresses_nothing() {
 #[test]
 fn vex_preview_lists_the_suppressions_and_exits_0() {
     let (code, out, _) = run(&[
-        "audit", "--from", SCAN, "--db", DB, "--policy", POLICY, "--vex-preview", "--vex", VEX[0], VEX[1], VEX[2],
+        "audit",
+        "--from",
+        SCAN,
+        "--db",
+        DB,
+        "--policy",
+        POLICY,
+        "--vex-preview",
+        "--vex",
+        VEX[0],
+        VEX[1],
+        VEX[2],
     ]);
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("suppress ")).collect();
@@ -128,14 +161,21 @@ fn vex_preview_lists_the_suppressions_and_exits_0() {
 fn bad_vex_input_is_a_warning_and_a_missing_file_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.json");
-    std::fs::write(&junk, "{\"@context\": \"https://openvex.dev/ns/v0.2.0\", \"statements\": [{\"status\": 7}]").unwrap();
+    std::fs::write(
+        &junk,
+        "{\"@context\": \"https://openvex.dev/ns/v0.2.0\", \"statements\": [{\"status\": 7}]",
+    )
+    .unwrap();
     let (code, out, err) = with_vex("json", &[junk.to_str().unwrap()]);
     assert_eq!(code, 1, "the run goes on: {err}");
     assert!(err.contains("not a VEX document: not JSON"), "{err}");
     assert_eq!(json_of(&out)["summary"]["suppressed"], 0);
     let (code, _, err) = with_vex("json", &["tests/fixtures/vex/nope.json"]);
     assert_eq!(code, 2);
-    assert!(err.contains("--vex tests/fixtures/vex/nope.json: no such file"), "{err}");
+    assert!(
+        err.contains("--vex tests/fixtures/vex/nope.json: no such file"),
+        "{err}"
+    );
 }
 
 fn openvex_validator() -> jsonschema::Validator {
@@ -154,7 +194,11 @@ fn openvex_output_is_valid_deterministic_and_keeps_ignores() {
         .iter_errors(&doc)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "OpenVEX schema errors:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "OpenVEX schema errors:\n{}",
+        errors.join("\n")
+    );
     // Same input, same bytes; the id comes from the content, the time from the epoch.
     assert_eq!(with_vex("openvex", &VEX).1, out);
     assert_eq!(doc["timestamp"], "2023-11-14T22:13:20Z");
@@ -176,12 +220,24 @@ fn openvex_output_is_valid_deterministic_and_keeps_ignores() {
     // A policy ignore: the reason as the impact statement, the expiry kept.
     let j = st("pkg:pypi/jinja2@2.11.2", "PYSEC-2021-66");
     assert_eq!(j["status"], "not_affected");
-    assert_eq!(j["impact_statement"], "we never call urlize on user input (reviewed by the OSPO)");
-    assert!(j["status_notes"].as_str().unwrap().contains("accepted until 2027-01-01"), "{j}");
+    assert_eq!(
+        j["impact_statement"],
+        "we never call urlize on user input (reviewed by the OSPO)"
+    );
+    assert!(
+        j["status_notes"]
+            .as_str()
+            .unwrap()
+            .contains("accepted until 2027-01-01"),
+        "{j}"
+    );
     // An expired ignore no longer holds: affected, with what to do.
     let e = st("pkg:cargo/last-crate@0.2.7", "OSPO-TEST-0014");
     assert_eq!(e["status"], "affected");
-    assert!(e["action_statement"].as_str().unwrap().contains("renew it"), "{e}");
+    assert!(
+        e["action_statement"].as_str().unwrap().contains("renew it"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -198,7 +254,12 @@ fn cyclonedx_vex_output_passes_the_cyclonedx_validator() {
     assert_eq!(v["analysis"]["state"], "not_affected");
     assert_eq!(v["analysis"]["justification"], "code_not_present");
     // Every affects.ref resolves to a component of the document.
-    let refs: Vec<&Value> = doc["components"].as_array().unwrap().iter().map(|c| &c["bom-ref"]).collect();
+    let refs: Vec<&Value> = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["bom-ref"])
+        .collect();
     for v in doc["vulnerabilities"].as_array().unwrap() {
         assert!(refs.contains(&&v["affects"][0]["ref"]), "{v}");
     }
@@ -221,8 +282,15 @@ fn validate_vex(path: &Path) {
         .arg(path)
         .output()
         .unwrap();
-    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success() && report.trim() == "ok", "CycloneDX VEX validation failed:\n{report}");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && report.trim() == "ok",
+        "CycloneDX VEX validation failed:\n{report}"
+    );
 }
 
 fn policy_file(dir: &Path, text: &str) -> String {
@@ -234,8 +302,13 @@ fn policy_file(dir: &Path, text: &str) -> String {
 #[test]
 fn kev_and_epss_from_the_data_folder_rank_and_deny() {
     let dir = tempfile::tempdir().unwrap();
-    let p = policy_file(dir.path(), "[advisories]\ndeny = \"critical\"\nwarn = \"low\"\n");
-    let (code, out, err) = run(&["audit", "--from", SCAN, "--db", DATA, "--policy", &p, "--format", "json"]);
+    let p = policy_file(
+        dir.path(),
+        "[advisories]\ndeny = \"critical\"\nwarn = \"low\"\n",
+    );
+    let (code, out, err) = run(&[
+        "audit", "--from", SCAN, "--db", DATA, "--policy", &p, "--format", "json",
+    ]);
     assert_eq!(code, 1, "{err}");
     let v = json_of(&out);
     let f = finding(&v, LOG4J, "GHSA-jfh8-c2jp-5v3q");
@@ -244,7 +317,9 @@ fn kev_and_epss_from_the_data_folder_rank_and_deny() {
     assert_eq!(f["kev"]["ransomware"], true);
     assert_eq!(f["epss"]["score"], 0.94358);
     assert_eq!(f["epss"]["percentile"], 0.9996);
-    assert!(finding(&v, MINIMIST, "GHSA-xvch-5gv4-984h").get("kev").is_none());
+    assert!(finding(&v, MINIMIST, "GHSA-xvch-5gv4-984h")
+        .get("kev")
+        .is_none());
     let dates: Vec<(&str, &str)> = v["datasets"]
         .as_array()
         .unwrap()
@@ -261,24 +336,68 @@ fn kev_and_epss_from_the_data_folder_rank_and_deny() {
     // KEV first in the human table, though minimist is as critical; each dataset's date printed.
     let (_, human, _) = run(&["audit", "--from", SCAN, "--db", DATA, "--policy", &p]);
     let rows: Vec<&str> = human.lines().skip(1).take(2).collect();
-    assert!(rows[0].contains("log4j-core") && rows[0].contains("KEV(ransomware) EPSS 0.94358"), "{human}");
-    assert!(human.contains("dataset tests/fixtures/security/data/kev.json: 1 CVEs, dated 2026-03-27"), "{human}");
+    assert!(
+        rows[0].contains("log4j-core") && rows[0].contains("KEV(ransomware) EPSS 0.94358"),
+        "{human}"
+    );
+    assert!(
+        human.contains("dataset tests/fixtures/security/data/kev.json: 1 CVEs, dated 2026-03-27"),
+        "{human}"
+    );
 
     // deny-kev fails a finding the severities alone would only warn on.
     let p = policy_file(dir.path(), "[advisories]\ndeny = \"critical\"\nwarn = \"low\"\ndeny-kev = true\nmax-data-age-days = 30\n");
-    let (_, out, err) = run(&["audit", "--from", SCAN, "--db", "tests/fixtures/osv/db", "--kev", "tests/fixtures/security/data/kev.json", "--policy", &p, "--format", "json"]);
+    let (_, out, err) = run(&[
+        "audit",
+        "--from",
+        SCAN,
+        "--db",
+        "tests/fixtures/osv/db",
+        "--kev",
+        "tests/fixtures/security/data/kev.json",
+        "--policy",
+        &p,
+        "--format",
+        "json",
+    ]);
     let v = json_of(&out);
     let f = finding(&v, LOG4J, "GHSA-jfh8-c2jp-5v3q");
     assert_eq!(f["rule_id"], "advisory-kev", "{f:#}");
-    assert!(err.contains("kev.json: dataset of 2026-03-27 is 66 days old (advisories.max-data-age-days = 30)"), "{err}");
+    assert!(
+        err.contains(
+            "kev.json: dataset of 2026-03-27 is 66 days old (advisories.max-data-age-days = 30)"
+        ),
+        "{err}"
+    );
     // deny-epss-percentile, with the EPSS file given uncompressed.
     let csv = dir.path().join("epss.csv");
     std::fs::write(&csv, "#model_version:v2025.03.14,score_date:2026-03-28T12:55:00Z\ncve,epss,percentile\nCVE-2021-44228,0.94358,0.99960\n").unwrap();
-    let p = policy_file(dir.path(), "[advisories]\ndeny = \"critical\"\nwarn = \"low\"\ndeny-epss-percentile = 0.999\n");
-    let (_, out, _) = run(&["audit", "--from", SCAN, "--db", DB, "--epss", csv.to_str().unwrap(), "--policy", &p, "--format", "json"]);
+    let p = policy_file(
+        dir.path(),
+        "[advisories]\ndeny = \"critical\"\nwarn = \"low\"\ndeny-epss-percentile = 0.999\n",
+    );
+    let (_, out, _) = run(&[
+        "audit",
+        "--from",
+        SCAN,
+        "--db",
+        DB,
+        "--epss",
+        csv.to_str().unwrap(),
+        "--policy",
+        &p,
+        "--format",
+        "json",
+    ]);
     let v = json_of(&out);
-    assert_eq!(finding(&v, LOG4J, "GHSA-jfh8-c2jp-5v3q")["rule_id"], "advisory-epss");
-    assert_eq!(finding(&v, MINIMIST, "GHSA-xvch-5gv4-984h")["rule_id"], "advisory-denied");
+    assert_eq!(
+        finding(&v, LOG4J, "GHSA-jfh8-c2jp-5v3q")["rule_id"],
+        "advisory-epss"
+    );
+    assert_eq!(
+        finding(&v, MINIMIST, "GHSA-xvch-5gv4-984h")["rule_id"],
+        "advisory-denied"
+    );
 }
 
 #[test]
@@ -286,20 +405,47 @@ fn broken_datasets_and_policy_keys_are_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("kev.json");
     std::fs::write(&bad, "<html>not found</html>").unwrap();
-    let (code, _, err) = run(&["audit", "--from", SCAN, "--db", DB, "--kev", bad.to_str().unwrap()]);
+    let (code, _, err) = run(&[
+        "audit",
+        "--from",
+        SCAN,
+        "--db",
+        DB,
+        "--kev",
+        bad.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("is not a CISA KEV catalog"), "{err}");
-    let (code, _, err) = run(&["audit", "--from", SCAN, "--db", DB, "--epss", bad.to_str().unwrap()]);
+    let (code, _, err) = run(&[
+        "audit",
+        "--from",
+        SCAN,
+        "--db",
+        DB,
+        "--epss",
+        bad.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("is not a FIRST EPSS CSV"), "{err}");
     let gz = dir.path().join("epss.csv.gz");
     std::fs::write(&gz, [0x1f, 0x8b, 8, 0, 1, 2, 3]).unwrap();
-    let (code, _, err) = run(&["audit", "--from", SCAN, "--db", DB, "--epss", gz.to_str().unwrap()]);
+    let (code, _, err) = run(&[
+        "audit",
+        "--from",
+        SCAN,
+        "--db",
+        DB,
+        "--epss",
+        gz.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2, "{err}");
     let p = policy_file(dir.path(), "[advisories]\ndeny-epss-percentile = 90\n");
     let (code, _, err) = run(&["audit", "--from", SCAN, "--db", DB, "--policy", &p]);
     assert_eq!(code, 2);
-    assert!(err.contains("deny-epss-percentile = 90 is not between 0 and 1"), "{err}");
+    assert!(
+        err.contains("deny-epss-percentile = 90 is not between 0 and 1"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -308,12 +454,23 @@ fn malicious_informational_and_install_scripts_from_a_fresh_scan() {
     assert_eq!(code, 1, "{err}");
     let v = json_of(&out);
     let by_id = |id: &str| -> &Value {
-        v["findings"].as_array().unwrap().iter().find(|f| f["ids"][0] == id).unwrap_or_else(|| panic!("{id}: {v:#}"))
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["ids"][0] == id)
+            .unwrap_or_else(|| panic!("{id}: {v:#}"))
     };
     let mal = by_id("MAL-2025-46969");
-    assert_eq!((mal["kind"].as_str(), mal["status"].as_str()), (Some("malicious"), Some("fail")));
+    assert_eq!(
+        (mal["kind"].as_str(), mal["status"].as_str()),
+        (Some("malicious"), Some("fail"))
+    );
     assert!(mal["fix"].as_str().unwrap().starts_with("remove chalk"));
-    for (id, kind) in [("RUSTSEC-2024-0375", "unmaintained"), ("RUSTSEC-2021-0145", "unsound")] {
+    for (id, kind) in [
+        ("RUSTSEC-2024-0375", "unmaintained"),
+        ("RUSTSEC-2021-0145", "unsound"),
+    ] {
         let f = by_id(id);
         assert_eq!(f["kind"], kind);
         assert_eq!(f["status"], "warn", "reported as cargo-audit's warnings");
@@ -321,7 +478,10 @@ fn malicious_informational_and_install_scripts_from_a_fresh_scan() {
     }
     let s = by_id("OSPO-INSTALL-SCRIPT");
     assert_eq!(s["bom_ref"], "pkg:npm/esbuild@0.25.0");
-    assert_eq!(s["summary"], "runs install scripts: postinstall: node install.js");
+    assert_eq!(
+        s["summary"],
+        "runs install scripts: postinstall: node install.js"
+    );
     assert_eq!(s["status"], "warn");
     // Fix hint: minimist 1.2.5 -> 1.2.6 is within the default ^ range.
     let m = by_id("GHSA-xvch-5gv4-984h");
@@ -330,9 +490,21 @@ fn malicious_informational_and_install_scripts_from_a_fresh_scan() {
     // Each a policy key.
     let dir = tempfile::tempdir().unwrap();
     let p = policy_file(dir.path(), "[advisories]\ndeny = \"critical\"\nwarn = \"high\"\nmalicious = \"warn\"\nunmaintained = \"allow\"\nunsound = \"deny\"\ninstall-scripts = \"deny\"\n");
-    let (_, out, _) = run(&["audit", TREE, "--db", DATA, "--policy", &p, "--format", "json"]);
+    let (_, out, _) = run(&[
+        "audit", TREE, "--db", DATA, "--policy", &p, "--format", "json",
+    ]);
     let v = json_of(&out);
-    let status = |id: &str| v["findings"].as_array().unwrap().iter().find(|f| f["ids"][0] == id).unwrap()["status"].as_str().unwrap().to_string();
+    let status = |id: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["ids"][0] == id)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(status("MAL-2025-46969"), "warn");
     assert_eq!(status("RUSTSEC-2024-0375"), "pass");
     assert_eq!(status("RUSTSEC-2021-0145"), "fail");
@@ -340,19 +512,25 @@ fn malicious_informational_and_install_scripts_from_a_fresh_scan() {
     // The scan records the hook on the component, for --from runs too.
     let (scan, _) = run_json(&["scan", TREE, "--format", "json"]);
     let esbuild = component_by(&scan, "name", "esbuild");
-    assert_eq!(esbuild["install_scripts"][0], "postinstall: node install.js");
+    assert_eq!(
+        esbuild["install_scripts"][0],
+        "postinstall: node install.js"
+    );
 }
 
 #[test]
 fn markdown_shows_fix_hints_and_escapes_names() {
-    let (_, md, _) = run(&["audit", "--from", SCAN, "--db", DATA, "--policy", POLICY, "--format", "markdown"]);
+    let (_, md, _) = run(&[
+        "audit", "--from", SCAN, "--db", DATA, "--policy", POLICY, "--format", "markdown",
+    ]);
     assert!(md.starts_with("## ospo audit\n"));
     assert!(md.contains("npm update minimist"), "{md}");
     assert!(md.contains("(an update within the lockfile)"), "{md}");
     assert!(md.contains("the manifest must change"), "{md}");
     assert_golden("security/audit.md", &md);
     // A hostile name cannot break the table, start HTML or move the cursor.
-    let mut scan: Value = serde_json::from_str(&std::fs::read_to_string(root().join(SCAN)).unwrap()).unwrap();
+    let mut scan: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(SCAN)).unwrap()).unwrap();
     for c in scan["components"].as_array_mut().unwrap() {
         if c["name"] == "minimist" {
             c["name"] = Value::from("mini|mist<img src=x>\u{1b}[31m");
@@ -361,6 +539,19 @@ fn markdown_shows_fix_hints_and_escapes_names() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("scan.json");
     std::fs::write(&path, scan.to_string()).unwrap();
-    let (_, md, _) = run(&["audit", "--from", path.to_str().unwrap(), "--db", DATA, "--policy", POLICY, "--format", "markdown"]);
-    assert!(md.contains("| mini\\|mist&lt;img src=x&gt;\\\\u{1b}\\[31m |"), "{md}");
+    let (_, md, _) = run(&[
+        "audit",
+        "--from",
+        path.to_str().unwrap(),
+        "--db",
+        DATA,
+        "--policy",
+        POLICY,
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        md.contains("| mini\\|mist&lt;img src=x&gt;\\\\u{1b}\\[31m |"),
+        "{md}"
+    );
 }

@@ -505,7 +505,12 @@ pub(super) fn kind_of(rec: &osv::Record) -> Kind {
     let word = std::iter::once(rec.database_specific.as_ref())
         .chain(rec.affected.iter().map(|a| a.database_specific.as_ref()))
         .flatten()
-        .find_map(|d| d.informational.as_ref()?.as_str().map(str::to_ascii_lowercase));
+        .find_map(|d| {
+            d.informational
+                .as_ref()?
+                .as_str()
+                .map(str::to_ascii_lowercase)
+        });
     match word.as_deref().map(str::trim) {
         None | Some("") => Kind::Vulnerability,
         Some("unmaintained") => Kind::Unmaintained,

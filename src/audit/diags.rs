@@ -2,9 +2,9 @@
 //! record that names the same issue, merged), and the [`Audit`] of a whole Scan. The
 //! policy judges findings (`policy::advisories`), the emitters render them.
 
-use super::*;
 pub use super::exploit::{EpssInfo, KevInfo};
 pub use super::vex::VexApplied;
+use super::*;
 
 /// One vulnerability of one component: every record that names the same issue, merged.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -19,7 +19,11 @@ fn caret_compatible(from: &str, to: &str) -> Option<bool> {
         let core = s.trim().trim_start_matches(['v', '=']);
         let core = core.split(['-', '+']).next()?;
         let mut it = core.split('.').map(|p| p.parse::<u64>().ok());
-        Some([it.next()??, it.next().flatten().unwrap_or(0), it.next().flatten().unwrap_or(0)])
+        Some([
+            it.next()??,
+            it.next().flatten().unwrap_or(0),
+            it.next().flatten().unwrap_or(0),
+        ])
     };
     let (a, b) = (nums(from)?, nums(to)?);
     Some(if a[0] != 0 {
@@ -117,6 +121,9 @@ mod tests {
         assert_eq!(h.lockfile_only, Some(false));
         let h = hint(Ecosystem::Go, "github.com/x/y", "v1.2.0", "v2.0.1");
         assert!(h.action.contains("github.com/x/y/v2"), "{}", h.action);
-        assert_eq!(hint(Ecosystem::PyPI, "jinja2", "2.11.2", "2.11.3").lockfile_only, None);
+        assert_eq!(
+            hint(Ecosystem::PyPI, "jinja2", "2.11.2", "2.11.3").lockfile_only,
+            None
+        );
     }
 }

@@ -23,8 +23,8 @@ pub mod diags;
 pub mod exploit;
 pub mod fix;
 pub mod layout;
-pub mod scripts;
 pub mod osv;
+pub mod scripts;
 #[cfg(test)]
 mod tests;
 pub mod version;

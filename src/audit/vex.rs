@@ -155,7 +155,10 @@ pub fn parse(bytes: &[u8], source: &str) -> Result<Vec<Statement>, String> {
     } else if v.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
         cyclonedx(&v, source)
     } else {
-        return Err("neither OpenVEX (@context), CSAF (document.csaf_version) nor CycloneDX (bomFormat)".into());
+        return Err(
+            "neither OpenVEX (@context), CSAF (document.csaf_version) nor CycloneDX (bomFormat)"
+                .into(),
+        );
     };
     out.truncate(MAX_STATEMENTS);
     Ok(out)
@@ -212,7 +215,12 @@ fn openvex(v: &Value, source: &str) -> Vec<Statement> {
             continue;
         };
         let mut ids: Vec<String> = text(vuln, "name").into_iter().collect();
-        ids.extend(arr(vuln, "aliases").iter().filter_map(Value::as_str).map(str::to_string));
+        ids.extend(
+            arr(vuln, "aliases")
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string),
+        );
         let status = match st.get("status").and_then(Value::as_str) {
             Some("not_affected") => VexStatus::NotAffected,
             Some("fixed") => VexStatus::Fixed,
@@ -234,10 +242,18 @@ fn openvex(v: &Value, source: &str) -> Vec<Statement> {
         // components may be either (a vendor's image, or the package inside it).
         for p in arr(st, "products") {
             let mut ids: Vec<String> = Vec::new();
-            ids.extend(p.pointer("/identifiers/purl").and_then(Value::as_str).map(str::to_string));
+            ids.extend(
+                p.pointer("/identifiers/purl")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            );
             ids.extend(text(p, "@id"));
             for sub in arr(p, "subcomponents") {
-                ids.extend(sub.pointer("/identifiers/purl").and_then(Value::as_str).map(str::to_string));
+                ids.extend(
+                    sub.pointer("/identifiers/purl")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                );
                 ids.extend(text(sub, "@id"));
             }
             for id in ids {
@@ -301,9 +317,10 @@ fn cyclonedx(v: &Value, source: &str) -> Vec<Statement> {
             };
             // A ref is a bom-ref of this BOM, a purl, or `urn:cdx:...#bom-ref` into another
             // BOM (whose bom-refs, when it is ours, are purls).
-            let purl = refs.get(r).copied().unwrap_or_else(|| {
-                r.rsplit_once('#').map_or(r, |(_, frag)| frag)
-            });
+            let purl = refs
+                .get(r)
+                .copied()
+                .unwrap_or_else(|| r.rsplit_once('#').map_or(r, |(_, frag)| frag));
             let vs = arr(a, "versions");
             if vs.is_empty() {
                 push_product(purl, None, &mut s);
@@ -347,7 +364,8 @@ fn csaf(v: &Value, source: &str) -> Vec<Statement> {
         for r in arr(t, "relationships") {
             // "X as a component of Y": the relationship's product is X for matching.
             if let (Some(fp), Some(of)) = (
-                r.pointer("/full_product_name/product_id").and_then(Value::as_str),
+                r.pointer("/full_product_name/product_id")
+                    .and_then(Value::as_str),
                 r.get("product_reference").and_then(Value::as_str),
             ) {
                 if let Some(p) = purls.get(of).cloned() {
@@ -363,7 +381,9 @@ fn csaf(v: &Value, source: &str) -> Vec<Statement> {
             break;
         }
         let range = if b.get("category").and_then(Value::as_str) == Some("product_version_range") {
-            text(b, "name").filter(|n| n.starts_with("vers:")).map(Versions::Range)
+            text(b, "name")
+                .filter(|n| n.starts_with("vers:"))
+                .map(Versions::Range)
         } else {
             range
         };
@@ -416,7 +436,9 @@ fn csaf(v: &Value, source: &str) -> Vec<Statement> {
                 };
                 match purls.get(pid) {
                     Some((purl, range)) => push_product(purl, range.clone(), &mut s),
-                    None => s.unmatched_names.push(format!("{pid} (no purl in product_tree)")),
+                    None => s
+                        .unmatched_names
+                        .push(format!("{pid} (no purl in product_tree)")),
                 }
                 out.push(s);
             }
@@ -444,13 +466,23 @@ fn add_csaf_product(
 /// constraints `=`, `!=`, `<`, `<=`, `>`, `>=` (no operator: `=`), `*` for all; versions
 /// compared in the component's own ecosystem order (so `vers:generic` works too).
 pub fn in_range(eco: Ecosystem, raw: &str, range: &str) -> Option<bool> {
-    let body = range.trim().strip_prefix("vers:")?.split_once('/')?.1.trim();
+    let body = range
+        .trim()
+        .strip_prefix("vers:")?
+        .split_once('/')?
+        .1
+        .trim();
     if body == "*" {
         return Some(true);
     }
     let v = version::parse(eco, raw)?;
     let mut cons: Vec<(&str, version::Key)> = Vec::new();
-    for c in body.split('|').map(str::trim).filter(|c| !c.is_empty()).take(1000) {
+    for c in body
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .take(1000)
+    {
         let (op, ver) = ["!=", "<=", ">=", "<", ">", "="]
             .iter()
             .find_map(|op| c.strip_prefix(op).map(|r| (*op, r)))
@@ -533,10 +565,18 @@ pub fn apply(
         };
         let mut best: Option<usize> = None;
         for (i, s) in statements.iter().enumerate() {
-            if !s.ids.iter().any(|id| f.ids.iter().any(|x| x.eq_ignore_ascii_case(id))) {
+            if !s
+                .ids
+                .iter()
+                .any(|id| f.ids.iter().any(|x| x.eq_ignore_ascii_case(id)))
+            {
                 continue;
             }
-            if !s.products.iter().any(|p| product_matches(p, c) == Some(true)) {
+            if !s
+                .products
+                .iter()
+                .any(|p| product_matches(p, c) == Some(true))
+            {
                 continue;
             }
             used[i] = true;
@@ -575,9 +615,11 @@ pub fn apply(
             .iter()
             .any(|p| components.iter().any(|c| product_matches(p, c).is_some()));
         let why = if name_hit {
-            let vuln_known = findings
-                .iter()
-                .any(|f| s.ids.iter().any(|id| f.ids.iter().any(|x| x.eq_ignore_ascii_case(id))));
+            let vuln_known = findings.iter().any(|f| {
+                s.ids
+                    .iter()
+                    .any(|id| f.ids.iter().any(|x| x.eq_ignore_ascii_case(id)))
+            });
             if vuln_known {
                 "its product's version matches no component"
             } else {
@@ -612,14 +654,23 @@ mod tests {
     #[test]
     fn vers_ranges() {
         let e = Ecosystem::Maven;
-        assert_eq!(in_range(e, "2.14.1", "vers:generic/>=2.9|<=4.1"), Some(true));
+        assert_eq!(
+            in_range(e, "2.14.1", "vers:generic/>=2.9|<=4.1"),
+            Some(true)
+        );
         assert_eq!(in_range(e, "2.6", "vers:generic/>=2.9|<=4.1"), Some(false));
         assert_eq!(in_range(e, "4.2", "vers:generic/>=2.9|<=4.1"), Some(false));
         let n = Ecosystem::Npm;
         assert_eq!(in_range(n, "1.2.5", "vers:npm/<1.2.6"), Some(true));
         assert_eq!(in_range(n, "1.2.6", "vers:npm/<1.2.6"), Some(false));
-        assert_eq!(in_range(n, "3.0.0", "vers:npm/>=1.0.0|<2.0.0|>=3.0.0"), Some(true));
-        assert_eq!(in_range(n, "2.5.0", "vers:npm/>=1.0.0|<2.0.0|>=3.0.0"), Some(false));
+        assert_eq!(
+            in_range(n, "3.0.0", "vers:npm/>=1.0.0|<2.0.0|>=3.0.0"),
+            Some(true)
+        );
+        assert_eq!(
+            in_range(n, "2.5.0", "vers:npm/>=1.0.0|<2.0.0|>=3.0.0"),
+            Some(false)
+        );
         assert_eq!(in_range(n, "1.0.0", "vers:npm/1.0.0|2.0.0"), Some(true));
         assert_eq!(in_range(n, "1.0.0", "vers:npm/*"), Some(true));
         assert_eq!(in_range(n, "1.0.0", "not a range"), None);

@@ -175,17 +175,13 @@ pub fn human(report: &AuditReport) -> String {
         }
         // The reasons the policy gave, for the findings that are not plain passes.
         let mut said = false;
-        for v in report
-            .findings
-            .iter()
-            .filter(|v| {
-                v.status != Status::Pass
-                    || matches!(
-                        v.rule_id,
-                        AdvisoryRule::AdvisoryIgnored | AdvisoryRule::AdvisoryVexSuppressed
-                    )
-            })
-        {
+        for v in report.findings.iter().filter(|v| {
+            v.status != Status::Pass
+                || matches!(
+                    v.rule_id,
+                    AdvisoryRule::AdvisoryIgnored | AdvisoryRule::AdvisoryVexSuppressed
+                )
+        }) {
             if !said {
                 out.push('\n');
                 said = true;
@@ -231,7 +227,11 @@ pub fn human(report: &AuditReport) -> String {
             out,
             "VEX: {} finding{} suppressed by {} (shown above as pass)",
             report.summary.verdicts.suppressed,
-            if report.summary.verdicts.suppressed == 1 { "" } else { "s" },
+            if report.summary.verdicts.suppressed == 1 {
+                ""
+            } else {
+                "s"
+            },
             crate::text::escape_controls(&report.vex.join(", "))
         );
     }
@@ -305,7 +305,11 @@ fn severity_cell(f: &Finding) -> String {
         k => k.name().to_string(),
     };
     if let Some(k) = &f.kev {
-        s.push_str(if k.ransomware { " KEV(ransomware)" } else { " KEV" });
+        s.push_str(if k.ransomware {
+            " KEV(ransomware)"
+        } else {
+            " KEV"
+        });
     }
     if let Some(e) = &f.epss {
         let _ = write!(s, " EPSS {} (percentile {})", e.score, e.percentile);
@@ -329,9 +333,19 @@ fn dataset_line(d: &DatasetInfo) -> String {
         "dataset {}: {} CVEs{}{}{}",
         d.path,
         d.entries,
-        d.date.as_deref().map(|x| format!(", dated {x}")).unwrap_or_else(|| ", no date".into()),
-        d.version.as_deref().map(|x| format!(", version {x}")).unwrap_or_default(),
-        if d.skipped > 0 { format!(", {} unreadable rows skipped", d.skipped) } else { String::new() }
+        d.date
+            .as_deref()
+            .map(|x| format!(", dated {x}"))
+            .unwrap_or_else(|| ", no date".into()),
+        d.version
+            .as_deref()
+            .map(|x| format!(", version {x}"))
+            .unwrap_or_default(),
+        if d.skipped > 0 {
+            format!(", {} unreadable rows skipped", d.skipped)
+        } else {
+            String::new()
+        }
     )
 }
 
@@ -339,7 +353,10 @@ fn dataset_line(d: &DatasetInfo) -> String {
 pub fn vex_preview(verdicts: &[AdvisoryVerdict], statements: usize) -> String {
     let mut out = String::new();
     let mut n = 0;
-    for v in verdicts.iter().filter(|v| v.rule_id == AdvisoryRule::AdvisoryVexSuppressed) {
+    for v in verdicts
+        .iter()
+        .filter(|v| v.rule_id == AdvisoryRule::AdvisoryVexSuppressed)
+    {
         n += 1;
         let line = format!(
             "suppress {} {}: {}",
@@ -350,7 +367,10 @@ pub fn vex_preview(verdicts: &[AdvisoryVerdict], statements: usize) -> String {
         out.push_str(&crate::text::escape_controls(&line));
         out.push('\n');
     }
-    for v in verdicts.iter().filter(|v| v.finding.vex.as_ref().is_some_and(|x| !x.suppressed)) {
+    for v in verdicts
+        .iter()
+        .filter(|v| v.finding.vex.as_ref().is_some_and(|x| !x.suppressed))
+    {
         let x = v.finding.vex.as_ref().expect("filtered");
         let line = format!(
             "keep {} {}: VEX {} in {} does not suppress",
@@ -403,7 +423,9 @@ pub fn markdown(report: &AuditReport) -> String {
         for v in &order {
             let f = &v.finding;
             let fix = match (&f.fix_hint, v.status) {
-                (Some(h), s) if s != Status::Pass => format!("{} ({})", h.action, lockfile_words(h.lockfile_only)),
+                (Some(h), s) if s != Status::Pass => {
+                    format!("{} ({})", h.action, lockfile_words(h.lockfile_only))
+                }
                 _ => v.rule.clone(),
             };
             let _ = writeln!(

@@ -98,7 +98,8 @@ fn said(v: &AdvisoryVerdict, policy: &Policy) -> Said {
 fn sorted(verdicts: &[AdvisoryVerdict]) -> Vec<&AdvisoryVerdict> {
     let mut v: Vec<&AdvisoryVerdict> = verdicts.iter().collect();
     v.sort_by(|a, b| {
-        (a.finding.primary_id(), &a.finding.bom_ref).cmp(&(b.finding.primary_id(), &b.finding.bom_ref))
+        (a.finding.primary_id(), &a.finding.bom_ref)
+            .cmp(&(b.finding.primary_id(), &b.finding.bom_ref))
     });
     v
 }
@@ -147,7 +148,10 @@ pub fn openvex(verdicts: &[AdvisoryVerdict], policy: &Policy, stamp: &Stamp) -> 
                 None => j.to_string(),
             });
         }
-        if s.status == VexStatus::NotAffected && st.get("justification").is_none() && impact.is_none() {
+        if s.status == VexStatus::NotAffected
+            && st.get("justification").is_none()
+            && impact.is_none()
+        {
             impact = Some("not affected (no reason given)".into());
         }
         if let Some(i) = impact {
@@ -229,12 +233,19 @@ pub fn cyclonedx_vex(verdicts: &[AdvisoryVerdict], policy: &Policy, stamp: &Stam
         if let Some(j) = s.justification.as_deref().and_then(cdx_justification) {
             analysis["justification"] = json!(j);
         }
-        let detail: Vec<String> = [s.impact, s.action, s.notes].into_iter().flatten().collect();
+        let detail: Vec<String> = [s.impact, s.action, s.notes]
+            .into_iter()
+            .flatten()
+            .collect();
         if !detail.is_empty() {
             analysis["detail"] = json!(detail.join("; "));
         }
         if s.status == VexStatus::Affected {
-            analysis["response"] = json!(if f.fixed_in.is_some() { vec!["update"] } else { vec!["workaround_available"] });
+            analysis["response"] = json!(if f.fixed_in.is_some() {
+                vec!["update"]
+            } else {
+                vec!["workaround_available"]
+            });
         }
         let mut x = json!({
             "bom-ref": format!("vex:{}:{}", f.primary_id(), f.bom_ref),
@@ -245,7 +256,12 @@ pub fn cyclonedx_vex(verdicts: &[AdvisoryVerdict], policy: &Policy, stamp: &Stam
         if !f.summary.is_empty() {
             x["description"] = json!(f.summary);
         }
-        let refs: Vec<Value> = f.ids.iter().skip(1).map(|a| json!({ "id": a, "source": super::audit::source_of(a) })).collect();
+        let refs: Vec<Value> = f
+            .ids
+            .iter()
+            .skip(1)
+            .map(|a| json!({ "id": a, "source": super::audit::source_of(a) }))
+            .collect();
         if !refs.is_empty() {
             x["references"] = json!(refs);
         }

@@ -255,7 +255,12 @@ pub fn vex_text(x: &crate::audit::vex::VexApplied) -> String {
     if why.is_empty() {
         format!("VEX {} in {}", x.status.name(), x.source)
     } else {
-        format!("VEX {} ({}) in {}", x.status.name(), why.join(": "), x.source)
+        format!(
+            "VEX {} ({}) in {}",
+            x.status.name(),
+            why.join(": "),
+            x.source
+        )
     }
 }
 
@@ -271,9 +276,21 @@ fn rated(f: &Finding, table: &str, policy: &Policy) -> AdvisoryVerdict {
     let rules = &policy.advisories;
     let kind_action = match f.kind {
         Kind::Vulnerability => None,
-        Kind::Malicious => Some(("malicious", rules.malicious, AdvisoryRule::AdvisoryMalicious)),
-        Kind::Unmaintained => Some(("unmaintained", rules.unmaintained, AdvisoryRule::AdvisoryInformational)),
-        Kind::Unsound => Some(("unsound", rules.unsound, AdvisoryRule::AdvisoryInformational)),
+        Kind::Malicious => Some((
+            "malicious",
+            rules.malicious,
+            AdvisoryRule::AdvisoryMalicious,
+        )),
+        Kind::Unmaintained => Some((
+            "unmaintained",
+            rules.unmaintained,
+            AdvisoryRule::AdvisoryInformational,
+        )),
+        Kind::Unsound => Some((
+            "unsound",
+            rules.unsound,
+            AdvisoryRule::AdvisoryInformational,
+        )),
         Kind::Notice => Some(("notice", rules.notice, AdvisoryRule::AdvisoryInformational)),
         Kind::InstallScript => Some((
             "install-scripts",
@@ -289,7 +306,11 @@ fn rated(f: &Finding, table: &str, policy: &Policy) -> AdvisoryVerdict {
         (
             action_status(action),
             rule_id,
-            format!("{}; advisories.{key} = {} ({table})", f.kind.name(), action.name()),
+            format!(
+                "{}; advisories.{key} = {} ({table})",
+                f.kind.name(),
+                action.name()
+            ),
         )
     } else if let (true, Some(k)) = (rules.deny_kev, &f.kev) {
         (
@@ -299,7 +320,11 @@ fn rated(f: &Finding, table: &str, policy: &Policy) -> AdvisoryVerdict {
                 "{} is in CISA KEV (added {}{}); advisories.deny-kev = true ({table})",
                 k.cve,
                 k.date_added,
-                if k.ransomware { ", known ransomware use" } else { "" }
+                if k.ransomware {
+                    ", known ransomware use"
+                } else {
+                    ""
+                }
             ),
         )
     } else if let Some((t, e)) = epss_hit {

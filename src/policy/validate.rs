@@ -407,7 +407,10 @@ impl<'t> Checker<'t> {
             if !(0.0..=1.0).contains(p.get_ref()) {
                 self.err(
                     p.span(),
-                    format!("advisories.deny-epss-percentile = {} is not between 0 and 1", p.get_ref()),
+                    format!(
+                        "advisories.deny-epss-percentile = {} is not between 0 and 1",
+                        p.get_ref()
+                    ),
                     Some("EPSS percentiles are fractions: 0.9 is the 90th percentile".into()),
                 );
             }
