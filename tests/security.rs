@@ -170,6 +170,25 @@ fn bad_vex_input_is_a_warning_and_a_missing_file_is_exit_2() {
     assert_eq!(code, 1, "the run goes on: {err}");
     assert!(err.contains("not a VEX document: not JSON"), "{err}");
     assert_eq!(json_of(&out)["summary"]["suppressed"], 0);
+    // not_affected without a justification or an impact statement: shown, not a suppression.
+    let bare = dir.path().join("bare.json");
+    std::fs::write(
+        &bare,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "x", "author": "a", "timestamp": "2023-01-08T18:02:03Z", "version": 1,
+            "statements": [{"vulnerability": {"name": "CVE-2021-44906"}, "products": [{"@id": "pkg:npm/minimist@1.2.5"}], "status": "not_affected"}]}"#,
+    )
+    .unwrap();
+    let (_, out, err) = with_vex("json", &[bare.to_str().unwrap()]);
+    let v = json_of(&out);
+    let f = finding(&v, MINIMIST, "GHSA-xvch-5gv4-984h");
+    assert_eq!(
+        (f["vex"]["suppressed"].as_bool(), f["status"].as_str()),
+        (Some(false), Some("fail"))
+    );
+    assert!(
+        err.contains("not_affected without a justification or impact statement"),
+        "{err}"
+    );
     let (code, _, err) = with_vex("json", &["tests/fixtures/vex/nope.json"]);
     assert_eq!(code, 2);
     assert!(
