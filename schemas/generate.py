@@ -19,12 +19,14 @@ diagnostic=obj({"severity":{"enum":["error","warning","info"]},"path":STR,"messa
 rating=obj({"source":STR,"severity":severity,"score":NUM,"vector":STR,"method":STR},["source","severity","method"])
 finding_props={"bom_ref":STR,"name":STR,"version":STR,"ecosystem":STR,"purl":STR,"ids":arr(STR),
   "severity":severity,"cvss_score":NUM,"cvss_vector":STR,"summary":STR,"fixed_in":STR,
-  "cwes":arr(INT),"ratings":arr({"$ref":"#/$defs/rating"}),"advisories":arr(STR),"published":STR,"modified":STR}
+  "cwes":arr(INT),"ratings":arr({"$ref":"#/$defs/rating"}),"advisories":arr(STR),"published":STR,"modified":STR,
+  "kind":{"enum":["vulnerability","malicious","unmaintained","unsound","notice","install_script"]},
+  "fix_hint":{"type":"object"},"vex":{"type":"object"},"kev":{"type":"object"},"epss":{"type":"object"}}
 finding_req=["bom_ref","name","version","ecosystem","ids","severity","summary"]
 adv_verdict=obj(dict(finding_props, status={"$ref":"#/$defs/status"}, rule_id=STR, rule=STR, fix=STR),
   finding_req+["status","rule_id","rule"])
 counts=obj({"components":INT,"pass":INT,"warn":INT,"fail":INT},["components","pass","warn","fail"])
-adv_counts=obj({"findings":INT,"pass":INT,"warn":INT,"fail":INT},["findings","pass","warn","fail"])
+adv_counts=obj({"findings":INT,"pass":INT,"warn":INT,"fail":INT,"suppressed":INT},["findings","pass","warn","fail"])
 evidence=obj({"path":STR,"start_line":INT,"end_line":INT},["path"])
 rule_ids=["allowed","denied","unlisted","unknown","exception-expired","exception-expiring","clarification-void"]
 verdict=obj({"bom_ref":STR,"name":STR,"version":STR,"purl":STR,"scope":scope,"status":{"$ref":"#/$defs/status"},
@@ -45,7 +47,8 @@ check=doc("check","ospo check --format json","The policy evaluation: one verdict
 audit=doc("audit","ospo audit --format json","Every component an OSV record affects, aliases merged, each judged by the policy's [advisories].",
   obj({"format_version":{"const":1},"database":obj({"path":STR,"records":INT,"withdrawn":INT,"other_ecosystems":INT},["path","records","withdrawn","other_ecosystems"]),
        "policy":STR,"date":date,
-       "summary":obj({"components":INT,"audited":INT,"vulnerable":INT,"findings":INT,"pass":INT,"warn":INT,"fail":INT,
+       "datasets":arr({"type":"object"}),"vex":arr(STR),
+       "summary":obj({"components":INT,"audited":INT,"vulnerable":INT,"findings":INT,"pass":INT,"warn":INT,"fail":INT,"suppressed":INT,
                       "by_severity":{"type":"object","propertyNames":severity,"additionalProperties":INT}},
                      ["components","audited","vulnerable","findings","pass","warn","fail","by_severity"]),
        "findings":arr({"$ref":"#/$defs/advisory_verdict"}),"notes":arr(STR),"diagnostics":arr({"$ref":"#/$defs/diagnostic"})},
@@ -71,7 +74,7 @@ ev=obj({"expression":STR,"kind":kind,"path":STR,"start_line":INT,"end_line":INT,
 comp=obj({"bom_ref":STR,"name":STR,"version":STR,"purl":STR,"ecosystem":STR,"path":STR,"declared_raw":STR,"declared":STR,
   "detected":STR,"concluded":STR,"evidence":arr({"$ref":"#/$defs/evidence"}),"hashes":arr(obj({"alg":STR,"value":STR},["alg","value"])),
   "scope":scope,"supplier":STR,"homepage":STR,"copyrights":arr(STR),"review":arr(STR),"notes":arr(STR),
-  "layer":STR,"parent":STR,"dependencies_complete":{"type":"boolean"}},
+  "layer":STR,"parent":STR,"dependencies_complete":{"type":"boolean"},"install_scripts":arr(STR)},
   ["bom_ref","name","ecosystem","concluded","scope"])
 image=obj({"name":STR,"format":{"enum":["docker-archive","oci-archive","oci-dir"]},"config_digest":STR,"manifest_digest":STR,
   "repo_tags":arr(STR),"layers":arr(STR),"os":STR,"architecture":STR},["name","format","config_digest"])

@@ -504,13 +504,34 @@ pub enum AuditFormat {
     /// CycloneDX 1.6 JSON with a `vulnerabilities` section (usable as VEX; also: cyclonedx)
     #[value(alias = "cyclonedx")]
     CyclonedxJson,
+    /// OpenVEX 0.2: one statement per finding and per advisory ignore
+    Openvex,
+    /// A CycloneDX 1.6 VEX document: only `vulnerabilities`, each with its analysis
+    CyclonedxVex,
+    /// A Markdown table (for pull-request comments)
+    Markdown,
 }
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// The OSV database: a folder of OSV JSON records, or an OSV all.zip
+    /// The OSV database: a folder of OSV JSON records, or an OSV all.zip; a folder with
+    /// `osv/` in it is a data folder: `osv/` is the database and `kev.json`,
+    /// `epss.csv[.gz]` beside it are read too (docs/security-data.md)
     #[arg(long, value_name = "OSV", required = true)]
     pub db: PathBuf,
+    /// VEX documents (OpenVEX 0.2, CycloneDX VEX, CSAF 2.0 VEX) whose not_affected / fixed
+    /// statements suppress findings (shown and counted, never dropped)
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub vex: Vec<PathBuf>,
+    /// List what the --vex statements would suppress, then exit 0
+    #[arg(long, requires = "vex")]
+    pub vex_preview: bool,
+    /// CISA's Known Exploited Vulnerabilities catalog (JSON)
+    #[arg(long, value_name = "FILE")]
+    pub kev: Option<PathBuf>,
+    /// FIRST's EPSS scores (CSV, gzipped or not)
+    #[arg(long, value_name = "FILE")]
+    pub epss: Option<PathBuf>,
     /// The policy whose [advisories] table judges findings [default: policy.toml at the
     /// scanned root, else the built-in default]
     #[arg(long, value_name = "FILE")]

@@ -845,8 +845,9 @@ fn load_db(path: &std::path::Path, common: &Common) -> Result<audit::Database> {
     Ok(db)
 }
 
-/// `ospo audit`: the Scan (fresh or --from) against an OSV database; the policy's
-/// `[advisories]` judges the findings. Exit 1 when any finding fails.
+/// `ospo audit`: the Scan (fresh or --from) against an OSV database, with VEX statements,
+/// KEV and EPSS data where given; the policy's `[advisories]` judges the findings. Exit 1
+/// when any finding fails (never with `--vex-preview`).
 pub fn audit(a: &AuditArgs) -> Result<u8> {
     let output = emit::Output::prepare(a.output.as_deref())?;
     let today = today()?;
@@ -855,14 +856,59 @@ pub fn audit(a: &AuditArgs) -> Result<u8> {
         Err(e) => return Ok(policy_error(&e)),
     };
     let stamp = match a.format {
-        AuditFormat::CyclonedxJson => Some(emit::Stamp::from_env()?),
+        AuditFormat::CyclonedxJson | AuditFormat::Openvex | AuditFormat::CyclonedxVex => {
+            Some(emit::Stamp::from_env()?)
+        }
         _ => None,
     };
-    let db = load_db(&a.db, &a.input.common)?;
+    let data = audit::layout::DataDir::resolve(&a.db, a.kev.as_deref(), a.epss.as_deref());
+    for v in &a.vex {
+        if !v.is_file() {
+            anyhow::bail!("--vex {}: no such file", v.display());
+        }
+    }
+    // Every dataset is read before the (slow) scan, so a broken one fails at once.
+    let kev = match &data.kev {
+        Some(p) => audit::exploit::Kev::load(p)?,
+        None => Default::default(),
+    };
+    let epss = match &data.epss {
+        Some(p) => audit::exploit::Epss::load(p)?,
+        None => Default::default(),
+    };
+    let mut diags = Vec::new();
+    let statements = audit::vex::load(&a.vex, &mut diags);
+    let db = load_db(&data.osv, &a.input.common)?;
     let scan = load_input(&a.input)?;
-    let found = audit::audit(&scan, &db);
+    let mut found = audit::audit(&scan, &db);
+    found.findings.extend(audit::scripts::findings(&scan));
+    audit::exploit::annotate(&mut found.findings, &kev, &epss);
+    diags.extend(audit::vex::apply(
+        &statements,
+        &scan.components,
+        &mut found.findings,
+    ));
+    let datasets: Vec<audit::exploit::DatasetInfo> = [kev.info.clone(), epss.info.clone()]
+        .into_iter()
+        .flatten()
+        .collect();
+    diags.extend(audit::layout::staleness(
+        &datasets,
+        policy.advisories.max_data_age_days,
+        today,
+    ));
+    found.diagnostics.extend(diags);
+    found.diagnostics.sort();
+    found.diagnostics.dedup();
     print_diagnostics(&found.diagnostics, &a.input.common);
     let (verdicts, counts, notes) = policy::advisories::judge(&found.findings, &policy, today);
+    if a.vex_preview {
+        output.write(&terminal(emit::audit::vex_preview(
+            &verdicts,
+            statements.len(),
+        )))?;
+        return Ok(0);
+    }
     let bytes = match (a.format, stamp) {
         (AuditFormat::CyclonedxJson, Some(stamp)) => {
             let mut diags = Vec::new();
@@ -874,6 +920,10 @@ pub fn audit(a: &AuditArgs) -> Result<u8> {
                 emit::audit::cyclonedx_vulnerabilities(&verdicts),
             );
             cyclonedx::to_json(&bom)
+        }
+        (AuditFormat::Openvex, Some(stamp)) => emit::vex::openvex(&verdicts, &policy, &stamp),
+        (AuditFormat::CyclonedxVex, Some(stamp)) => {
+            emit::vex::cyclonedx_vex(&verdicts, &policy, &stamp)
         }
         (format, _) => {
             let policy_name = if policy.builtin {
@@ -887,6 +937,8 @@ pub fn audit(a: &AuditArgs) -> Result<u8> {
                     path: &db.source,
                     stats: &db.stats,
                 },
+                datasets: &datasets,
+                vex: a.vex.iter().map(|p| p.display().to_string()).collect(),
                 policy: &policy_name,
                 date: today,
                 summary: emit::audit::summary(&found, &verdicts, &counts),
@@ -894,10 +946,10 @@ pub fn audit(a: &AuditArgs) -> Result<u8> {
                 notes,
                 diagnostics: &found.diagnostics,
             };
-            if format == AuditFormat::Json {
-                emit::audit::json(&report)?
-            } else {
-                coloured(terminal(emit::audit::human(&report)), a.output.is_none())
+            match format {
+                AuditFormat::Json => emit::audit::json(&report)?,
+                AuditFormat::Markdown => emit::audit::markdown(&report).into_bytes(),
+                _ => coloured(terminal(emit::audit::human(&report)), a.output.is_none()),
             }
         }
     };

@@ -361,6 +361,10 @@ pub struct Component {
     /// the tree); None: not said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies_complete: Option<bool>,
+    /// Install-time hooks the installed package declares, as `hook: command` (npm's
+    /// `preinstall` / `install` / `postinstall`): code that runs on `npm install`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub install_scripts: Vec<String>,
 }
 
 impl Default for Component {
@@ -387,6 +391,7 @@ impl Default for Component {
             layer: None,
             parent: None,
             dependencies_complete: None,
+            install_scripts: Vec::new(),
         }
     }
 }
@@ -439,6 +444,11 @@ impl Component {
         for h in other.hashes {
             if !self.hashes.contains(&h) {
                 self.hashes.push(h);
+            }
+        }
+        for s in other.install_scripts {
+            if !self.install_scripts.contains(&s) {
+                self.install_scripts.push(s);
             }
         }
     }

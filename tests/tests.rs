@@ -36,6 +36,7 @@ mod rpm;
 mod sbom;
 mod scan;
 mod schemas;
+mod security;
 mod self_docs;
 mod standards;
 mod ux;

@@ -282,6 +282,9 @@ pub(super) fn findings_for(
                 .filter_map(|&i| hits[i].fixed.as_ref())
                 .min_by(|a, b| a.0.cmp(&b.0))
                 .map(|(_, s)| s.clone());
+            let fix_hint = fixed_in
+                .as_deref()
+                .map(|f| super::fix::hint(eco, &c.name, raw, f));
             // A record's own summary beats one cut from another record's details.
             let summary = std::iter::once(*primary)
                 .chain(advs.iter().copied())
@@ -314,6 +317,23 @@ pub(super) fn findings_for(
                 advisories,
                 published: primary.published.as_deref().map(str::to_string),
                 modified: primary.modified.as_deref().map(str::to_string),
+                // The worst kind of any merged record: a MAL- alias makes the finding malicious.
+                kind: advs
+                    .iter()
+                    .map(|a| a.kind)
+                    .min_by_key(|k| match k {
+                        Kind::Malicious => 0,
+                        Kind::Vulnerability => 1,
+                        Kind::Unsound => 2,
+                        Kind::Unmaintained => 3,
+                        Kind::Notice => 4,
+                        Kind::InstallScript => 5,
+                    })
+                    .unwrap_or_default(),
+                fix_hint,
+                vex: None,
+                kev: None,
+                epss: None,
             }
         })
         .collect()

@@ -34,6 +34,7 @@ pub(super) struct Advisory {
     pub(super) advisories: Box<[Box<str>]>,
     pub(super) published: Option<Box<str>>,
     pub(super) modified: Option<Box<str>>,
+    pub(super) kind: Kind,
 }
 
 /// A [`Rating`] without its source (always the record's own id).
@@ -472,6 +473,7 @@ pub(super) fn advisory_of(rec: osv::Record) -> Advisory {
     advisories.sort();
     advisories.dedup();
     Advisory {
+        kind: kind_of(&rec),
         summary_from_details,
         cwes: osv::cwes(&rec).into_boxed_slice(),
         id: rec.id.trim().into(),
@@ -489,6 +491,31 @@ pub(super) fn advisory_of(rec: osv::Record) -> Advisory {
         advisories: boxed(advisories),
         published: rec.published.map(String::into_boxed_str),
         modified: rec.modified.map(String::into_boxed_str),
+    }
+}
+
+/// Malicious (an OSV `MAL-` id, or a `MAL-` alias: GHSA republishes some), RustSec
+/// informational (`database_specific.informational`, on the record or an affected package),
+/// else a vulnerability.
+pub(super) fn kind_of(rec: &osv::Record) -> Kind {
+    let mal = |s: &str| s.trim().to_ascii_uppercase().starts_with("MAL-");
+    if mal(&rec.id) || rec.aliases.iter().any(|a| mal(a)) {
+        return Kind::Malicious;
+    }
+    let word = std::iter::once(rec.database_specific.as_ref())
+        .chain(rec.affected.iter().map(|a| a.database_specific.as_ref()))
+        .flatten()
+        .find_map(|d| {
+            d.informational
+                .as_ref()?
+                .as_str()
+                .map(str::to_ascii_lowercase)
+        });
+    match word.as_deref().map(str::trim) {
+        None | Some("") => Kind::Vulnerability,
+        Some("unmaintained") => Kind::Unmaintained,
+        Some("unsound") => Kind::Unsound,
+        Some(_) => Kind::Notice,
     }
 }
 

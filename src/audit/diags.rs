@@ -2,6 +2,8 @@
 //! record that names the same issue, merged), and the [`Audit`] of a whole Scan. The
 //! policy judges findings (`policy::advisories`), the emitters render them.
 
+pub use super::exploit::{EpssInfo, KevInfo};
+pub use super::vex::VexApplied;
 use super::*;
 
 /// One vulnerability of one component: every record that names the same issue, merged.
@@ -38,6 +40,66 @@ pub struct Finding {
     pub published: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified: Option<String>,
+    /// What the record says about the package: a vulnerability, a malicious package (OSV
+    /// `MAL-`), or a RustSec informational advisory.
+    pub kind: Kind,
+    /// How to get to `fixed_in`, where the ecosystem's rules say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_hint: Option<FixHint>,
+    /// The VEX statement that applies (`--vex`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vex: Option<VexApplied>,
+    /// Listed in CISA's KEV catalog (`--kev`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kev: Option<KevInfo>,
+    /// FIRST EPSS (`--epss`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epss: Option<EpssInfo>,
+}
+
+/// What kind of advisory a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    #[default]
+    Vulnerability,
+    /// OSV `MAL-` records (ossf/malicious-packages): the package itself is malware.
+    Malicious,
+    /// RustSec `informational = "unmaintained"`.
+    Unmaintained,
+    /// RustSec `informational = "unsound"`.
+    Unsound,
+    /// RustSec `informational = "notice"` (or another informational word).
+    Notice,
+    /// An npm package with preinstall / install / postinstall scripts (not an advisory).
+    InstallScript,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Vulnerability => "vulnerability",
+            Kind::Malicious => "malicious",
+            Kind::Unmaintained => "unmaintained",
+            Kind::Unsound => "unsound",
+            Kind::Notice => "notice",
+            Kind::InstallScript => "install_script",
+        }
+    }
+}
+
+/// How to reach the smallest fixed version above the installed one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FixHint {
+    /// The smallest fixed version above the installed one.
+    pub version: String,
+    /// Whether the ecosystem's default requirement for the installed version (Cargo's and
+    /// npm's `^`) already admits it: true, an update within the lockfile; false, the
+    /// manifest must change; absent, not known (PyPI has no default requirement).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockfile_only: Option<bool>,
+    /// What to run or change, in the ecosystem's words.
+    pub action: String,
 }
 
 impl Finding {

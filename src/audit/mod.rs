@@ -20,10 +20,15 @@ mod check;
 pub mod cvss;
 pub mod db;
 pub mod diags;
+pub mod exploit;
+pub mod fix;
+pub mod layout;
 pub mod osv;
+pub mod scripts;
 #[cfg(test)]
 mod tests;
 pub mod version;
+pub mod vex;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
@@ -38,7 +43,7 @@ pub use check::audit;
 pub use cvss::Severity;
 use db::*;
 pub use db::{Database, DbStats, Rating};
-pub use diags::{Audit, Finding};
+pub use diags::{Audit, Finding, FixHint, Kind};
 
 use crate::model::{Component, Diagnostic, Scan};
 use version::Key;

@@ -40,6 +40,9 @@ pub struct Specific {
     pub severity: Option<serde_json::Value>,
     #[serde(default)]
     pub cwe_ids: Option<serde_json::Value>,
+    /// RustSec's export: "unmaintained", "unsound", "notice" for informational advisories.
+    #[serde(default)]
+    pub informational: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -10,7 +10,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::audit::{Audit, DbStats, Finding, Severity};
+use crate::audit::exploit::DatasetInfo;
+use crate::audit::{Audit, DbStats, Finding, Kind, Severity};
 use crate::model::Diagnostic;
 use crate::policy::advisories::{AdvisoryCounts, AdvisoryRule, AdvisoryVerdict};
 use crate::policy::{Date, Status};
@@ -42,6 +43,13 @@ pub struct AuditSummary {
 pub struct AuditReport<'a> {
     pub format_version: u32,
     pub database: DatabaseInfo<'a>,
+    /// KEV and EPSS datasets read (`--kev`, `--epss`, or the `--db` data folder), each with
+    /// its own date.
+    #[serde(skip_serializing_if = "<[DatasetInfo]>::is_empty")]
+    pub datasets: &'a [DatasetInfo],
+    /// The `--vex` documents read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vex: Vec<String>,
     /// The policy the verdicts come from: a file, or "built-in default".
     pub policy: &'a str,
     /// The day ignore expiry was judged on.
@@ -109,13 +117,7 @@ fn ids_text(f: &Finding) -> String {
 pub fn human(report: &AuditReport) -> String {
     let mut rows: Vec<[String; 7]> = Vec::new();
     let mut order: Vec<&AdvisoryVerdict> = report.findings.iter().collect();
-    // Failures first, then by severity (worst first), then by component: what to fix first.
-    order.sort_by(|a, b| {
-        (b.status, b.finding.severity)
-            .cmp(&(a.status, a.finding.severity))
-            .then_with(|| a.finding.bom_ref.cmp(&b.finding.bom_ref))
-            .then_with(|| a.finding.primary_id().cmp(b.finding.primary_id()))
-    });
+    order.sort_by(|a, b| fix_first(a, b));
     for v in order {
         let f = &v.finding;
         // Every cell quotes the database or the scan: control characters escaped.
@@ -125,7 +127,7 @@ pub fn human(report: &AuditReport) -> String {
             one(&f.name),
             one(&f.version),
             one(&ids_text(f)),
-            super::verdicts::severity_text(f),
+            severity_cell(f),
             one(f.fixed_in.as_deref().unwrap_or("-")),
             one(&f.summary),
         ]);
@@ -173,11 +175,13 @@ pub fn human(report: &AuditReport) -> String {
         }
         // The reasons the policy gave, for the findings that are not plain passes.
         let mut said = false;
-        for v in report
-            .findings
-            .iter()
-            .filter(|v| v.status != Status::Pass || v.rule_id == AdvisoryRule::AdvisoryIgnored)
-        {
+        for v in report.findings.iter().filter(|v| {
+            v.status != Status::Pass
+                || matches!(
+                    v.rule_id,
+                    AdvisoryRule::AdvisoryIgnored | AdvisoryRule::AdvisoryVexSuppressed
+                )
+        }) {
             if !said {
                 out.push('\n');
                 said = true;
@@ -195,10 +199,41 @@ pub fn human(report: &AuditReport) -> String {
             out.push_str(&crate::text::escape_controls(&line));
             out.push('\n');
         }
+        // How to reach the fix, for what is not passed.
+        for v in report.findings.iter().filter(|v| v.status != Status::Pass) {
+            if let Some(h) = &v.finding.fix_hint {
+                let line = format!(
+                    "hint: {} {} -> {}: {} ({})",
+                    v.finding.bom_ref,
+                    v.finding.primary_id(),
+                    h.version,
+                    h.action,
+                    lockfile_words(h.lockfile_only)
+                );
+                out.push_str(&crate::text::escape_controls(&line));
+                out.push('\n');
+            }
+        }
         out.push('\n');
     }
     for n in &report.notes {
         let _ = writeln!(out, "note: {}", crate::text::escape_controls(n));
+    }
+    for d in report.datasets {
+        let _ = writeln!(out, "{}", crate::text::escape_controls(&dataset_line(d)));
+    }
+    if report.summary.verdicts.suppressed > 0 {
+        let _ = writeln!(
+            out,
+            "VEX: {} finding{} suppressed by {} (shown above as pass)",
+            report.summary.verdicts.suppressed,
+            if report.summary.verdicts.suppressed == 1 {
+                ""
+            } else {
+                "s"
+            },
+            crate::text::escape_controls(&report.vex.join(", "))
+        );
     }
     let s = &report.summary;
     let verdict = if s.verdicts.fail > 0 {
@@ -250,8 +285,185 @@ pub fn human(report: &AuditReport) -> String {
     out
 }
 
+/// What to fix first: failures, then KEV-listed, then by EPSS percentile, then by
+/// severity (worst first), then by component and id.
+fn fix_first(a: &AdvisoryVerdict, b: &AdvisoryVerdict) -> std::cmp::Ordering {
+    let pct = |v: &AdvisoryVerdict| v.finding.epss.as_ref().map_or(-1.0, |e| e.percentile);
+    b.status
+        .cmp(&a.status)
+        .then_with(|| b.finding.kev.is_some().cmp(&a.finding.kev.is_some()))
+        .then_with(|| pct(b).total_cmp(&pct(a)))
+        .then_with(|| b.finding.severity.cmp(&a.finding.severity))
+        .then_with(|| a.finding.bom_ref.cmp(&b.finding.bom_ref))
+        .then_with(|| a.finding.primary_id().cmp(b.finding.primary_id()))
+}
+
+/// The severity, with the kind when it is not a vulnerability and KEV / EPSS when known.
+fn severity_cell(f: &Finding) -> String {
+    let mut s = match f.kind {
+        Kind::Vulnerability => super::verdicts::severity_text(f),
+        k => k.name().to_string(),
+    };
+    if let Some(k) = &f.kev {
+        s.push_str(if k.ransomware {
+            " KEV(ransomware)"
+        } else {
+            " KEV"
+        });
+    }
+    if let Some(e) = &f.epss {
+        let _ = write!(s, " EPSS {} (percentile {})", e.score, e.percentile);
+    }
+    if let Some(v) = &f.vex {
+        let _ = write!(s, " VEX {}", v.status.name());
+    }
+    s
+}
+
+fn lockfile_words(l: Option<bool>) -> &'static str {
+    match l {
+        Some(true) => "an update within the lockfile",
+        Some(false) => "the manifest must change",
+        None => "whether the manifest must change is not known",
+    }
+}
+
+fn dataset_line(d: &DatasetInfo) -> String {
+    format!(
+        "dataset {}: {} CVEs{}{}{}",
+        d.path,
+        d.entries,
+        d.date
+            .as_deref()
+            .map(|x| format!(", dated {x}"))
+            .unwrap_or_else(|| ", no date".into()),
+        d.version
+            .as_deref()
+            .map(|x| format!(", version {x}"))
+            .unwrap_or_default(),
+        if d.skipped > 0 {
+            format!(", {} unreadable rows skipped", d.skipped)
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// `--vex-preview`: what the statements suppress, one line each, then a count.
+pub fn vex_preview(verdicts: &[AdvisoryVerdict], statements: usize) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for v in verdicts
+        .iter()
+        .filter(|v| v.rule_id == AdvisoryRule::AdvisoryVexSuppressed)
+    {
+        n += 1;
+        let line = format!(
+            "suppress {} {}: {}",
+            v.finding.bom_ref,
+            v.finding.primary_id(),
+            v.rule
+        );
+        out.push_str(&crate::text::escape_controls(&line));
+        out.push('\n');
+    }
+    for v in verdicts
+        .iter()
+        .filter(|v| v.finding.vex.as_ref().is_some_and(|x| !x.suppressed))
+    {
+        let x = v.finding.vex.as_ref().expect("filtered");
+        let line = format!(
+            "keep {} {}: VEX {} in {} does not suppress",
+            v.finding.bom_ref,
+            v.finding.primary_id(),
+            x.status.name(),
+            x.source
+        );
+        out.push_str(&crate::text::escape_controls(&line));
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "VEX preview: {statements} statement{} would suppress {n} of {} finding{}",
+        if statements == 1 { "" } else { "s" },
+        verdicts.len(),
+        if verdicts.len() == 1 { "" } else { "s" }
+    );
+    out
+}
+
+/// A Markdown cell: control characters escaped, `|` and backticks and angle brackets made
+/// inert, so a package name cannot break the table or inject HTML.
+fn md(s: &str) -> String {
+    let s = crate::text::escape_controls(s);
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => o.push_str("\\|"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '&' => o.push_str("&amp;"),
+            '`' | '*' | '_' | '[' | ']' | '\\' => {
+                o.push('\\');
+                o.push(c);
+            }
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// `--format markdown`: a table in fix-first order, then the hints, datasets and summary.
+pub fn markdown(report: &AuditReport) -> String {
+    let mut out = String::from("## ospo audit\n\n");
+    let mut order: Vec<&AdvisoryVerdict> = report.findings.iter().collect();
+    order.sort_by(|a, b| fix_first(a, b));
+    if !order.is_empty() {
+        out.push_str("| Status | Component | Version | Advisory | Severity | Fixed in | Fix |\n|---|---|---|---|---|---|---|\n");
+        for v in &order {
+            let f = &v.finding;
+            let fix = match (&f.fix_hint, v.status) {
+                (Some(h), s) if s != Status::Pass => {
+                    format!("{} ({})", h.action, lockfile_words(h.lockfile_only))
+                }
+                _ => v.rule.clone(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                v.status.name(),
+                md(&f.name),
+                md(&f.version),
+                md(&ids_text(f)),
+                md(&severity_cell(f)),
+                md(f.fixed_in.as_deref().unwrap_or("-")),
+                md(&fix)
+            );
+        }
+        out.push('\n');
+    }
+    for d in report.datasets {
+        let _ = writeln!(out, "- {}", md(&dataset_line(d)));
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "- {} finding{} in {} of {} audited components: {} fail, {} warn, {} pass ({} suppressed by VEX); policy {}",
+        s.verdicts.findings,
+        if s.verdicts.findings == 1 { "" } else { "s" },
+        s.vulnerable,
+        s.audited,
+        s.verdicts.fail,
+        s.verdicts.warn,
+        s.verdicts.pass,
+        s.verdicts.suppressed,
+        md(report.policy)
+    );
+    out
+}
+
 /// Where an id comes from, for CycloneDX `source` / `references`.
-fn source_of(id: &str) -> Value {
+pub(crate) fn source_of(id: &str) -> Value {
     let (name, url) = if id.starts_with("GHSA-") {
         ("GitHub", format!("https://github.com/advisories/{id}"))
     } else if id.starts_with("CVE-") {

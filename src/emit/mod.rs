@@ -17,6 +17,7 @@ pub mod spdx;
 pub mod spdx3;
 pub mod summary;
 pub mod verdicts;
+pub mod vex;
 
 use anyhow::Result;
 use std::collections::{BTreeMap, BTreeSet};

@@ -592,6 +592,7 @@ fn map_component(c: CdxComponent, name: String, bom_ref: String, losses: &mut Lo
         homepage,
         review: props.get("ospo:review").cloned().unwrap_or_default(),
         notes: lic.notes,
+        install_scripts: Vec::new(),
         copyrights,
         layer: prop("ospo:layer"),
         parent: None,

@@ -539,6 +539,7 @@ fn package_component(
         homepage: known(&p.homepage),
         review,
         notes,
+        install_scripts: Vec::new(),
         copyrights: Vec::new(),
         layer: None,
         parent: None,

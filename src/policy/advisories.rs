@@ -12,7 +12,7 @@ use super::date::Date;
 use super::eval::{expiry, Expiry};
 use super::rules::{Action, AdvisoryIgnore, Policy};
 use super::Status;
-use crate::audit::{Finding, Severity};
+use crate::audit::{Finding, Kind, Severity};
 
 /// What decided an advisory verdict: the SARIF rule id and the annotation title.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -32,6 +32,18 @@ pub enum AdvisoryRule {
     AdvisoryIgnoreExpired,
     /// The `[[advisories.ignore]]` that accepts it expires within 30 days.
     AdvisoryIgnoreExpiring,
+    /// A VEX statement (not_affected with a justification, or fixed) suppresses it.
+    AdvisoryVexSuppressed,
+    /// An OSV `MAL-` record: the package is malicious; `advisories.malicious` decided.
+    AdvisoryMalicious,
+    /// A RustSec informational advisory (unmaintained, unsound, notice).
+    AdvisoryInformational,
+    /// Listed in CISA's KEV catalog and `advisories.deny-kev = true`.
+    AdvisoryKev,
+    /// At or above `advisories.deny-epss-percentile`.
+    AdvisoryEpss,
+    /// An npm package with install scripts; `advisories.install-scripts` decided.
+    AdvisoryInstallScript,
 }
 
 impl AdvisoryRule {
@@ -41,6 +53,11 @@ impl AdvisoryRule {
         AdvisoryRule::AdvisoryUnrated,
         AdvisoryRule::AdvisoryIgnoreExpired,
         AdvisoryRule::AdvisoryIgnoreExpiring,
+        AdvisoryRule::AdvisoryMalicious,
+        AdvisoryRule::AdvisoryInformational,
+        AdvisoryRule::AdvisoryKev,
+        AdvisoryRule::AdvisoryEpss,
+        AdvisoryRule::AdvisoryInstallScript,
     ];
 
     pub fn id(self) -> &'static str {
@@ -52,6 +69,12 @@ impl AdvisoryRule {
             AdvisoryRule::AdvisoryIgnored => "advisory-ignored",
             AdvisoryRule::AdvisoryIgnoreExpired => "advisory-ignore-expired",
             AdvisoryRule::AdvisoryIgnoreExpiring => "advisory-ignore-expiring",
+            AdvisoryRule::AdvisoryVexSuppressed => "advisory-vex-suppressed",
+            AdvisoryRule::AdvisoryMalicious => "advisory-malicious",
+            AdvisoryRule::AdvisoryInformational => "advisory-informational",
+            AdvisoryRule::AdvisoryKev => "advisory-kev",
+            AdvisoryRule::AdvisoryEpss => "advisory-epss",
+            AdvisoryRule::AdvisoryInstallScript => "advisory-install-script",
         }
     }
 
@@ -64,6 +87,12 @@ impl AdvisoryRule {
             AdvisoryRule::AdvisoryIgnored => "vulnerability ignored",
             AdvisoryRule::AdvisoryIgnoreExpired => "advisory ignore expired",
             AdvisoryRule::AdvisoryIgnoreExpiring => "advisory ignore expiring",
+            AdvisoryRule::AdvisoryVexSuppressed => "vulnerability suppressed by VEX",
+            AdvisoryRule::AdvisoryMalicious => "malicious package",
+            AdvisoryRule::AdvisoryInformational => "informational advisory",
+            AdvisoryRule::AdvisoryKev => "known exploited vulnerability",
+            AdvisoryRule::AdvisoryEpss => "vulnerability likely to be exploited (EPSS)",
+            AdvisoryRule::AdvisoryInstallScript => "package with install scripts",
         }
     }
 
@@ -76,6 +105,12 @@ impl AdvisoryRule {
             AdvisoryRule::AdvisoryIgnored => "An [[advisories.ignore]] entry accepts this vulnerability.",
             AdvisoryRule::AdvisoryIgnoreExpired => "An [[advisories.ignore]] entry that accepted this vulnerability has expired.",
             AdvisoryRule::AdvisoryIgnoreExpiring => "An [[advisories.ignore]] entry that accepts this vulnerability expires within 30 days.",
+            AdvisoryRule::AdvisoryVexSuppressed => "A VEX statement (not_affected with a justification, or fixed) covers this component and vulnerability.",
+            AdvisoryRule::AdvisoryMalicious => "An OSV MAL- record says this package is malicious; [advisories] malicious decides.",
+            AdvisoryRule::AdvisoryInformational => "A RustSec informational advisory (unmaintained, unsound, notice); [advisories] unmaintained / unsound / notice decide.",
+            AdvisoryRule::AdvisoryKev => "The vulnerability is in CISA's Known Exploited Vulnerabilities catalog and [advisories] deny-kev = true.",
+            AdvisoryRule::AdvisoryEpss => "The vulnerability's EPSS percentile is at or above [advisories] deny-epss-percentile.",
+            AdvisoryRule::AdvisoryInstallScript => "An npm package runs preinstall / install / postinstall scripts; [advisories] install-scripts decides.",
         }
     }
 }
@@ -99,6 +134,8 @@ pub struct AdvisoryCounts {
     pub pass: usize,
     pub warn: usize,
     pub fail: usize,
+    /// Findings a VEX statement suppresses (counted in `pass` too).
+    pub suppressed: usize,
 }
 
 /// The advisory part of `ospo check --db`: present only when a database was given.
@@ -149,12 +186,22 @@ pub fn judge(
             .iter()
             .enumerate()
             .find(|(_, i)| f.ids.iter().any(|id| id.eq_ignore_ascii_case(&i.id)));
-        let v = match ignore {
-            Some((n, ig)) => {
+        let v = match (&f.vex, ignore) {
+            (Some(x), _) if x.suppressed => {
+                counts.suppressed += 1;
+                AdvisoryVerdict {
+                    finding: f.clone(),
+                    status: Status::Pass,
+                    rule_id: AdvisoryRule::AdvisoryVexSuppressed,
+                    rule: vex_text(x),
+                    fix: None,
+                }
+            }
+            (_, Some((n, ig))) => {
                 used[n] = true;
                 ignored(f, ig, policy, today)
             }
-            None => rated(f, &table, policy),
+            _ => rated(f, &table, policy),
         };
         match v.status {
             Status::Pass => counts.pass += 1,
@@ -199,9 +246,97 @@ fn upgrade_fix(f: &Finding) -> String {
     }
 }
 
+/// How a VEX suppression reads: `VEX not_affected (component_not_present: ...) in FILE (FORMAT)`.
+pub fn vex_text(x: &crate::audit::vex::VexApplied) -> String {
+    let why: Vec<&str> = [x.justification.as_deref(), x.impact_statement.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if why.is_empty() {
+        format!("VEX {} in {}", x.status.name(), x.source)
+    } else {
+        format!(
+            "VEX {} ({}) in {}",
+            x.status.name(),
+            why.join(": "),
+            x.source
+        )
+    }
+}
+
+fn action_status(a: Action) -> Status {
+    match a {
+        Action::Allow => Status::Pass,
+        Action::Warn => Status::Warn,
+        Action::Deny => Status::Fail,
+    }
+}
+
 fn rated(f: &Finding, table: &str, policy: &Policy) -> AdvisoryVerdict {
     let rules = &policy.advisories;
-    let (status, rule_id, rule) = if f.severity == Severity::Unknown {
+    let kind_action = match f.kind {
+        Kind::Vulnerability => None,
+        Kind::Malicious => Some((
+            "malicious",
+            rules.malicious,
+            AdvisoryRule::AdvisoryMalicious,
+        )),
+        Kind::Unmaintained => Some((
+            "unmaintained",
+            rules.unmaintained,
+            AdvisoryRule::AdvisoryInformational,
+        )),
+        Kind::Unsound => Some((
+            "unsound",
+            rules.unsound,
+            AdvisoryRule::AdvisoryInformational,
+        )),
+        Kind::Notice => Some(("notice", rules.notice, AdvisoryRule::AdvisoryInformational)),
+        Kind::InstallScript => Some((
+            "install-scripts",
+            rules.install_scripts,
+            AdvisoryRule::AdvisoryInstallScript,
+        )),
+    };
+    let epss_hit = match (rules.deny_epss_percentile, &f.epss) {
+        (Some(t), Some(e)) if e.percentile >= t => Some((t, e)),
+        _ => None,
+    };
+    let (status, rule_id, rule) = if let Some((key, action, rule_id)) = kind_action {
+        (
+            action_status(action),
+            rule_id,
+            format!(
+                "{}; advisories.{key} = {} ({table})",
+                f.kind.name(),
+                action.name()
+            ),
+        )
+    } else if let (true, Some(k)) = (rules.deny_kev, &f.kev) {
+        (
+            Status::Fail,
+            AdvisoryRule::AdvisoryKev,
+            format!(
+                "{} is in CISA KEV (added {}{}); advisories.deny-kev = true ({table})",
+                k.cve,
+                k.date_added,
+                if k.ransomware {
+                    ", known ransomware use"
+                } else {
+                    ""
+                }
+            ),
+        )
+    } else if let Some((t, e)) = epss_hit {
+        (
+            Status::Fail,
+            AdvisoryRule::AdvisoryEpss,
+            format!(
+                "EPSS percentile {:.3} of {} >= advisories.deny-epss-percentile = {t} ({table})",
+                e.percentile, e.cve
+            ),
+        )
+    } else if f.severity == Severity::Unknown {
         let status = match rules.unrated {
             Action::Allow => Status::Pass,
             Action::Warn => Status::Warn,
@@ -245,12 +380,26 @@ fn rated(f: &Finding, table: &str, policy: &Policy) -> AdvisoryVerdict {
             ),
         )
     };
+    let fix = (status != Status::Pass).then(|| match f.kind {
+        Kind::Malicious => format!(
+            "remove {}: the package is malicious (and check the machines that installed it)",
+            f.name
+        ),
+        Kind::InstallScript => format!(
+            "review what {}'s install scripts run, or install with --ignore-scripts",
+            f.name
+        ),
+        Kind::Unmaintained if f.fixed_in.is_none() => {
+            format!("replace {} with a maintained alternative", f.name)
+        }
+        _ => upgrade_fix(f),
+    });
     AdvisoryVerdict {
         finding: f.clone(),
         status,
         rule_id,
         rule,
-        fix: (status != Status::Pass).then(|| upgrade_fix(f)),
+        fix,
     }
 }
 
@@ -323,6 +472,11 @@ mod tests {
             advisories: vec![],
             published: None,
             modified: None,
+            kind: Default::default(),
+            fix_hint: None,
+            vex: None,
+            kev: None,
+            epss: None,
         }
     }
 

@@ -31,6 +31,24 @@ pub(super) struct RawAdvisories {
     pub(super) deny: Option<Spanned<String>>,
     pub(super) warn: Option<Spanned<String>>,
     pub(super) unrated: Option<Spanned<Action>>,
+    /// Fail every finding listed in CISA's KEV catalog (`--kev`).
+    #[serde(rename = "deny-kev")]
+    pub(super) deny_kev: Option<Spanned<bool>>,
+    /// Fail findings at or above this EPSS percentile (`--epss`), 0 to 1.
+    #[serde(rename = "deny-epss-percentile")]
+    pub(super) deny_epss_percentile: Option<Spanned<f64>>,
+    /// A KEV / EPSS dataset older than this many days is a warning.
+    #[serde(rename = "max-data-age-days")]
+    pub(super) max_data_age_days: Option<Spanned<i64>>,
+    /// OSV `MAL-` records (default deny).
+    pub(super) malicious: Option<Spanned<Action>>,
+    /// RustSec informational advisories (default warn, as cargo-audit reports them).
+    pub(super) unmaintained: Option<Spanned<Action>>,
+    pub(super) unsound: Option<Spanned<Action>>,
+    pub(super) notice: Option<Spanned<Action>>,
+    /// npm packages with preinstall / install / postinstall scripts (default warn).
+    #[serde(rename = "install-scripts")]
+    pub(super) install_scripts: Option<Spanned<Action>>,
     #[serde(default)]
     pub(super) ignore: Vec<RawIgnore>,
 }

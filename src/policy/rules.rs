@@ -244,6 +244,17 @@ pub struct AdvisoryRules {
     pub ignore: Vec<AdvisoryIgnore>,
     /// Where `[advisories]` is (None: not written, the defaults apply).
     pub line: Option<usize>,
+    /// `deny-kev = true`: a KEV-listed finding fails.
+    pub deny_kev: bool,
+    /// `deny-epss-percentile = 0.9`: a finding at or above it fails.
+    pub deny_epss_percentile: Option<f64>,
+    /// `max-data-age-days = N`: an older KEV / EPSS dataset is a warning.
+    pub max_data_age_days: Option<i64>,
+    pub malicious: Action,
+    pub unmaintained: Action,
+    pub unsound: Action,
+    pub notice: Action,
+    pub install_scripts: Action,
 }
 
 impl Default for AdvisoryRules {
@@ -256,6 +267,14 @@ impl Default for AdvisoryRules {
             unrated: Action::Deny,
             ignore: Vec::new(),
             line: None,
+            deny_kev: false,
+            deny_epss_percentile: None,
+            max_data_age_days: None,
+            malicious: Action::Deny,
+            unmaintained: Action::Warn,
+            unsound: Action::Warn,
+            notice: Action::Warn,
+            install_scripts: Action::Warn,
         }
     }
 }

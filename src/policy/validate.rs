@@ -403,12 +403,42 @@ impl<'t> Checker<'t> {
                 line: self.line(&i.id.span()),
             });
         }
+        if let Some(p) = &a.deny_epss_percentile {
+            if !(0.0..=1.0).contains(p.get_ref()) {
+                self.err(
+                    p.span(),
+                    format!(
+                        "advisories.deny-epss-percentile = {} is not between 0 and 1",
+                        p.get_ref()
+                    ),
+                    Some("EPSS percentiles are fractions: 0.9 is the 90th percentile".into()),
+                );
+            }
+        }
+        if let Some(d) = &a.max_data_age_days {
+            if *d.get_ref() < 0 {
+                self.err(
+                    d.span(),
+                    format!("advisories.max-data-age-days = {} is negative", d.get_ref()),
+                    Some("write a number of days, e.g. 7".into()),
+                );
+            }
+        }
+        let act = |x: &Option<Spanned<Action>>, d: Action| x.as_ref().map_or(d, |u| *u.get_ref());
         AdvisoryRules {
             deny,
             warn,
             unrated: a.unrated.map_or(defaults.unrated, |u| *u.get_ref()),
             ignore,
             line,
+            deny_kev: a.deny_kev.is_some_and(|b| *b.get_ref()),
+            deny_epss_percentile: a.deny_epss_percentile.map(|p| *p.get_ref()),
+            max_data_age_days: a.max_data_age_days.map(|d| *d.get_ref()),
+            malicious: act(&a.malicious, defaults.malicious),
+            unmaintained: act(&a.unmaintained, defaults.unmaintained),
+            unsound: act(&a.unsound, defaults.unsound),
+            notice: act(&a.notice, defaults.notice),
+            install_scripts: act(&a.install_scripts, defaults.install_scripts),
         }
     }
 
