@@ -305,8 +305,11 @@ fn check_sbom_profile(a: &CheckArgs, p: crate::cli::ProfileName) -> Result<u8> {
         // A PR comment or job summary: the human report as a preformatted block.
         CheckFormat::Markdown => {
             let text = emit::profile::human(&report, &shown);
-            format!("### SBOM profile check\n\n```text\n{}\n```\n", text.trim_end().replace("```", "'''"))
-                .into_bytes()
+            format!(
+                "### SBOM profile check\n\n```text\n{}\n```\n",
+                text.trim_end().replace("```", "'''")
+            )
+            .into_bytes()
         }
     };
     output.write(&bytes)?;

@@ -3,7 +3,6 @@
 //! area with `cargo test --test tests <module>::` (e.g. `notice::`). Golden files are
 //! compared by `common::assert_golden`; `UPDATE_GOLDEN=1 cargo test` rewrites them.
 
-mod common;
 mod anywhere;
 mod audit;
 mod bad_input;
@@ -12,6 +11,7 @@ mod cache_examples;
 mod cache_shared;
 mod check_ci;
 mod ci_files;
+mod common;
 mod components;
 mod conclusions;
 mod config;
@@ -40,4 +40,3 @@ mod security;
 mod self_docs;
 mod standards;
 mod ux;
-

@@ -108,7 +108,6 @@ struct Citation {
     note: String,
 }
 
-
 /// The document with a `vulnerabilities` section (CycloneDX 1.6 objects, already built by
 /// the caller); JSON output only, the XML writer does not carry them.
 /// The serial number is derived anew from the SBOM's and the vulnerabilities' content, so
