@@ -23,6 +23,9 @@ use sha2::{Digest, Sha256};
 
 use super::Stamp;
 use crate::model::{is_unknown_license, Diagnostic, Scan, NOASSERTION};
+
+/// SPDX 3's individual for "no assertion" where an element is expected.
+pub const NO_ASSERTION_ELEMENT: &str = "https://spdx.org/rdf/3.0.1/terms/Core/NoAssertionElement";
 use crate::profile::Filled;
 
 /// The JSON-LD context every SPDX 3.0.1 document names (never fetched by ospo).
@@ -308,7 +311,16 @@ pub fn build(
         sbom_elements.push(fid);
     }
     let mut root = Vec::new();
+    let mut unknown_deps = Vec::new();
     for r in v2["relationships"].as_array().into_iter().flatten() {
+        // "DEPENDS_ON NOASSERTION" (a package whose own dependencies are not all known):
+        // SPDX 3's NoAssertionElement, on a relationship of its own that is incomplete.
+        if str_of(r, "relatedSpdxElement") == NOASSERTION
+            && str_of(r, "relationshipType") == "DEPENDS_ON"
+        {
+            unknown_deps.push((id(str_of(r, "spdxElementId")), r["comment"].clone()));
+            continue;
+        }
         let (from, to) = (
             id(str_of(r, "spdxElementId")),
             id(str_of(r, "relatedSpdxElement")),
@@ -348,6 +360,20 @@ pub fn build(
         }
         if let (Some(p), "dependsOn") = (profile, kind) {
             e["completeness"] = p.completeness.into();
+        }
+        sbom_elements.push(str_of(&e, "spdxId").to_string());
+        g.push(e);
+    }
+
+    for (n, (from, comment)) in unknown_deps.into_iter().enumerate() {
+        let mut e = json!({
+            "type": "Relationship",
+            "spdxId": id(&format!("Relationship-unknown-{n}")), "creationInfo": CREATION,
+            "from": from, "relationshipType": "dependsOn", "to": [NO_ASSERTION_ELEMENT],
+            "completeness": "incomplete",
+        });
+        if comment.is_string() {
+            e["comment"] = comment;
         }
         sbom_elements.push(str_of(&e, "spdxId").to_string());
         g.push(e);

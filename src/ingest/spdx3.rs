@@ -236,6 +236,13 @@ fn to_v2(doc: &Value, losses: &mut Losses) -> Value {
                 .entry(from.to_string())
                 .or_default()
                 .extend(to.iter().filter_map(|t| license(t))),
+            "dependsOn" if to.len() == 1 && to[0].ends_with("/Core/NoAssertionElement") => {
+                let mut rel = json!({"spdxElementId": ids.get(from), "relationshipType": "DEPENDS_ON", "relatedSpdxElement": NOASSERTION});
+                if let Some(c) = s(r, "comment") {
+                    rel["comment"] = c.into();
+                }
+                relationships.push(rel);
+            }
             "contains" | "dependsOn" => {
                 let dev = s(r, "scope").is_some_and(|sc| sc.ends_with("development"));
                 for t in &to {

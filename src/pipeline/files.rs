@@ -362,7 +362,7 @@ impl Worker {
         if let (Some(stat), Some(entry)) = (stat, run.index.get(rel)) {
             entry.seen.store(true, Relaxed);
             if entry.stat == stat {
-                if let Some(o) = self.stored(run, path, stat, class, entry)? {
+                if let Some(o) = self.stored(run, path, rel, stat, class, entry)? {
                     run.hits.fetch_add(1, Relaxed);
                     self.sink.apply(&shared.totals, rel, o);
                     return Ok(());
@@ -397,10 +397,12 @@ impl Worker {
 
     /// The stored outcome of a file whose stat is unchanged, if it can be trusted: at
     /// once, or (a racy entry, --verify) after its content hash was found unchanged.
+    #[allow(clippy::too_many_arguments)]
     fn stored(
         &mut self,
         run: &CacheRun,
         path: &Path,
+        rel: &str,
         stat: Stat,
         class: Option<FileClass>,
         entry: &crate::cache::local::Entry,
@@ -429,8 +431,10 @@ impl Worker {
         }
         let racy = is_racy(&stat, run.start_ns);
         if racy != entry.racy {
+            // The entry again under its own path, with the flag cleared: without the path
+            // the row was never found, and a file once racy was re-hashed on every scan.
             self.new.push(NewEntry {
-                path: String::new(),
+                path: rel.to_string(),
                 stat,
                 racy,
                 outcome: entry.outcome.clone(),
