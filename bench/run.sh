@@ -8,7 +8,7 @@
 #   NO_BUILD=1      skip `cargo build --release` (use the existing target/release/ospo)
 #   OSPO=path       binary to measure (default: target/release/ospo; implies NO_BUILD=1)
 #   JOBS=N          pass `-j N` to ospo (default: ospo's own default)
-#   OSPO_ARGS=...   extra arguments for `ospo scan`, e.g. OSPO_ARGS=--no-ignore (crates may
+#   OSPO_ARGS=...   arguments for `ospo scan` [default: --no-ignore --no-cache] (crates may
 #                   ship .gitignore files; compare files_scanned with the find count)
 #
 # Warm cache: one untimed read of the whole tree comes first, so both tools are
@@ -40,7 +40,8 @@ fi
 JOBS_ARG=()
 [[ -n "${JOBS:-}" ]] && JOBS_ARG=(-j "$JOBS")
 # rg -uu reads ignored and hidden files; so does ospo with --no-ignore (it always reads hidden ones).
-read -r -a EXTRA_ARGS <<< "${OSPO_ARGS---no-ignore}"
+# --no-cache: this measures a cold scan (bench/cache.sh measures the result cache).
+read -r -a EXTRA_ARGS <<< "${OSPO_ARGS---no-ignore --no-cache}"
 
 # timed NAME CMD...: run CMD $RUNS times under GNU time; appends "wall_s rss_kb exit" lines
 # to $WORK/NAME.times (wall from date +%s%N, peak RSS from GNU time). Output of CMD goes to $WORK/NAME.out/.err (last run).
