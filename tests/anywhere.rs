@@ -100,6 +100,13 @@ fn texts_that_used_to_be_misread() {
             .any(|e| e.contains("AFL-2.0") || e.contains("AFL-3.0")),
         "{js:?}"
     );
+    // A README's contribution clause licenses contributions "as above": no license (and
+    // no LLVM exception) of its own.
+    assert_eq!(
+        found(&all, "readme/profiling-1.0.18-README.md"),
+        ["Apache-2.0 OR MIT", "Apache-2.0", "MIT"]
+    );
+    assert_eq!(found(&all, "readme/bytes-1.12.2-README.md"), ["MIT"]);
     // Every id ospo writes is a valid SPDX id (or a LicenseRef-).
     for (path, ms) in &all {
         for (e, _, _) in ms {
@@ -130,6 +137,6 @@ fn detect_reads_them_the_same_way() {
 #[test]
 fn every_fixture_has_a_finding() {
     let all = scan();
-    assert_eq!(all.len(), 11, "{:?}", all.keys().collect::<Vec<_>>());
+    assert_eq!(all.len(), 13, "{:?}", all.keys().collect::<Vec<_>>());
     assert!(all.values().all(|ms| !ms.is_empty()), "{all:#?}");
 }

@@ -122,9 +122,37 @@ pub fn find(db: &LicenseDb, q: &Query, scratch: &mut Scratch) -> Vec<Hit> {
     let explained = explained_positions(db, q, &hits);
     let wanted = approximate_wanted(db, q, &explained, &hits);
     if wanted.iter().any(|w| *w) {
-        hits.extend(approximate(db, q, &wanted, scratch));
+        let found = approximate(db, q, &wanted, scratch);
+        hits.extend(without_false_positives(db, q, &hits, found));
     }
     refine(db, q, hits)
+}
+
+/// Approximate matches made mostly of words a false-positive rule matched exactly are
+/// dropped: such words are known not to be license text (ScanCode takes them out of the
+/// query before aligning), and an alignment through them found a licence in a README's
+/// contribution clause.
+fn without_false_positives(db: &LicenseDb, q: &Query, exact: &[Hit], found: Vec<Hit>) -> Vec<Hit> {
+    let mut fp = vec![false; q.toks.len()];
+    for h in exact {
+        if db.rule_kind(h.rule) == RuleKind::FalsePositive {
+            fp[h.qstart as usize..=h.qend as usize].fill(true);
+        }
+    }
+    if !fp.contains(&true) {
+        return found;
+    }
+    found
+        .into_iter()
+        .filter(|h| {
+            let inside: u32 = h
+                .blocks
+                .iter()
+                .map(|b| (b.0..b.0 + b.2).filter(|&p| fp[p as usize]).count() as u32)
+                .sum();
+            inside * 2 < h.matched
+        })
+        .collect()
 }
 
 /// The query positions whose words choose approximate candidates: runs that exact hits
@@ -227,9 +255,53 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
             .iter()
             .any(|h| h.matched * 100 >= union * 95 && known_outside(h) <= FEW_WORDS_OUTSIDE);
     if !one_explains {
-        wanted.iter_mut().for_each(|w| *w = true);
+        // The whole text the pieces belong to is wanted, and what reads like its
+        // continuation on either side (an introduction, a changed sentence), up to a run
+        // of words without license vocabulary: the code below a header proposes no rule.
+        let (lo, hi) = extend_through_prose(
+            q,
+            &legal,
+            covered.iter().position(|c| *c).unwrap_or(0),
+            covered.iter().rposition(|c| *c).unwrap_or(n - 1),
+        );
+        wanted[lo..=hi].iter_mut().for_each(|w| *w = true);
     }
     wanted
+}
+
+/// `lo..=hi` widened on both sides up to the last word of license vocabulary before a run
+/// of [`RUN_BREAK`] words without any.
+fn extend_through_prose(
+    q: &Query,
+    legal: &impl Fn(usize) -> bool,
+    mut lo: usize,
+    mut hi: usize,
+) -> (usize, usize) {
+    let mut gap = 0;
+    for p in (0..lo).rev() {
+        if legal(p) {
+            lo = p;
+            gap = 0;
+        } else {
+            gap += 1;
+            if gap >= RUN_BREAK {
+                break;
+            }
+        }
+    }
+    gap = 0;
+    for p in hi + 1..q.toks.len() {
+        if legal(p) {
+            hi = p;
+            gap = 0;
+        } else {
+            gap += 1;
+            if gap >= RUN_BREAK {
+                break;
+            }
+        }
+    }
+    (lo, hi)
 }
 
 /// A run of this many words without license vocabulary ends a stretch of prose.
