@@ -20,7 +20,7 @@ use std::path::Path;
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-use super::{Context, Found};
+use super::{Claim, Context, Found};
 use crate::model::{Component, Ecosystem, Edge, Scope};
 use crate::relpath;
 
@@ -576,7 +576,7 @@ fn wheel_libs(ctx: &Context<'_>, so_far: &Found, found: &mut Found) {
                     )],
                     ..Default::default()
                 });
-                found.owned_files.push((at, bom_ref.clone()));
+                found.claim(at, &bom_ref, Claim::Listed);
                 push_edge(found, parent, &bom_ref);
             }
         }

@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::ecosystem::Found;
+use crate::ecosystem::{Claim, FileOwner, Found};
 use crate::expression;
 use crate::licensedb;
 use crate::model::{
@@ -48,7 +48,7 @@ pub fn resolve(
         edges,
         diagnostics,
         roots,
-        owned_files,
+        file_owners,
         ..
     } = found;
     scan.diagnostics.extend(diagnostics);
@@ -56,7 +56,7 @@ pub fn resolve(
     let (project, synthesized) = project_component(&mut by_ref, &roots, project_name);
     let mut edges = edges;
     let has_parts = link_parts(&mut by_ref, &roots, &project, &mut edges);
-    assign_files(scan, &by_ref, &owned_files);
+    assign_files(scan, &by_ref, &project, &file_owners);
     conclude_all(scan, &mut by_ref, external);
     // No manifest at the root and no workspace members or vendored folders under it (a
     // container root, an installed site-packages): the tree is the product, so what
@@ -256,14 +256,19 @@ fn is_vendored(c: &Component) -> bool {
             .is_some_and(|p| p.contains("vendored_at="))
 }
 
-/// Each file belongs to the component whose manifest lists it as installed (a wheel's
-/// RECORD), else to the component with the deepest root directory above it. A listed file
-/// stays with a deeper component found inside the distribution's site-packages (a
-/// vendored folder in the package), which knows it better.
+/// Every file's component: the one with the deepest root directory above it (the
+/// directory rule), unless a component claims the file by name ([`FileOwner`]). A
+/// [`Claim::Listed`] file (a wheel's RECORD) goes to its claimant wherever it sits, but
+/// stays with a deeper component found inside the claimant's site-packages (a vendored
+/// folder in the package), which knows it better. A [`Claim::Database`] file (dpkg's
+/// `info/*.list`) goes to its package only where nothing else took it: the directory
+/// rule gave it to no component or to the project. Of two claims of one strength on a
+/// file, the first keeps it.
 fn assign_files(
     scan: &mut Scan,
     by_ref: &BTreeMap<String, Component>,
-    owned_files: &[(String, String)],
+    project: &str,
+    owners: &[FileOwner],
 ) {
     let mut dirs: HashMap<&str, &str> = HashMap::new();
     for c in by_ref.values() {
@@ -273,10 +278,13 @@ fn assign_files(
         }
     }
     let mut listed: HashMap<&str, &str> = HashMap::new();
-    for (path, r) in owned_files {
-        if by_ref.contains_key(r) {
-            listed.entry(path.as_str()).or_insert(r.as_str());
-        }
+    let mut database: HashMap<&str, &str> = HashMap::new();
+    for o in owners.iter().filter(|o| by_ref.contains_key(&o.bom_ref)) {
+        let claims = match o.claim {
+            Claim::Listed => &mut listed,
+            Claim::Database => &mut database,
+        };
+        claims.entry(o.path.as_str()).or_insert(o.bom_ref.as_str());
     }
     for f in &mut scan.files {
         let mut owner: Option<(&str, &str)> = None;
@@ -297,6 +305,11 @@ fn assign_files(
                 o != *r && d.len() > site.len() && crate::relpath::is_within(d, site)
             });
             if !deeper_inside {
+                owner = Some(("", *r));
+            }
+        }
+        if owner.is_none_or(|(_, o)| o == project) {
+            if let Some(r) = database.get(f.path.as_str()) {
                 owner = Some(("", *r));
             }
         }

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use super::{os_release, os_root, owned_path, top_level_links};
-use crate::ecosystem::{read_manifest, Collector, Context, Found};
+use crate::ecosystem::{read_manifest, Claim, Collector, Context, Found};
 use crate::model::{Component, Diagnostic, Ecosystem as Eco, Scope};
 use crate::relpath;
 
@@ -94,7 +94,7 @@ fn one_root(ctx: &Context<'_>, os: &str, rel: &str, c: &mut Collector) {
         }
         for f in &p.files {
             if let Some(path) = owned_path(os, f, &links) {
-                c.found.file_owners.push((path, r.clone()));
+                c.found.claim(path, &r, Claim::Database);
             }
         }
         refs.push(r);

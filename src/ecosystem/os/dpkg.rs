@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::{dep5, os_release, os_root, owned_path, paragraphs, read_in_root, resolve_in_root};
 use super::{top_level_links, Distro, Paragraph};
-use crate::ecosystem::{file_name, read_manifest, Collector, Context, Found};
+use crate::ecosystem::{file_name, read_manifest, Claim, Collector, Context, Found};
 use crate::model::{Component, Diagnostic, Ecosystem as Eco, LicenseMatch, Scope};
 use crate::relpath;
 
@@ -297,7 +297,7 @@ fn owned_files(
             "postrm",
         ] {
             let rel = relpath::child(os, &format!("{info}/{name}.{ext}"));
-            found.file_owners.push((rel, bom_ref.to_string()));
+            found.claim(rel, bom_ref, Claim::Database);
         }
         if list.is_none() {
             list = read_in_root(
@@ -313,7 +313,7 @@ fn owned_files(
     };
     for line in list.lines() {
         if let Some(path) = owned_path(os, line, links) {
-            found.file_owners.push((path, bom_ref.to_string()));
+            found.claim(path, bom_ref, Claim::Database);
         }
     }
 }

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::{os_release, os_root, owned_path, top_level_links};
-use crate::ecosystem::{Collector, Context, Found};
+use crate::ecosystem::{Claim, Collector, Context, Found};
 use crate::model::{Component, Diagnostic, Ecosystem as Eco, Scope};
 
 /// Where rpm keeps its SQLite database, relative to the OS root.
@@ -411,7 +411,7 @@ fn one_root(ctx: &Context<'_>, os: &str, rel: &str, c: &mut Collector) {
         }
         for f in &p.files {
             if let Some(path) = owned_path(os, f, &links) {
-                c.found.file_owners.push((path, r.clone()));
+                c.found.claim(path, &r, Claim::Database);
             }
         }
         refs.push(r);
