@@ -27,6 +27,7 @@ mod lockfiles;
 mod metrics;
 mod native;
 mod notice;
+mod nuget;
 mod os_packages;
 mod policy;
 mod readme;

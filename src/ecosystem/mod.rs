@@ -112,6 +112,10 @@ pub struct Found {
     /// (a machine-readable Debian copyright file's `Files:`/`License:` paragraphs):
     /// (path, match), added to that file's record as evidence before resolving.
     pub file_licenses: Vec<(String, LicenseMatch)>,
+    /// `(path, bom_ref)`: files a component's manifest names as its license text (a
+    /// nuspec's `<license type="file">`), relative to the scan root: their licenses are its
+    /// evidence wherever they sit in its folder and whatever their name.
+    pub license_files: Vec<(String, String)>,
 }
 
 /// A file a component claims, relative to the scan root.
@@ -159,6 +163,7 @@ impl Found {
         self.roots.extend(other.roots);
         self.file_owners.extend(other.file_owners);
         self.file_licenses.extend(other.file_licenses);
+        self.license_files.extend(other.license_files);
     }
 }
 

@@ -49,6 +49,7 @@ pub fn resolve(
         diagnostics,
         roots,
         file_owners,
+        license_files,
         ..
     } = found;
     scan.diagnostics.extend(diagnostics);
@@ -57,7 +58,7 @@ pub fn resolve(
     let mut edges = edges;
     let has_parts = link_parts(&mut by_ref, &roots, &project, &mut edges);
     assign_files(scan, &by_ref, &project, &file_owners);
-    conclude_all(scan, &mut by_ref, external);
+    conclude_all(scan, &mut by_ref, external, &license_files);
     // No manifest at the root and no workspace members or vendored folders under it (a
     // container root, an installed site-packages): the tree is the product, so what
     // nothing else depends on is one of its direct parts. Without this the graph would
@@ -157,6 +158,7 @@ fn conclude_all(
     scan: &Scan,
     by_ref: &mut BTreeMap<String, Component>,
     external: &HashMap<String, Vec<Evidence>>,
+    license_files: &[(String, String)],
 ) {
     let mut files_of: HashMap<&str, Vec<&FileRecord>> = HashMap::new();
     for f in &scan.files {
@@ -164,10 +166,15 @@ fn conclude_all(
             files_of.entry(r).or_default().push(f);
         }
     }
+    let named: HashSet<(&str, &str)> = license_files
+        .iter()
+        .map(|(p, r)| (p.as_str(), r.as_str()))
+        .collect();
     for c in by_ref.values_mut() {
         let (mut evidence, not_grants) = own_license_evidence(
             files_of.get(c.bom_ref.as_str()).map_or(&[][..], |v| &v[..]),
             c,
+            |path| named.contains(&(path, c.bom_ref.as_str())),
         );
         c.notes.extend(not_grants);
         if let Some(ev) = external.get(&c.bom_ref) {
@@ -329,11 +336,15 @@ fn evidence_of(path: &str, m: &LicenseMatch) -> Evidence {
     }
 }
 
-/// The license evidence in a component's own top-level license files (and `LICENSES/`),
-/// and the license references of its top-level README; with a note for each match whose
-/// words name a license without granting it (negated, contribution terms), which is left
-/// out.
-fn own_license_evidence(files: &[&FileRecord], c: &Component) -> (Vec<Evidence>, Vec<String>) {
+/// The license evidence in a component's own top-level license files (and `LICENSES/`,
+/// and any file its manifest names as its license, `named`), and the license references
+/// of its top-level README; with a note for each match whose words name a license
+/// without granting it (negated, contribution terms), which is left out.
+fn own_license_evidence(
+    files: &[&FileRecord],
+    c: &Component,
+    named: impl Fn(&str) -> bool,
+) -> (Vec<Evidence>, Vec<String>) {
     let Some(dir) = c.path.as_deref() else {
         return (Vec::new(), Vec::new());
     };
@@ -357,7 +368,7 @@ fn own_license_evidence(files: &[&FileRecord], c: &Component) -> (Vec<Evidence>,
     for f in files {
         let d = dir_of(&f.path);
         let matches: Vec<&LicenseMatch> = match f.class {
-            _ if in_pep639(d) => f.licenses.iter().collect(),
+            _ if in_pep639(d) || named(&f.path) => f.licenses.iter().collect(),
             Some(FileClass::License) if d == dir || d == licenses_dir => {
                 f.licenses.iter().collect()
             }
