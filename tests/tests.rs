@@ -18,6 +18,7 @@ mod config;
 mod detect;
 mod diff;
 mod fuzz;
+mod gradle;
 mod graphs;
 mod hostile;
 mod images;
