@@ -310,8 +310,11 @@ fn version(v: Option<&Value>, versions: &Table) -> Result<Version, String> {
 /// A version string: exact, or a range / dynamic version.
 fn single(s: &str) -> Version {
     let s = s.trim();
-    let dynamic =
-        s.is_empty() || s.contains(['[', ']', '(', ')', ',', '+', '*']) || s.starts_with("latest.");
+    // `1.+` is a prefix; a `+` inside is part of a version (`9+181-r4173-1`).
+    let dynamic = s.is_empty()
+        || s.ends_with('+')
+        || s.contains(['[', ']', '(', ')', ','])
+        || s.starts_with("latest.");
     if dynamic {
         Version::Unpinned(s.to_string())
     } else {
@@ -426,6 +429,7 @@ range = { require = "[1.0,2.0)" }
 
 [libraries]
 junit = "junit:junit:4.13.2"
+javac = "com.google.errorprone:javac:9+181-r4173-1"
 bom-managed = "androidx.compose.ui:ui"
 gwt-user = { module = "com.google.gwt:gwt-user", version.ref = "gwt" }
 guava = { group = "com.google.guava", name = "guava", version.ref = "guava" }
@@ -448,6 +452,7 @@ own = { id = "my.convention" }
         let v = |a: &str| entry(&cat, a).version.clone();
         let exact = |s: &str| Version::Exact(s.into());
         assert_eq!(v("junit"), exact("4.13.2"));
+        assert_eq!(v("javac"), exact("9+181-r4173-1"));
         assert_eq!(v("bom-managed"), Version::Unstated);
         assert_eq!(v("gwt-user"), exact("2.9.0"));
         assert_eq!(entry(&cat, "guava").group, "com.google.guava");
