@@ -242,7 +242,7 @@ pub fn discover(ctx: &Context<'_>) -> Found {
     for f in each {
         found.extend(f);
     }
-    let native = native::discover(ctx, &found);
+    let native = native::discover(ctx, &mut found);
     found.extend(native);
     found.extend(vendored::discover(ctx, &found));
     found
