@@ -233,6 +233,11 @@ fn hostile_package_folders_are_warnings_and_nothing_leaves_the_tree() {
         b"PK\x03\x04junk\0",
     )
     .unwrap();
+    // An end record that claims a 2 GiB directory: refused before the zip reader sees it.
+    let mut huge = b"PK\x05\x06\0\0\0\0\x01\0\x01\0".to_vec();
+    huge.extend(0x7fff_ffffu32.to_le_bytes());
+    huge.extend([0, 0, 0, 0, 0, 0]);
+    fs::write(pkg("Huge.1.0.0").join("Huge.1.0.0.nupkg"), huge).unwrap();
     {
         let f = fs::File::create(pkg("Empty.1.0.0").join("Empty.1.0.0.nupkg")).unwrap();
         let mut z = zip::ZipWriter::new(f);
@@ -259,13 +264,19 @@ fn hostile_package_folders_are_warnings_and_nothing_leaves_the_tree() {
     assert!(
         warnings
             .iter()
-            .any(|w| w.contains("Junk.1.0.0.nupkg") && w.contains("not a readable .nupkg")),
+            .any(|w| w.contains("Junk.1.0.0.nupkg") && w.contains("no zip end record")),
         "{warnings:?}"
     );
     assert!(
         warnings
             .iter()
             .any(|w| w.contains("Empty.1.0.0.nupkg") && w.contains("without a nuspec")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("Huge.1.0.0.nupkg") && w.contains("zip directory is 2047 MiB")),
         "{warnings:?}"
     );
     let evil = component_by(&v, "bom_ref", "pkg:nuget/Evil@1.0.0");

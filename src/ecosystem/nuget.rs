@@ -453,7 +453,13 @@ fn from_archive(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) -> Op
         diags.push(Diagnostic::warning(Some(rel.to_string()), m));
         None
     };
-    let path = relpath::under(ctx.root, rel).filter(|p| relpath::stays_inside(ctx.root, p))?;
+    let Some(path) = relpath::under(ctx.root, rel).filter(|p| relpath::stays_inside(ctx.root, p))
+    else {
+        return warn(
+            diags,
+            "a symbolic link out of the scan root; not read".into(),
+        );
+    };
     match std::fs::metadata(&path) {
         Ok(m) if m.len() > MAX_NUPKG_BYTES => {
             return warn(
@@ -464,7 +470,11 @@ fn from_archive(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) -> Op
         Ok(_) => {}
         Err(e) => return warn(diags, format!("cannot read: {e}")),
     }
-    let file = std::fs::File::open(&path).ok()?;
+    let mut file = std::fs::File::open(&path).ok()?;
+    // The zip reader holds the whole central directory in memory: look at its size first.
+    if let Err(e) = directory_fits(&mut file) {
+        return warn(diags, format!("not read as a .nupkg: {e}"));
+    }
     let mut zip = match zip::ZipArchive::new(std::io::BufReader::new(file)) {
         Ok(z) => z,
         Err(e) => return warn(diags, format!("not a readable .nupkg (zip): {e}")),
@@ -495,6 +505,40 @@ fn from_archive(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) -> Op
         );
     }
     Some(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// Largest central directory of a `.nupkg` read (a real one of 20,000 files is ~2 MiB).
+const MAX_ZIP_DIRECTORY: u64 = 64 << 20;
+
+/// Whether the zip's central directory, as its end record states it, is small enough to
+/// read: a hostile archive could claim gigabytes of entries. ZIP64 (over 65,535 entries or
+/// 4 GiB, which no NuGet package is) is refused.
+fn directory_fits(file: &mut std::fs::File) -> Result<(), String> {
+    use std::io::{Seek, SeekFrom};
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    // The end record is 22 bytes, after a comment of at most 65,535.
+    let tail = len.min(22 + 0xffff);
+    file.seek(SeekFrom::Start(len - tail))
+        .map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    file.take(tail)
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    let at = buf
+        .windows(4)
+        .rposition(|w| w == b"PK\x05\x06")
+        .filter(|&i| i + 22 <= buf.len())
+        .ok_or("no zip end record")?;
+    let entries = u16::from_le_bytes([buf[at + 10], buf[at + 11]]);
+    let size = u32::from_le_bytes([buf[at + 12], buf[at + 13], buf[at + 14], buf[at + 15]]);
+    if entries == u16::MAX || size == u32::MAX {
+        return Err("a ZIP64 archive".into());
+    }
+    if u64::from(size) > MAX_ZIP_DIRECTORY {
+        return Err(format!("its zip directory is {} MiB", size >> 20));
+    }
+    Ok(())
 }
 
 /// Whether an id or version can be a folder name of the global packages folder (no
