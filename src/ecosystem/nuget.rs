@@ -20,7 +20,7 @@
 //! is the supplier, `<projectUrl>` (else `<repository url>`) the homepage, and
 //! `<developmentDependency>` makes a package dev-only.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -202,7 +202,14 @@ fn discover_with(ctx: &Context<'_>, home: Option<&Path>) -> Found {
         by_key: locked,
         deps: Vec::new(),
     };
+    // A folder's nuspec file first: NuGet 2 left one beside the .nupkg, which then need not
+    // be opened.
+    specs.sort_by_key(|(_, l)| *l == Layout::Archive);
+    let mut read: HashSet<&str> = HashSet::new();
     for (rel, l) in specs {
+        if !read.insert(dir_of(rel)) {
+            continue;
+        }
         let text = match l {
             Layout::Archive => from_archive(ctx, rel, &mut c.found.diagnostics),
             _ => read_manifest(ctx, rel, &mut c.found.diagnostics),
@@ -557,7 +564,7 @@ fn plain_name(s: &str) -> bool {
 fn from_cache(home: &Path, c: &mut Collector) {
     for i in 0..c.found.components.len() {
         let comp = &c.found.components[i];
-        if comp.path.is_some() || comp.ecosystem != Eco::from_name("nuget") {
+        if comp.path.is_some() {
             continue;
         }
         let Some(version) = comp.version.as_deref() else {
