@@ -490,6 +490,24 @@ pub fn normalize(raw: &str) -> Normalized {
             ..Default::default()
         };
     }
+    // A license URL (a pom's `<url>`, a nuspec's `<licenseUrl>`): the license it names,
+    // where it names one; else one LicenseRef that keeps the URL, not a `/`-split of it.
+    if (raw_trimmed.starts_with("https://") || raw_trimmed.starts_with("http://"))
+        && !raw_trimmed.contains(char::is_whitespace)
+    {
+        let expression = match from_license_url(raw_trimmed) {
+            Some(e) => {
+                b.note(format!("`{raw_trimmed}` read as `{e}`"));
+                e
+            }
+            None => b.make_ref(raw_trimmed),
+        };
+        return Normalized {
+            expression,
+            fixups: b.fixups,
+            license_refs: b.refs,
+        };
+    }
     // npm's way to point at a license file: no SPDX claim can be made from the string.
     // (`get`: byte 14 may fall inside a character; found by the fuzz harness.)
     if raw_trimmed.len() > 14
@@ -641,6 +659,102 @@ fn tidy(s: &str) -> String {
     s
 }
 
+/// The SPDX expression a license URL stands for, where the URL names one license and
+/// nothing else: NuGet's `https://licenses.nuget.org/<expression>`, the pages of one id at
+/// spdx.org, opensource.org (also OSI's old page names, `mit-license.php`) and
+/// choosealicense.com, and `apache.org/licenses/LICENSE-2.0`. None for any other page (a
+/// project's own LICENSE file, a vendor's EULA, a page that names a license family such
+/// as `bsd-license.php`, a GNU license without -only or -or-later): what it says is not
+/// known offline, and it is not guessed.
+pub fn from_license_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = host.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let path = path.trim_end_matches('/');
+    let page = |prefix: &str| -> Option<String> {
+        let p = path.get(..prefix.len())?;
+        p.eq_ignore_ascii_case(prefix)
+            .then(|| path[prefix.len()..].to_string())
+    };
+    let stem = |p: String| -> String {
+        let lower = p.to_ascii_lowercase();
+        for ext in [".php", ".html", ".htm", ".json", ".txt"] {
+            if lower.ends_with(ext) {
+                return p[..p.len() - ext.len()].to_string();
+            }
+        }
+        p
+    };
+    let one_id = |name: &str| -> Option<String> {
+        let id = exact_id(name)?;
+        // A GNU id without -only / -or-later (GPL-2.0) leaves the choice unsaid.
+        let gnu_unsaid = is_gnu_or_later_capable(&id)
+            && !name.to_ascii_lowercase().ends_with("-only")
+            && !name.to_ascii_lowercase().ends_with("-or-later")
+            && !name.ends_with('+');
+        (!gnu_unsaid && !id.contains(' ')).then_some(id)
+    };
+    match host {
+        "licenses.nuget.org" => {
+            let expr = percent_decoded(path)?;
+            spdx::Expression::parse(&expr).ok().map(|_| expr)
+        }
+        "spdx.org" => one_id(&stem(page("licenses/")?)),
+        "choosealicense.com" => one_id(&page("licenses/")?),
+        "opensource.org" => {
+            let name = stem(page("licenses/")?);
+            // OSI's page names from before it used SPDX ids; only those naming one license.
+            const OSI_PAGES: &[(&str, &str)] = &[
+                ("mit-license", "MIT"),
+                ("apache2.0", "Apache-2.0"),
+                ("apache-2.0", "Apache-2.0"),
+                ("bsd-3-clause", "BSD-3-Clause"),
+                ("bsd-2-clause", "BSD-2-Clause"),
+                ("ms-pl", "MS-PL"),
+                ("ms-rl", "MS-RL"),
+                ("mozilla1.1", "MPL-1.1"),
+                ("isc-license", "ISC"),
+                ("zlib-license", "Zlib"),
+            ];
+            OSI_PAGES
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&name))
+                .map(|(_, id)| id.to_string())
+                .or_else(|| one_id(&name))
+        }
+        "apache.org" => match stem(page("licenses/")?).to_ascii_uppercase().as_str() {
+            "LICENSE-2.0" => Some("Apache-2.0".into()),
+            "LICENSE-1.1" => Some("Apache-1.1".into()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `%XX` escapes of a URL path decoded (`MIT%20OR%20Apache-2.0`); None when they do not
+/// make UTF-8.
+fn percent_decoded(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Every license and exception id in an expression, `LicenseRef-`s kept; a trailing `+`
 /// is an operator, not part of the id.
 pub fn license_ids(expr: &str) -> BTreeSet<String> {
@@ -654,6 +768,83 @@ pub fn license_ids(expr: &str) -> BTreeSet<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn license_urls_that_name_one_license() {
+        let url = |u: &str| super::from_license_url(u);
+        // As the nuspecs of real packages write them (tests/fixtures/ecosystems/nuget).
+        assert_eq!(
+            url("https://licenses.nuget.org/MIT").as_deref(),
+            Some("MIT")
+        );
+        assert_eq!(
+            url("https://licenses.nuget.org/MIT%20OR%20Apache-2.0").as_deref(),
+            Some("MIT OR Apache-2.0")
+        );
+        assert_eq!(
+            url("http://www.apache.org/licenses/LICENSE-2.0").as_deref(),
+            Some("Apache-2.0")
+        );
+        assert_eq!(
+            url("https://www.apache.org/licenses/LICENSE-2.0.html").as_deref(),
+            Some("Apache-2.0")
+        );
+        assert_eq!(
+            url("http://opensource.org/licenses/MS-PL").as_deref(),
+            Some("MS-PL")
+        );
+        assert_eq!(
+            url("https://opensource.org/licenses/MIT").as_deref(),
+            Some("MIT")
+        );
+        assert_eq!(
+            url("http://www.opensource.org/licenses/mit-license.php").as_deref(),
+            Some("MIT")
+        );
+        assert_eq!(
+            url("https://spdx.org/licenses/BSD-3-Clause.html").as_deref(),
+            Some("BSD-3-Clause")
+        );
+        assert_eq!(
+            url("https://choosealicense.com/licenses/mit/").as_deref(),
+            Some("MIT")
+        );
+        // Pages that do not name one license, and GNU pages that leave -only/-or-later
+        // unsaid, are not read as a license.
+        for u in [
+            "http://jquery.org/license",
+            "https://github.com/kevin-montrose/Jil/blob/master/LICENSE",
+            "http://www.microsoft.com/web/webpi/eula/net_library_eula_ENU.htm",
+            "http://www.opensource.org/licenses/bsd-license.php",
+            "https://opensource.org/licenses/GPL-2.0",
+            "https://www.gnu.org/licenses/gpl-3.0.html",
+            "https://licenses.nuget.org/not%20an%20expression",
+            "https://aka.ms/deprecateLicenseUrl",
+            "ftp://opensource.org/licenses/MIT",
+        ] {
+            assert_eq!(url(u), None, "{u}");
+        }
+        assert_eq!(
+            url("https://opensource.org/licenses/GPL-2.0-only").as_deref(),
+            Some("GPL-2.0-only")
+        );
+        // As a declaration: the license it names, else one LicenseRef keeping the URL.
+        let n = normalize("http://www.apache.org/licenses/LICENSE-2.0");
+        assert_eq!(n.expression, "Apache-2.0");
+        assert_eq!(
+            n.fixups,
+            ["`http://www.apache.org/licenses/LICENSE-2.0` read as `Apache-2.0`"]
+        );
+        let n = normalize("https://github.com/kevin-montrose/Jil/blob/master/LICENSE");
+        assert_eq!(
+            n.expression,
+            "LicenseRef-https-github.com-kevin-montrose-Jil-blob-master-LICENSE"
+        );
+        assert_eq!(
+            n.license_refs[0].1,
+            "https://github.com/kevin-montrose/Jil/blob/master/LICENSE"
+        );
+    }
+
     #[test]
     fn a_multibyte_character_at_byte_14_is_no_panic() {
         // Found by tests/fuzz.rs: `raw[..14]` cut a character in two.

@@ -278,6 +278,18 @@ const LOCKFILES: &[(&str, &str)] = &[
         "tests/fixtures/ecosystems/maven/multi/core/pom.xml",
     ),
     ("pom.xml", "tests/fixtures/ecosystems/maven/xxe/pom.xml"),
+    (
+        "gradle/libs.versions.toml",
+        "tests/fixtures/ecosystems/gradle/nowinandroid/gradle/libs.versions.toml",
+    ),
+    (
+        "packages/Dapper.1.13/Dapper.1.13.nuspec",
+        "tests/fixtures/ecosystems/nuget/packages-config/packages/Dapper.1.13/Dapper.1.13.nuspec",
+    ),
+    (
+        "packages/Sigil.4.7.0/Sigil.4.7.0.nupkg",
+        "tests/fixtures/ecosystems/nuget/packages-config/packages/Sigil.4.7.0/Sigil.4.7.0.nupkg",
+    ),
 ];
 
 #[test]
@@ -286,12 +298,16 @@ fn lockfiles() {
     let tree = tempfile::tempdir().unwrap();
     fuzz("lockfile", &seeds, cases(150), |which, input| {
         let dir = tree.path();
-        // One tree per case: the file under its own name, beside the manifest it pairs with.
+        // One tree per case: the file under its own name (in the folders its ecosystem
+        // looks in), beside the manifest it pairs with.
         for e in std::fs::read_dir(dir).unwrap().flatten() {
             let _ = std::fs::remove_file(e.path());
+            let _ = std::fs::remove_dir_all(e.path());
         }
         let name = LOCKFILES[which].0;
-        std::fs::write(dir.join(name), input).unwrap();
+        let at = dir.join(name);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::write(at, input).unwrap();
         match name {
             "Cargo.lock" => std::fs::write(
                 dir.join("Cargo.toml"),

@@ -1,6 +1,7 @@
 //! End-to-end tests of native code bundled inside packages: C libraries carried as source
 //! by `-sys` crates (real headers and license files, tests/fixtures/ecosystems/native/
-//! SOURCES.md) and shared libraries bundled in a wheel's `.libs` folder.
+//! SOURCES.md) and by npm packages built by node-gyp (tests/fixtures/ecosystems/node-gyp/
+//! SOURCES.md), and shared libraries bundled in a wheel's `.libs` folder.
 
 use std::fs;
 
@@ -194,4 +195,101 @@ fn cyclonedx_nests_them_and_spdx_says_contains() {
             && r["relatedSpdxElement"] == id("zstd")
     }));
     validate_sboms(&files);
+}
+
+/// npm packages built by node-gyp (real package files, trimmed:
+/// tests/fixtures/ecosystems/node-gyp/SOURCES.md): what their `deps/` bundle.
+#[test]
+fn node_gyp_packages_bundle_their_deps_and_archives_are_only_named() {
+    let gyp = "tests/fixtures/ecosystems/node-gyp";
+    let v = scan_tree(&fixture("ecosystems/node-gyp"));
+    let m = "node_modules";
+    let sqlite_h = format!("{m}/better-sqlite3/deps/sqlite3/sqlite3.h");
+    let text = fs::read_to_string(crate::common::root().join(gyp).join(&sqlite_h)).unwrap();
+    let sqlite_version = text
+        .lines()
+        .find_map(|l| l.strip_prefix("#define SQLITE_VERSION "))
+        .unwrap()
+        .trim()
+        .trim_matches('"')
+        .to_string();
+    for (name, version, parent, path) in [
+        (
+            "sqlite",
+            Some(sqlite_version.as_str()),
+            "better-sqlite3",
+            "better-sqlite3/deps/sqlite3",
+        ),
+        (
+            "leveldb",
+            Some("1.20"),
+            "leveldown",
+            "leveldown/deps/leveldb/leveldb-1.20",
+        ),
+        (
+            "snappy",
+            Some("1.1.7"),
+            "leveldown",
+            "leveldown/deps/snappy/snappy",
+        ),
+    ] {
+        let c = by_name(&v, name);
+        assert_eq!(c["version"].as_str(), version, "{name}");
+        assert_eq!(c["parent"], by_name(&v, parent)["bom_ref"], "{name}");
+        assert_eq!(c["path"], format!("{m}/{path}"), "{name}");
+    }
+    // Licenses from the library's own folder, not its npm package's.
+    assert_eq!(by_name(&v, "leveldb")["concluded"], "BSD-3-Clause");
+    assert_eq!(by_name(&v, "leveldown")["concluded"], "MIT");
+    // leveldown's own port of leveldb and better-sqlite3's patches are not libraries.
+    let names: Vec<&str> = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| ["port-libuv", "patches", "linux"].contains(n)),
+        "{names:?}"
+    );
+    // node-sqlite3 carries SQLite as an archive: named in a note, never unpacked.
+    let sqlite3 = by_name(&v, "sqlite3");
+    assert!(sqlite3["notes"].as_array().unwrap().iter().any(|n| n
+        .as_str()
+        .unwrap()
+        .contains(&format!("{m}/sqlite3/deps/sqlite-autoconf-3520000.tar.gz"))));
+    assert!(!v.to_string().contains("sqlite-autoconf-3520000/"));
+
+    // CycloneDX nests them under their package.
+    let out = ospo()
+        .args(["sbom", gyp, "--no-caches", "-q"])
+        .env("SOURCE_DATE_EPOCH", "1733097600")
+        .output()
+        .unwrap();
+    let cdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let leveldown = cdx["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "leveldown")
+        .unwrap();
+    let mut inner: Vec<&str> = leveldown["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    inner.sort();
+    assert_eq!(inner, ["leveldb", "snappy"]);
+
+    let out = ospo()
+        .args(["list", gyp, "--no-caches", "--format", "csv"])
+        .output()
+        .unwrap();
+    crate::common::assert_golden(
+        "inventory/node-gyp.csv",
+        &String::from_utf8(out.stdout).unwrap(),
+    );
 }

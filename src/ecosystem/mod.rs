@@ -104,23 +104,57 @@ pub struct Found {
     /// bom-refs of the project's own components (the manifests at the scan root, or
     /// workspace members): they become the root component and are never "dependencies".
     pub roots: Vec<String>,
-    /// Files a package database names as a package's own (dpkg's `info/*.list`, apk's
-    /// `R:` lines): (path relative to the scan root, bom-ref). Such packages have no one
-    /// root directory, so the directory rule cannot give them their files; they only get
-    /// files the directory rule gives to no component or to the project (a language
-    /// package inside an OS package keeps its own files). Unlike `owned_files`, which win.
-    pub file_owners: Vec<(String, String)>,
+    /// Files a component claims wherever they sit, beside the directory rule (a file
+    /// belongs to the component with the deepest root directory above it): an installed
+    /// distribution's RECORD, a package database's file lists. How strongly: [`Claim`].
+    pub file_owners: Vec<FileOwner>,
     /// License statements an ecosystem read in the structure of a file the walk recorded
     /// (a machine-readable Debian copyright file's `Files:`/`License:` paragraphs):
     /// (path, match), added to that file's record as evidence before resolving.
     pub file_licenses: Vec<(String, LicenseMatch)>,
-    /// `(path, bom_ref)`: files a component's own manifest lists as installed by it (an
-    /// installed Python distribution's RECORD), relative to the scan root. They belong to
-    /// that component wherever they sit (`arrow/` beside `arrow-1.4.0.dist-info/`).
-    pub owned_files: Vec<(String, String)>,
+    /// `(path, bom_ref)`: files a component's manifest names as its license text (a
+    /// nuspec's `<license type="file">`), relative to the scan root: their licenses are its
+    /// evidence wherever they sit in its folder and whatever their name.
+    pub license_files: Vec<(String, String)>,
+}
+
+/// A file a component claims, relative to the scan root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileOwner {
+    pub path: String,
+    pub bom_ref: String,
+    pub claim: Claim,
+}
+
+/// How a [`FileOwner`] claims its file; the resolver applies both in one place
+/// (`resolve::assign_files`). When two claims of one strength name a file, the first
+/// (in [`REGISTRY`] order, then as the ecosystem listed them) keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The component's own manifest lists the file as installed by it (an installed Python
+    /// distribution's RECORD: `arrow/` beside `arrow-1.4.0.dist-info/`; a wheel's bundled
+    /// library). It wins over the directory rule, except against a deeper component inside
+    /// the distribution's site-packages (a folder vendored in the package), which knows
+    /// the file better.
+    Listed,
+    /// A package database names the file as a package's (dpkg's `info/*.list`, apk's `R:`
+    /// lines, rpm's file list). Such a package has no one root directory, and a language
+    /// package installed inside it (a dist-info under `dist-packages`) knows its own files
+    /// better: it only takes files the directory rule gave to no component or to the
+    /// project.
+    Database,
 }
 
 impl Found {
+    /// Claim the file `path` for `bom_ref`.
+    pub fn claim(&mut self, path: String, bom_ref: &str, claim: Claim) {
+        self.file_owners.push(FileOwner {
+            path,
+            bom_ref: bom_ref.to_string(),
+            claim,
+        });
+    }
+
     pub fn extend(&mut self, other: Found) {
         self.components.extend(other.components);
         self.edges.extend(other.edges);
@@ -129,7 +163,7 @@ impl Found {
         self.roots.extend(other.roots);
         self.file_owners.extend(other.file_owners);
         self.file_licenses.extend(other.file_licenses);
-        self.owned_files.extend(other.owned_files);
+        self.license_files.extend(other.license_files);
     }
 }
 
@@ -208,7 +242,7 @@ pub fn discover(ctx: &Context<'_>) -> Found {
     for f in each {
         found.extend(f);
     }
-    let native = native::discover(ctx, &found);
+    let native = native::discover(ctx, &mut found);
     found.extend(native);
     found.extend(vendored::discover(ctx, &found));
     found

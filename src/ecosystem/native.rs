@@ -1,9 +1,12 @@
 //! Native code bundled inside packages: the C libraries a Cargo `-sys` (or `-src`) crate
 //! carries as source (zstd, libgit2 with its `deps/`, libssh2, SQLite/SQLCipher, aws-lc
-//! with its `third_party/`, zlib ...) and the shared libraries a Python wheel bundles in
-//! `<dist>.libs/` (auditwheel, delocate). Each becomes a component of its own, nested under
-//! the package that carries it (`Component::parent`, and an edge from it: the package is
-//! linked against it), with its version where its sources state it.
+//! with its `third_party/`, zlib ...), those an npm package built by node-gyp carries in
+//! its `deps/` (better-sqlite3's SQLite, leveldown's LevelDB and Snappy; [`node_gyp`]), and
+//! the shared libraries a Python wheel bundles in `<dist>.libs/` (auditwheel, delocate).
+//! Each becomes a component of its own, nested under the package that carries it
+//! (`Component::parent`, and an edge from it: the package is linked against it), with its
+//! version where its sources state it. An archive of sources (node-sqlite3's
+//! `deps/sqlite-autoconf-*.tar.gz`) is never unpacked: a note on its package names it.
 //!
 //! Versions come from what the library's own sources say, first its version header
 //! ([`PROBES`]: `ZSTD_VERSION_*` in zstd.h, `LIBGIT2_VERSION`, `SQLITE_VERSION`, ...), then
@@ -20,7 +23,7 @@ use std::path::Path;
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-use super::{Context, Found};
+use super::{Claim, Context, Found};
 use crate::model::{Component, Ecosystem, Edge, Scope};
 use crate::relpath;
 
@@ -42,6 +45,8 @@ enum Stated {
     Triple(&'static str, &'static str, &'static str),
     /// Major and minor only (PCRE2).
     Pair(&'static str, &'static str),
+    /// Major and minor as C++ constants, `static const int NAME = 1;` (LevelDB).
+    Constants(&'static str, &'static str),
 }
 
 /// A version header: the file (relative to the library's folder), the library's name,
@@ -154,6 +159,12 @@ const PROBES: &[Probe] = &[
         github: Some("lz4/lz4"),
     },
     Probe {
+        files: &["include/leveldb/db.h"],
+        name: "leveldb",
+        version: &[Stated::Constants("kMajorVersion", "kMinorVersion")],
+        github: Some("google/leveldb"),
+    },
+    Probe {
         files: &["include/curl/curlver.h"],
         name: "curl",
         version: &[Stated::Define("LIBCURL_VERSION")],
@@ -191,7 +202,17 @@ fn stated(text: &str, how: &Stated) -> Option<String> {
             define(text, c)?
         )),
         Stated::Pair(a, b) => Some(format!("{}.{}", define(text, a)?, define(text, b)?)),
+        Stated::Constants(a, b) => Some(format!("{}.{}", constant(text, a)?, constant(text, b)?)),
     }
+}
+
+fn constant(text: &str, name: &str) -> Option<String> {
+    let re = Regex::new(&format!(
+        r"(?m)^[ \t]*(?:static[ \t]+)?const(?:expr)?[ \t]+int[ \t]+{}[ \t]*=[ \t]*([0-9]+)[ \t]*;",
+        regex::escape(name)
+    ))
+    .ok()?;
+    re.captures(text).map(|c| c[1].to_string())
 }
 
 static CMAKE_PROJECT: Lazy<Regex> = Lazy::new(|| {
@@ -348,6 +369,7 @@ pub fn identify(root: &Path, dir: &str) -> Option<Library> {
 fn describe(how: &[Stated]) -> String {
     match how.first() {
         Some(Stated::Define(n)) => n.to_string(),
+        Some(Stated::Constants(a, b)) => format!("{a}, {b}"),
         Some(Stated::Triple(a, ..)) | Some(Stated::Pair(a, _)) => {
             format!(
                 "{}*",
@@ -376,9 +398,11 @@ fn purl(lib: &Library, dir: &str) -> String {
     p.to_string()
 }
 
-/// Bundled libraries of every `-sys`/`-src` crate and every wheel's `.libs` folder that
-/// the ecosystems found (`so_far`).
-pub fn discover(ctx: &Context<'_>, so_far: &Found) -> Found {
+/// Bundled libraries of every `-sys`/`-src` crate, every npm package built by node-gyp
+/// and every wheel's `.libs` folder that the ecosystems found (`so_far`). An archive of
+/// sources a package carries is named in a note on the package (in `so_far`), never
+/// unpacked.
+pub fn discover(ctx: &Context<'_>, so_far: &mut Found) -> Found {
     let mut found = Found::default();
     let license_dirs: BTreeSet<&str> = ctx
         .license_files
@@ -386,13 +410,24 @@ pub fn discover(ctx: &Context<'_>, so_far: &Found) -> Found {
         .map(|l| relpath::dir_of(l))
         .collect();
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    for c in &so_far.components {
+    let mut archives: Vec<(usize, String)> = Vec::new();
+    for (i, c) in so_far.components.iter().enumerate() {
         let Some(path) = c.path.as_deref().filter(|p| !p.is_empty()) else {
             continue;
         };
         let crate_like = c.ecosystem == Ecosystem::Cargo
             && (c.name.ends_with("-sys") || c.name.ends_with("-src"));
-        if !crate_like || !seen.insert(path.to_string()) {
+        let addon = c.ecosystem == Ecosystem::Npm
+            && list(ctx.root, path).1.iter().any(|f| f == "binding.gyp");
+        if !(crate_like || addon) || !seen.insert(path.to_string()) {
+            continue;
+        }
+        if addon {
+            let (libs, tarballs) = node_gyp(ctx.root, path);
+            for (lib, dir) in libs {
+                add(ctx, &mut found, &lib, &dir, &c.bom_ref, &license_dirs, 0);
+            }
+            archives.extend(tarballs.into_iter().map(|t| (i, t)));
             continue;
         }
         // The library sits in a folder of the crate (zstd-sys/zstd, libz-sys/src/zlib).
@@ -419,8 +454,150 @@ pub fn discover(ctx: &Context<'_>, so_far: &Found) -> Found {
             }
         }
     }
+    for (i, archive) in archives {
+        so_far.components[i].notes.push(format!(
+            "bundles native sources as an archive, {archive}, which its build unpacks; \
+             archives are not unpacked, so what it holds is not in this inventory"
+        ));
+    }
     wheel_libs(ctx, so_far, &mut found);
     found
+}
+
+/// Archives of sources, by their name.
+const ARCHIVES: &[&str] = &[".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar", ".zip"];
+
+/// The libraries an npm package built by node-gyp bundles (each with its folder), and the
+/// archives of sources it carries instead (their paths). The places looked at are the
+/// folders of its `deps/` (node-gyp's convention: better-sqlite3's `deps/sqlite3`,
+/// leveldown's `deps/leveldb` and `deps/snappy`), and the folders its binding.gyp's
+/// `dependencies` and `include_dirs` name under a dependency folder (`third_party/zlib/
+/// include` is `third_party/zlib`). A folder that states no library is searched one level
+/// down for one (`deps/leveldb/leveldb-1.20`), else is a library without a version if it
+/// holds C or C++ sources (not `deps/patches`).
+fn node_gyp(root: &Path, pkg: &str) -> (Vec<(Library, String)>, Vec<String>) {
+    let deps = relpath::child(pkg, "deps");
+    let (dirs, files) = list(root, &deps);
+    let mut candidates: BTreeSet<String> = dirs.iter().map(|d| relpath::child(&deps, d)).collect();
+    let gyp = read(root, &relpath::child(pkg, "binding.gyp"), MAX_PROBE_BYTES).unwrap_or_default();
+    for named in gyp_paths(&gyp) {
+        let Some(at) = relpath::join("", &named) else {
+            continue;
+        };
+        let mut segs = at.split('/');
+        if let (Some(folder), Some(lib)) = (segs.next(), segs.next()) {
+            let is_file = lib.contains(".gyp");
+            if DEPENDENCY_FOLDERS.contains(&folder) && !is_file {
+                candidates.insert(relpath::child(pkg, &format!("{folder}/{lib}")));
+            }
+        }
+    }
+    let archives = files
+        .iter()
+        .filter(|f| ARCHIVES.iter().any(|a| f.to_ascii_lowercase().ends_with(a)))
+        .map(|f| relpath::child(&deps, f))
+        .collect();
+    let mut libs = Vec::new();
+    for dir in candidates {
+        if let Some(lib) = identify(root, &dir) {
+            libs.push((lib, dir));
+            continue;
+        }
+        let inner: Vec<(Library, String)> = list(root, &dir)
+            .0
+            .iter()
+            .map(|d| relpath::child(&dir, d))
+            .filter_map(|d| Some((identify(root, &d)?, d)))
+            .collect();
+        if !inner.is_empty() {
+            libs.extend(inner);
+        } else if has_native_sources(root, &dir, 2) {
+            let name = relpath::file_name(&dir).to_ascii_lowercase();
+            libs.push((
+                Library {
+                    name,
+                    version: None,
+                    github: None,
+                    source: "nothing (no version stated)".into(),
+                    subdir: None,
+                },
+                dir,
+            ));
+        }
+    }
+    (libs, archives)
+}
+
+/// The paths a binding.gyp's `dependencies` (`deps/leveldb/leveldb.gyp:leveldb`, the part
+/// before the target) and `include_dirs` name, relative to the package; those made by a
+/// command or a variable (`<!(node -e ...)`, `<(SHARED_INTERMEDIATE_DIR)`) are left out,
+/// as nothing is run. GYP is a Python literal: strings in either quotes, `#` comments.
+fn gyp_paths(gyp: &str) -> Vec<String> {
+    static LIST: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r#"['"](?:dependencies|include_dirs)['"]\s*:\s*\["#).unwrap());
+    let gyp = without_comments(gyp);
+    let mut out = Vec::new();
+    for m in LIST.find_iter(&gyp) {
+        let mut quote: Option<char> = None;
+        let mut cur = String::new();
+        let mut chars = gyp[m.end()..].chars();
+        while let Some(ch) = chars.next() {
+            match (quote, ch) {
+                (None, ']') => break,
+                (None, '\'' | '"') => quote = Some(ch),
+                (None, _) => {}
+                (Some(_), '\\') => cur.extend(chars.next()),
+                (Some(q), _) if ch == q => {
+                    let p = std::mem::take(&mut cur);
+                    let p = p.strip_prefix("<(module_root_dir)/").unwrap_or(&p);
+                    let p = p.split(':').next().unwrap_or(p);
+                    if !p.is_empty() && !p.contains(['<', '>', '$', '!', '@']) {
+                        out.push(p.to_string());
+                    }
+                    quote = None;
+                }
+                (Some(_), _) => cur.push(ch),
+            }
+        }
+    }
+    out
+}
+
+/// A GYP file without its `#` comments (a `#` inside a string is kept).
+fn without_comments(gyp: &str) -> String {
+    let mut out = String::with_capacity(gyp.len());
+    for line in gyp.lines() {
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        for ch in line.chars() {
+            match (quote, ch) {
+                (Some(_), _) if escaped => escaped = false,
+                (Some(_), '\\') => escaped = true,
+                (Some(q), _) if ch == q => quote = None,
+                (None, '\'' | '"') => quote = Some(ch),
+                (None, '#') => break,
+                _ => {}
+            }
+            out.push(ch);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether a folder holds C or C++ sources or build files, `depth` levels down at most.
+fn has_native_sources(root: &Path, dir: &str, depth: usize) -> bool {
+    const EXTS: &[&str] = &["c", "cc", "cpp", "cxx", "h", "hh", "hpp", "hxx"];
+    const BUILD: &[&str] = &["CMakeLists.txt", "configure", "configure.ac", "Makefile"];
+    let (dirs, files) = list(root, dir);
+    files.iter().any(|f| {
+        BUILD.contains(&f.as_str())
+            || f.rsplit_once('.')
+                .is_some_and(|(_, e)| EXTS.contains(&e.to_ascii_lowercase().as_str()))
+    }) || (depth > 0
+        && dirs
+            .iter()
+            .any(|d| has_native_sources(root, &relpath::child(dir, d), depth - 1)))
 }
 
 fn add(
@@ -576,7 +753,7 @@ fn wheel_libs(ctx: &Context<'_>, so_far: &Found, found: &mut Found) {
                     )],
                     ..Default::default()
                 });
-                found.owned_files.push((at, bom_ref.clone()));
+                found.claim(at, &bom_ref, Claim::Listed);
                 push_edge(found, parent, &bom_ref);
             }
         }
@@ -604,6 +781,66 @@ mod tests {
             Some(("libz".into(), Some("1.3".into())))
         );
         assert_eq!(n("README.txt"), None);
+    }
+
+    #[test]
+    fn binding_gyp_paths_without_running_anything() {
+        let gyp = r#"{
+  'targets': [{
+    # 'dependencies': ['commented/out.gyp:x'],
+    "dependencies": [
+      "<(module_root_dir)/deps/leveldb/leveldb.gyp:leveldb",
+      'third_party/zlib/zlib.gyp:zlib',
+    ],
+    'include_dirs': ["<!(node -e \"require('napi-macros')\")", 'src', "<(SHARED_INTERMEDIATE_DIR)/x"],
+  }]
+}"#;
+        assert_eq!(
+            gyp_paths(gyp),
+            [
+                "deps/leveldb/leveldb.gyp",
+                "third_party/zlib/zlib.gyp",
+                "src"
+            ]
+        );
+        assert_eq!(
+            constant("static const int kMajorVersion = 1;\n", "kMajorVersion").as_deref(),
+            Some("1")
+        );
+    }
+
+    #[test]
+    fn node_gyp_folders_named_by_the_binding_or_holding_sources() {
+        let t = tempfile::tempdir().unwrap();
+        let w = |rel: &str, text: &str| {
+            let p = t.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        w(
+            "a/binding.gyp",
+            "{'dependencies': ['third_party/zlib/zlib.gyp:zlib', '../../up.gyp:x']}",
+        );
+        w(
+            "a/third_party/zlib/zlib.h",
+            "#define ZLIB_VERSION \"1.3.1\"\n",
+        );
+        w("a/deps/patches/1.patch", "diff");
+        w("a/deps/libfoo/src/foo.c", "int foo;");
+        w("a/deps/libuv.tar.gz", "");
+        let (libs, archives) = node_gyp(t.path(), "a");
+        let found: Vec<(&str, Option<&str>, &str)> = libs
+            .iter()
+            .map(|(l, d)| (l.name.as_str(), l.version.as_deref(), d.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("libfoo", None, "a/deps/libfoo"),
+                ("zlib", Some("1.3.1"), "a/third_party/zlib")
+            ]
+        );
+        assert_eq!(archives, ["a/deps/libuv.tar.gz"]);
     }
 
     #[test]

@@ -534,13 +534,16 @@ fn examine(
                 "license file is binary; not examined".into(),
             )),
             Some(FileClass::Manifest) => {
-                // A binary package database (rpmdb.sqlite) is expected to be binary: its
-                // ecosystem still needs to know it is there, if only to say it cannot
-                // read it. Any other binary manifest is never handed to its ecosystem:
-                // said here, or the lockfile's packages would vanish without a word.
+                // A binary package database (rpmdb.sqlite) or package archive (a .nupkg)
+                // is expected to be binary: its ecosystem still needs to know it is there,
+                // if only to say it cannot read it. Any other binary manifest is never
+                // handed to its ecosystem: said here, or the lockfile's packages would
+                // vanish without a word.
                 let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
                 if !crate::ecosystem::unsupported::is_known(name, dir)
                     && !crate::ecosystem::os::rpm::is_database(name, dir)
+                    && crate::ecosystem::nuget::layout(name, dir)
+                        != Some(crate::ecosystem::nuget::Layout::Archive)
                 {
                     o.diagnostics.push((
                         Severity::Warning,

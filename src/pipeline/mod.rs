@@ -82,13 +82,11 @@ fn run_tree(opts: &Options) -> Result<Scan> {
         let external = external::licenses(&found.external_dirs);
         scan.texts.extend(external.texts);
         add_file_licenses(&mut scan, std::mem::take(&mut found.file_licenses));
-        let owners = std::mem::take(&mut found.file_owners);
         let name = opts
             .project_name
             .clone()
             .unwrap_or_else(|| project_name(root));
         resolve::resolve(&mut scan, found, &external.evidence, &name);
-        assign_owned_files(&mut scan, owners);
     }
     scan.summary.elapsed_ms = Some(started.elapsed().as_millis() as u64);
     scan.normalize();
@@ -132,34 +130,6 @@ fn add_file_licenses(scan: &mut Scan, mut found: Vec<(String, crate::model::Lice
     }
     scan.summary.files_with_licenses =
         scan.files.iter().filter(|f| !f.licenses.is_empty()).count() as u64;
-}
-
-/// Files a package database names as a package's own (dpkg's `info/*.list`) belong to
-/// that package where the directory rule gave them to nobody or only to the scanned
-/// project: a language package's own folder inside an OS package (a pypi dist-info under
-/// `usr/lib/python3/dist-packages`) keeps its files.
-fn assign_owned_files(scan: &mut Scan, owners: Vec<(String, String)>) {
-    if owners.is_empty() {
-        return;
-    }
-    let known: std::collections::HashSet<&str> =
-        scan.components.iter().map(|c| c.bom_ref.as_str()).collect();
-    let mut by_path: std::collections::HashMap<String, String> = Default::default();
-    for (path, owner) in owners {
-        if known.contains(owner.as_str()) {
-            // Shared paths (directories, diverted files): the first package listed keeps it.
-            by_path.entry(path).or_insert(owner);
-        }
-    }
-    let project = scan.project.clone();
-    for f in &mut scan.files {
-        if f.component.is_some() && f.component != project {
-            continue;
-        }
-        if let Some(o) = by_path.get(&f.path) {
-            f.component = Some(o.clone());
-        }
-    }
 }
 
 /// The scanned project's name when no manifest at the root names it: its folder's.

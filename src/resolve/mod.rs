@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::ecosystem::Found;
+use crate::ecosystem::{Claim, FileOwner, Found};
 use crate::expression;
 use crate::licensedb;
 use crate::model::{
@@ -48,7 +48,8 @@ pub fn resolve(
         edges,
         diagnostics,
         roots,
-        owned_files,
+        file_owners,
+        license_files,
         ..
     } = found;
     scan.diagnostics.extend(diagnostics);
@@ -56,8 +57,8 @@ pub fn resolve(
     let (project, synthesized) = project_component(&mut by_ref, &roots, project_name);
     let mut edges = edges;
     let has_parts = link_parts(&mut by_ref, &roots, &project, &mut edges);
-    assign_files(scan, &by_ref, &owned_files);
-    conclude_all(scan, &mut by_ref, external);
+    assign_files(scan, &by_ref, &project, &file_owners);
+    conclude_all(scan, &mut by_ref, external, &license_files);
     // No manifest at the root and no workspace members or vendored folders under it (a
     // container root, an installed site-packages): the tree is the product, so what
     // nothing else depends on is one of its direct parts. Without this the graph would
@@ -157,6 +158,7 @@ fn conclude_all(
     scan: &Scan,
     by_ref: &mut BTreeMap<String, Component>,
     external: &HashMap<String, Vec<Evidence>>,
+    license_files: &[(String, String)],
 ) {
     let mut files_of: HashMap<&str, Vec<&FileRecord>> = HashMap::new();
     for f in &scan.files {
@@ -164,10 +166,15 @@ fn conclude_all(
             files_of.entry(r).or_default().push(f);
         }
     }
+    let named: HashSet<(&str, &str)> = license_files
+        .iter()
+        .map(|(p, r)| (p.as_str(), r.as_str()))
+        .collect();
     for c in by_ref.values_mut() {
         let (mut evidence, not_grants) = own_license_evidence(
             files_of.get(c.bom_ref.as_str()).map_or(&[][..], |v| &v[..]),
             c,
+            |path| named.contains(&(path, c.bom_ref.as_str())),
         );
         c.notes.extend(not_grants);
         if let Some(ev) = external.get(&c.bom_ref) {
@@ -256,14 +263,19 @@ fn is_vendored(c: &Component) -> bool {
             .is_some_and(|p| p.contains("vendored_at="))
 }
 
-/// Each file belongs to the component whose manifest lists it as installed (a wheel's
-/// RECORD), else to the component with the deepest root directory above it. A listed file
-/// stays with a deeper component found inside the distribution's site-packages (a
-/// vendored folder in the package), which knows it better.
+/// Every file's component: the one with the deepest root directory above it (the
+/// directory rule), unless a component claims the file by name ([`FileOwner`]). A
+/// [`Claim::Listed`] file (a wheel's RECORD) goes to its claimant wherever it sits, but
+/// stays with a deeper component found inside the claimant's site-packages (a vendored
+/// folder in the package), which knows it better. A [`Claim::Database`] file (dpkg's
+/// `info/*.list`) goes to its package only where nothing else took it: the directory
+/// rule gave it to no component or to the project. Of two claims of one strength on a
+/// file, the first keeps it.
 fn assign_files(
     scan: &mut Scan,
     by_ref: &BTreeMap<String, Component>,
-    owned_files: &[(String, String)],
+    project: &str,
+    owners: &[FileOwner],
 ) {
     let mut dirs: HashMap<&str, &str> = HashMap::new();
     for c in by_ref.values() {
@@ -273,10 +285,13 @@ fn assign_files(
         }
     }
     let mut listed: HashMap<&str, &str> = HashMap::new();
-    for (path, r) in owned_files {
-        if by_ref.contains_key(r) {
-            listed.entry(path.as_str()).or_insert(r.as_str());
-        }
+    let mut database: HashMap<&str, &str> = HashMap::new();
+    for o in owners.iter().filter(|o| by_ref.contains_key(&o.bom_ref)) {
+        let claims = match o.claim {
+            Claim::Listed => &mut listed,
+            Claim::Database => &mut database,
+        };
+        claims.entry(o.path.as_str()).or_insert(o.bom_ref.as_str());
     }
     for f in &mut scan.files {
         let mut owner: Option<(&str, &str)> = None;
@@ -300,6 +315,11 @@ fn assign_files(
                 owner = Some(("", *r));
             }
         }
+        if owner.is_none_or(|(_, o)| o == project) {
+            if let Some(r) = database.get(f.path.as_str()) {
+                owner = Some(("", *r));
+            }
+        }
         f.component = owner.map(|(_, r)| r.to_string());
     }
 }
@@ -316,11 +336,15 @@ fn evidence_of(path: &str, m: &LicenseMatch) -> Evidence {
     }
 }
 
-/// The license evidence in a component's own top-level license files (and `LICENSES/`),
-/// and the license references of its top-level README; with a note for each match whose
-/// words name a license without granting it (negated, contribution terms), which is left
-/// out.
-fn own_license_evidence(files: &[&FileRecord], c: &Component) -> (Vec<Evidence>, Vec<String>) {
+/// The license evidence in a component's own top-level license files (and `LICENSES/`,
+/// and any file its manifest names as its license, `named`), and the license references
+/// of its top-level README; with a note for each match whose words name a license
+/// without granting it (negated, contribution terms), which is left out.
+fn own_license_evidence(
+    files: &[&FileRecord],
+    c: &Component,
+    named: impl Fn(&str) -> bool,
+) -> (Vec<Evidence>, Vec<String>) {
     let Some(dir) = c.path.as_deref() else {
         return (Vec::new(), Vec::new());
     };
@@ -344,7 +368,7 @@ fn own_license_evidence(files: &[&FileRecord], c: &Component) -> (Vec<Evidence>,
     for f in files {
         let d = dir_of(&f.path);
         let matches: Vec<&LicenseMatch> = match f.class {
-            _ if in_pep639(d) => f.licenses.iter().collect(),
+            _ if in_pep639(d) || named(&f.path) => f.licenses.iter().collect(),
             Some(FileClass::License) if d == dir || d == licenses_dir => {
                 f.licenses.iter().collect()
             }

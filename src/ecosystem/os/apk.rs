@@ -8,9 +8,7 @@
 //! become the package's own. purls as Syft and Trivy write them:
 //! `pkg:apk/alpine/<name>@<version>?arch=<arch>&distro=alpine-<VERSION_ID>&upstream=<origin>`.
 
-use std::collections::HashMap;
-
-use super::{os_release, os_root, owned_path, top_level_links};
+use super::{os_release, os_root, Installed};
 use crate::ecosystem::{read_manifest, Collector, Context, Found};
 use crate::model::{Component, Diagnostic, Ecosystem as Eco, Scope};
 use crate::relpath;
@@ -56,9 +54,8 @@ fn one_root(ctx: &Context<'_>, os: &str, rel: &str, c: &mut Collector) {
         return;
     };
     let distro = os_release(ctx, os, &mut c.found.diagnostics);
-    let links = top_level_links(ctx.root, os);
+    let mut installed = Installed::new(ctx.root, os);
     let pkgs = parse(&text, rel, &mut c.found.diagnostics);
-    let mut by_name: HashMap<String, String> = HashMap::new();
     let mut refs = Vec::with_capacity(pkgs.len());
     for p in &pkgs {
         let mut purl = packageurl::PackageUrl::new("apk", p.name.as_str()).expect("valid name");
@@ -75,7 +72,7 @@ fn one_root(ctx: &Context<'_>, os: &str, rel: &str, c: &mut Collector) {
         }
         let purl = purl.to_string();
         let (declared_raw, note) = license(p.license.as_deref());
-        let r = c.upsert(Component {
+        let comp = Component {
             bom_ref: purl.clone(),
             name: p.name.clone(),
             version: Some(p.version.clone()),
@@ -87,23 +84,15 @@ fn one_root(ctx: &Context<'_>, os: &str, rel: &str, c: &mut Collector) {
             homepage: p.homepage.clone(),
             notes: note.into_iter().collect(),
             ..Default::default()
-        });
-        by_name.entry(p.name.clone()).or_insert_with(|| r.clone());
-        for prov in &p.provides {
-            by_name.entry(prov.clone()).or_insert_with(|| r.clone());
-        }
-        for f in &p.files {
-            if let Some(path) = owned_path(os, f, &links) {
-                c.found.file_owners.push((path, r.clone()));
-            }
-        }
-        refs.push(r);
+        };
+        // `D:` names no architecture: the first package that provides a name is the one.
+        let names = std::iter::once(p.name.as_str()).chain(p.provides.iter().map(String::as_str));
+        let files = p.files.iter().map(String::as_str);
+        refs.push(installed.add(c, comp, "", names, files));
     }
     for (p, r) in pkgs.iter().zip(&refs) {
         for d in &p.depends {
-            if let Some(to) = by_name.get(d).filter(|to| *to != r) {
-                c.edges.entry(r.clone()).or_default().push(to.clone());
-            }
+            installed.depend(c, r, &[(d.clone(), None)], None);
         }
     }
     c.found.diagnostics.push(Diagnostic::info(

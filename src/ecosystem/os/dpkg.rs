@@ -14,10 +14,10 @@
 //! `pkg:deb/<ID>/<name>@<version>?arch=<arch>&distro=<ID>-<VERSION_ID>&upstream=<source>`
 //! (`ID`, `VERSION_ID` from `etc/os-release`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use super::{dep5, os_release, os_root, owned_path, paragraphs, read_in_root, resolve_in_root};
-use super::{top_level_links, Distro, Paragraph};
+use super::{dep5, os_release, os_root, paragraphs, read_in_root, resolve_in_root};
+use super::{Distro, Installed, Paragraph};
 use crate::ecosystem::{file_name, read_manifest, Collector, Context, Found};
 use crate::model::{Component, Diagnostic, Ecosystem as Eco, LicenseMatch, Scope};
 use crate::relpath;
@@ -93,28 +93,20 @@ fn one_root(ctx: &Context<'_>, os: &str, files: &[String], c: &mut Collector) {
     if pkgs.is_empty() {
         return;
     }
-    let links = top_level_links(ctx.root, os);
-    // name (and every name it provides) -> bom-refs, for the dependency edges.
-    let mut by_name: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    let mut installed = Installed::new(ctx.root, os);
     let mut refs = Vec::with_capacity(pkgs.len());
     let mut dep5_count = 0usize;
     for p in &pkgs {
         let (comp, dep5) = component(ctx, os, &distro, p, &mut c.found);
         dep5_count += usize::from(dep5);
-        let r = c.upsert(comp);
-        by_name
-            .entry(p.name.clone())
-            .or_default()
-            .push((p.arch.clone(), r.clone()));
-        for prov in relations(p.para.get("Provides").unwrap_or("")) {
-            if let Some((n, _)) = prov.first() {
-                by_name
-                    .entry(n.clone())
-                    .or_default()
-                    .push((p.arch.clone(), r.clone()));
-            }
-        }
-        owned_files(ctx, os, p, &r, &links, &mut c.found);
+        let provides = relations(p.para.get("Provides").unwrap_or(""));
+        let names = std::iter::once(p.name.as_str()).chain(
+            provides
+                .iter()
+                .filter_map(|alts| Some(alts.first()?.0.as_str())),
+        );
+        let files = listed_files(ctx, os, p, &mut c.found.diagnostics);
+        let r = installed.add(c, comp, &p.arch, names, files.iter().map(String::as_str));
         refs.push(r);
     }
     for (p, r) in pkgs.iter().zip(&refs) {
@@ -122,15 +114,7 @@ fn one_root(ctx: &Context<'_>, os: &str, files: &[String], c: &mut Collector) {
         for field in ["Pre-Depends", "Depends", "Recommends"] {
             for alts in relations(p.para.get(field).unwrap_or("")) {
                 // The first alternative that is installed is the one in use.
-                let hit = alts.iter().find_map(|(n, arch)| {
-                    let cands = by_name.get(n)?;
-                    pick(cands, arch.as_deref().unwrap_or(&p.arch))
-                });
-                if let Some(to) = hit {
-                    if to != r {
-                        c.edges.entry(r.clone()).or_default().push(to.clone());
-                    }
-                }
+                installed.depend(c, r, &alts, Some(&p.arch));
             }
         }
     }
@@ -272,17 +256,11 @@ fn component(
     (comp, is_dep5)
 }
 
-/// The files a package installed (`info/<pkg>.list`, `info/<pkg>:<arch>.list`) as the
-/// package's own.
-fn owned_files(
-    ctx: &Context<'_>,
-    os: &str,
-    p: &Pkg,
-    bom_ref: &str,
-    links: &[(String, String)],
-    found: &mut Found,
-) {
+/// The files a package installed (`info/<pkg>.list`, `info/<pkg>:<arch>.list`), and
+/// dpkg's own records of it, as the OS names them.
+fn listed_files(ctx: &Context<'_>, os: &str, p: &Pkg, diags: &mut Vec<Diagnostic>) -> Vec<String> {
     let info = "var/lib/dpkg/info";
+    let mut files = Vec::new();
     let mut list = None;
     for name in [format!("{}:{}", p.name, p.arch), p.name.clone()] {
         // dpkg's own records of the package (file list, md5sums, maintainer scripts)
@@ -296,36 +274,14 @@ fn owned_files(
             "prerm",
             "postrm",
         ] {
-            let rel = relpath::child(os, &format!("{info}/{name}.{ext}"));
-            found.file_owners.push((rel, bom_ref.to_string()));
+            files.push(format!("{info}/{name}.{ext}"));
         }
         if list.is_none() {
-            list = read_in_root(
-                ctx,
-                os,
-                &format!("{info}/{name}.list"),
-                &mut found.diagnostics,
-            );
+            list = read_in_root(ctx, os, &format!("{info}/{name}.list"), diags);
         }
     }
-    let Some(list) = list else {
-        return;
-    };
-    for line in list.lines() {
-        if let Some(path) = owned_path(os, line, links) {
-            found.file_owners.push((path, bom_ref.to_string()));
-        }
-    }
-}
-
-/// The bom-ref of the candidate of the wanted architecture (or `all`, or any).
-fn pick<'a>(cands: &'a [(String, String)], arch: &str) -> Option<&'a String> {
-    cands
-        .iter()
-        .find(|(a, _)| a == arch)
-        .or_else(|| cands.iter().find(|(a, _)| a == "all"))
-        .or_else(|| cands.first())
-        .map(|(_, r)| r)
+    files.extend(list.iter().flat_map(|l| l.lines()).map(str::to_string));
+    files
 }
 
 /// A dpkg relationship field (`libc6 (>= 2.34), libfoo | libbar, perl:any`): each entry's

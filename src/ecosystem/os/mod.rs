@@ -16,10 +16,11 @@ pub mod dep5;
 pub mod dpkg;
 pub mod rpm;
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use super::Context;
-use crate::model::Diagnostic;
+use super::{Claim, Collector, Context};
+use crate::model::{Component, Diagnostic};
 use crate::relpath;
 
 /// Symlinks followed while resolving one path (Linux's own limit is 40).
@@ -276,6 +277,86 @@ pub fn owned_path(os_root: &str, listed: &str, links: &[(String, String)]) -> Op
     Some(p)
 }
 
+/// The packages of one OS database as dpkg, apk and rpm register them: each one a
+/// component, known by its name and by what it provides, owning the files the database
+/// lists ([`Claim::Database`]); its dependencies become edges to the packages that answer
+/// to their names.
+pub struct Installed {
+    os: String,
+    /// Top-level links of the OS tree (merged /usr), for the listed files.
+    links: Vec<(String, String)>,
+    /// Name (or provided name) -> (architecture, bom-ref), in the order registered.
+    by_name: HashMap<String, Vec<(String, String)>>,
+}
+
+impl Installed {
+    pub fn new(root: &Path, os: &str) -> Self {
+        Installed {
+            os: os.to_string(),
+            links: top_level_links(root, os),
+            by_name: HashMap::new(),
+        }
+    }
+
+    /// Register a package built for `arch` ("" where the database says nothing): its
+    /// component, the `names` it answers to (its own and what it provides), and the
+    /// `files` its database lists as the OS sees them (`/usr/bin/bash`). Its bom-ref.
+    pub fn add<'a>(
+        &mut self,
+        c: &mut Collector,
+        comp: Component,
+        arch: &str,
+        names: impl IntoIterator<Item = &'a str>,
+        files: impl IntoIterator<Item = &'a str>,
+    ) -> String {
+        let r = c.upsert(comp);
+        for n in names {
+            self.by_name
+                .entry(n.to_string())
+                .or_default()
+                .push((arch.to_string(), r.clone()));
+        }
+        for f in files {
+            if let Some(path) = owned_path(&self.os, f, &self.links) {
+                c.found.claim(path, &r, Claim::Database);
+            }
+        }
+        r
+    }
+
+    /// An edge from `from` to the package that satisfies a dependency: the first of its
+    /// `alternatives` (name, architecture asked for) that some package answers to. Of the
+    /// packages with that name, the one of the architecture asked for, else of `arch`
+    /// (the dependent's), else of `all`, else the first registered; with no architecture
+    /// at all (apk, rpm), the first registered.
+    pub fn depend(
+        &self,
+        c: &mut Collector,
+        from: &str,
+        alternatives: &[(String, Option<String>)],
+        arch: Option<&str>,
+    ) {
+        let hit = alternatives.iter().find_map(|(n, a)| {
+            let cands = self.by_name.get(n)?;
+            let wanted = a.as_deref().or(arch);
+            let found = match wanted {
+                Some(w) => cands
+                    .iter()
+                    .find(|(a, _)| a == w)
+                    .or_else(|| cands.iter().find(|(a, _)| a == "all")),
+                None => None,
+            };
+            found.or_else(|| cands.first()).map(|(_, r)| r)
+        });
+        if let Some(to) = hit.filter(|to| *to != from) {
+            c.edges
+                .entry(from.to_string())
+                .or_default()
+                .push(to.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,6 +393,60 @@ mod tests {
         // `..` stops at the OS root, as it does in a chroot: never the host's /etc/passwd.
         assert_eq!(resolve_in_root(r, "os", "etc/passwd-link"), None);
         assert_eq!(resolve_in_root(r, "os", "etc/loop"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn installed_packages_answer_to_names_and_own_their_files() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("os/usr/bin")).unwrap();
+        std::os::unix::fs::symlink("usr/bin", t.path().join("os/bin")).unwrap();
+        let comp = |r: &str| Component {
+            bom_ref: r.into(),
+            ..Default::default()
+        };
+        let mut c = Collector::default();
+        let mut i = Installed::new(t.path(), "os");
+        let libc64 = i.add(&mut c, comp("libc:amd64"), "amd64", ["libc6"], ["/bin/sh"]);
+        let libc32 = i.add(&mut c, comp("libc:i386"), "i386", ["libc6"], []);
+        let mawk = i.add(&mut c, comp("mawk"), "all", ["mawk", "awk"], ["/../etc/x"]);
+        let app = i.add(&mut c, comp("app"), "i386", ["app"], []);
+        let awk = ("awk".to_string(), None);
+        // The dependent's architecture, then an alternative's own, then `all`, then the first.
+        i.depend(&mut c, &app, &[("libc6".into(), None)], Some("i386"));
+        i.depend(
+            &mut c,
+            &app,
+            &[("gawk".into(), None), awk.clone()],
+            Some("i386"),
+        );
+        i.depend(
+            &mut c,
+            &mawk,
+            &[("libc6".into(), Some("amd64".into()))],
+            Some("all"),
+        );
+        i.depend(&mut c, &libc64, &[("libc6".into(), None)], None);
+        i.depend(&mut c, &mawk, &[awk], None);
+        assert_eq!(c.edges[&app], [libc32, mawk.clone()]);
+        assert_eq!(c.edges[&mawk], std::slice::from_ref(&libc64));
+        assert!(
+            !c.edges.contains_key(&libc64),
+            "the first libc6 is itself: no edge"
+        );
+        // `/bin/sh` through the merged-/usr link; a `..` out of the OS root is refused.
+        let owned: Vec<(&str, &str)> = c
+            .found
+            .file_owners
+            .iter()
+            .map(|o| (o.path.as_str(), o.bom_ref.as_str()))
+            .collect();
+        assert_eq!(owned, [("os/usr/bin/sh", "libc:amd64")]);
+        assert!(c
+            .found
+            .file_owners
+            .iter()
+            .all(|o| o.claim == Claim::Database));
     }
 
     #[test]

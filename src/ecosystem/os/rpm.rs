@@ -15,10 +15,9 @@
 //! for review. The Berkeley DB (`Packages`) and NDB (`Packages.db`) formats are not read:
 //! [`super::super::unsupported`] says so.
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use super::{os_release, os_root, owned_path, top_level_links};
+use super::{os_release, os_root, Installed};
 use crate::ecosystem::{Collector, Context, Found};
 use crate::model::{Component, Diagnostic, Ecosystem as Eco, Scope};
 
@@ -320,7 +319,7 @@ fn one_root(ctx: &Context<'_>, os: &str, rel: &str, c: &mut Collector) {
         }
     };
     let distro = os_release(ctx, os, diags);
-    let links = top_level_links(ctx.root, os);
+    let mut installed = Installed::new(ctx.root, os);
     let namespace = match distro.id.as_deref() {
         Some("rhel") => "redhat".to_string(),
         Some(id) => id.to_string(),
@@ -349,7 +348,6 @@ fn one_root(ctx: &Context<'_>, os: &str, rel: &str, c: &mut Collector) {
             format!("{bad} rpm header(s) unreadable or without a valid name and version; skipped"),
         ));
     }
-    let mut by_name: HashMap<String, String> = HashMap::new();
     let mut refs = Vec::with_capacity(pkgs.len());
     for p in &pkgs {
         let mut purl = packageurl::PackageUrl::new("rpm", p.name.as_str()).expect("valid name");
@@ -388,7 +386,7 @@ fn one_root(ctx: &Context<'_>, os: &str, rel: &str, c: &mut Collector) {
                 l.clone()
             }
         });
-        let r = c.upsert(Component {
+        let comp = Component {
             bom_ref: purl.clone(),
             name: p.name.clone(),
             version: Some(match p.epoch.filter(|e| *e > 0) {
@@ -404,26 +402,15 @@ fn one_root(ctx: &Context<'_>, os: &str, rel: &str, c: &mut Collector) {
             notes,
             review,
             ..Default::default()
-        });
-        by_name.entry(p.name.clone()).or_insert_with(|| r.clone());
-        for prov in &p.provides {
-            by_name.entry(prov.clone()).or_insert_with(|| r.clone());
-        }
-        for f in &p.files {
-            if let Some(path) = owned_path(os, f, &links) {
-                c.found.file_owners.push((path, r.clone()));
-            }
-        }
-        refs.push(r);
+        };
+        // Requires name no architecture: the first package that provides a name is the one.
+        let names = std::iter::once(p.name.as_str()).chain(p.provides.iter().map(String::as_str));
+        let files = p.files.iter().map(String::as_str);
+        refs.push(installed.add(c, comp, "", names, files));
     }
     for (p, r) in pkgs.iter().zip(&refs) {
-        for d in &p.requires {
-            if d.starts_with("rpmlib(") {
-                continue;
-            }
-            if let Some(to) = by_name.get(d).filter(|to| *to != r) {
-                c.edges.entry(r.clone()).or_default().push(to.clone());
-            }
+        for d in p.requires.iter().filter(|d| !d.starts_with("rpmlib(")) {
+            installed.depend(c, r, &[(d.clone(), None)], None);
         }
     }
     c.found.diagnostics.push(Diagnostic::info(

@@ -40,8 +40,8 @@ pub(super) struct Acc {
     pub(super) deps: Vec<Dep>,
     pub(super) diags: Vec<Diagnostic>,
     pub(super) roots: BTreeSet<String>,
-    /// `(path, bom_ref)` of files an installed distribution's RECORD lists.
-    pub(super) owned_files: Vec<(String, String)>,
+    /// Files an installed distribution's RECORD lists, claimed by it.
+    pub(super) owned_files: Vec<FileOwner>,
 }
 
 /// What a source knows about one package.
@@ -175,7 +175,7 @@ impl Acc {
             });
         }
         found.roots = self.roots.into_iter().collect();
-        found.owned_files = self.owned_files;
+        found.file_owners = self.owned_files;
         found.diagnostics = self.diags;
         found
     }

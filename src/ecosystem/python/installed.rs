@@ -71,7 +71,11 @@ fn record(ctx: &Context<'_>, dist_dir: &str, site: &str, r: &str, acc: &mut Acc)
             continue;
         };
         if let Some(p) = crate::relpath::join(site, &path) {
-            acc.owned_files.push((p, r.to_string()));
+            acc.owned_files.push(FileOwner {
+                path: p,
+                bom_ref: r.to_string(),
+                claim: Claim::Listed,
+            });
         }
     }
 }

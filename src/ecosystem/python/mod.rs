@@ -42,7 +42,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-use super::{dir_of, file_name, read_manifest, Context, Found};
+use super::{dir_of, file_name, read_manifest, Claim, Context, FileOwner, Found};
 use crate::model::{Component, Diagnostic, Ecosystem, Edge, Hash, Scope};
 use crate::relpath;
 use accumulator::*;
