@@ -5,7 +5,9 @@
 //! Latin-1 alike): `icen` (license, licence, unlicense), `yrig` (copyright), `pdx-` (SPDX
 //! tags), `(c)`, `©`, `gpl`, `arrant` (warranty), `ic domain`, each in lower, upper and
 //! capitalised case. Inner pieces of the words, not their starts, because Teddy is fast
-//! when its candidates are rare: "co" or "li" begin half the identifiers of a program.
+//! when its candidates are rare: "co" or "li" begin half the identifiers of a program. For
+//! the same reason every piece is three bytes or more (Teddy fingerprints as many bytes as
+//! its shortest pattern has); the two-byte `©` is found by a `memmem` search beside it.
 //! At about 2 GB/s a core this costs less than reading the file. A file without a hit costs
 //! nothing more; around each hit a region (a few lines back, a paragraph or two forward,
 //! bounded in bytes so a minified one-line bundle gives small regions) is handed to the

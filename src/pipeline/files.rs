@@ -224,8 +224,6 @@ fn open_cache(copts: &cache::Options, root: &Path) -> (Option<CacheRun>, Stores)
 /// and recorded texts (no components yet, and no wall time). With a cache (`copts`),
 /// files it knows are taken from it and what was examined is stored at the end.
 pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Result<Scan> {
-    // Load the license database while the walk starts.
-    crate::licensedb::prefetch();
     let progress = (progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_style(
@@ -238,6 +236,12 @@ pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Resul
         pb
     });
     let (run, mut stores) = open_cache(copts, &opts.root);
+    // Without a local cache every file with a keyword needs the matcher: load the license
+    // store while the walk starts. With one, a rescan may need no matcher at all (the store
+    // is 70 MB and a tenth of a second of a core): the first file that does loads it.
+    if !run.as_ref().is_some_and(|r| r.local) {
+        crate::licensedb::prefetch();
+    }
     let shared = Arc::new(Shared {
         cache: Cache::default(),
         totals: Totals::default(),
