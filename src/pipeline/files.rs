@@ -178,7 +178,7 @@ fn open_cache(copts: &cache::Options, root: &Path) -> (Option<CacheRun>, Stores)
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as i64)
         .unwrap_or(0);
-    let mut index = Index::new();
+    let mut index = Index::default();
     if copts.enabled {
         match copts.dir.clone().or_else(cache::default_dir) {
             None => cache::warn(
