@@ -21,13 +21,16 @@ impl TempRoot {
     /// A new empty private directory under the system's temp dir (`$TMPDIR`), 0700.
     pub fn new() -> Result<Self> {
         watch_signals();
+        // Made while the list is held: a signal between the directory's creation and its
+        // registration would otherwise find nothing to remove (the signal thread waits for
+        // the lock instead).
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
         let dir = tempfile::Builder::new()
             .prefix("ospo-image-")
             .tempdir()
             .context("cannot make a temporary directory to unpack the image")?;
-        LIVE.lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(dir.path().to_path_buf());
+        live.push(dir.path().to_path_buf());
+        drop(live);
         Ok(TempRoot { dir: Some(dir) })
     }
 
@@ -58,7 +61,13 @@ fn watch_signals() {
             if let Some(sig) = signals.forever().next() {
                 let live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
                 for d in live.iter() {
-                    let _ = std::fs::remove_dir_all(d);
+                    // The unpacking goes on in other threads while this removes: a file
+                    // made meanwhile fails the removal of its directory, so try again.
+                    for _ in 0..20 {
+                        if std::fs::remove_dir_all(d).is_ok() || !d.exists() {
+                            break;
+                        }
+                    }
                 }
                 std::process::exit(128 + sig);
             }
