@@ -30,7 +30,12 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = ospo().current_dir(dir).args(args).output().unwrap();
+    let out = ospo()
+        .env_remove("OSPO_NO_CONFIG")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
@@ -127,7 +132,10 @@ fn a_malformed_config_is_file_line_col_with_a_fix_and_exit_2() {
         std::fs::write(repo.join("ospo.toml"), text).unwrap();
         t.note(&format!("# ospo.toml:\n{text}"));
         let (code, out, _) = t.run(
-            ospo().current_dir(repo.join("sub")).args(["check"]),
+            ospo()
+                .env_remove("OSPO_NO_CONFIG")
+                .current_dir(repo.join("sub"))
+                .args(["check"]),
             &["check"],
             false,
         );

@@ -106,3 +106,34 @@ fn the_five_minute_workflow_shows_real_output() {
         );
     }
 }
+
+/// The README's first command, `ospo sbom .` in this repository, describes ospo and its
+/// crates: the repository's ospo.toml keeps the fixtures' packages (and their deliberately
+/// malformed lockfiles' warnings) out of it.
+#[test]
+fn the_first_command_describes_ospo_alone() {
+    let out = ospo()
+        .env_remove("OSPO_NO_CONFIG")
+        .args(["sbom", "."])
+        .output()
+        .expect("run ospo");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("tests/fixtures"), "{stderr}");
+    let bom: serde_json::Value = serde_json::from_slice(&out.stdout).expect("CycloneDX JSON");
+    let components = bom["components"].as_array().expect("components");
+    assert!(components.len() > 100, "{}", components.len());
+    for c in components {
+        let purl = c["purl"].as_str().unwrap_or_default();
+        assert!(
+            purl.starts_with("pkg:cargo/"),
+            "not one of ospo's crates: {purl}"
+        );
+    }
+    assert_eq!(
+        bom["metadata"]["component"]["name"].as_str(),
+        Some("ospo"),
+        "{}",
+        bom["metadata"]["component"]
+    );
+}

@@ -33,7 +33,10 @@ pub fn ospo() -> Command {
         .env("NO_COLOR", "1")
         // No test shares the user's result cache; tests/cache.rs turns it on where it is
         // the subject.
-        .env("OSPO_NO_CACHE", "1");
+        .env("OSPO_NO_CACHE", "1")
+        // The repository's own ospo.toml (which excludes the fixtures) is found above every
+        // fixture; tests/config.rs removes this where the config is the subject.
+        .env("OSPO_NO_CONFIG", "1");
     cmd
 }
 
