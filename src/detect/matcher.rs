@@ -128,6 +128,14 @@ pub fn find(db: &LicenseDb, q: &Query, scratch: &mut Scratch) -> Vec<Hit> {
     refine(db, q, hits)
 }
 
+/// How many of a hit's matched query positions `mask` holds.
+fn matched_in(h: &Hit, mask: &[bool]) -> u32 {
+    h.blocks
+        .iter()
+        .map(|b| (b.0..b.0 + b.2).filter(|&p| mask[p as usize]).count() as u32)
+        .sum()
+}
+
 /// Approximate matches made mostly of words a false-positive rule matched exactly are
 /// dropped: such words are known not to be license text (ScanCode takes them out of the
 /// query before aligning), and an alignment through them found a licence in a README's
@@ -144,14 +152,7 @@ fn without_false_positives(db: &LicenseDb, q: &Query, exact: &[Hit], found: Vec<
     }
     found
         .into_iter()
-        .filter(|h| {
-            let inside: u32 = h
-                .blocks
-                .iter()
-                .map(|b| (b.0..b.0 + b.2).filter(|&p| fp[p as usize]).count() as u32)
-                .sum();
-            inside * 2 < h.matched
-        })
+        .filter(|h| matched_in(h, &fp) * 2 < h.matched)
         .collect()
 }
 
@@ -274,34 +275,28 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
 fn extend_through_prose(
     q: &Query,
     legal: &impl Fn(usize) -> bool,
-    mut lo: usize,
-    mut hi: usize,
+    lo: usize,
+    hi: usize,
 ) -> (usize, usize) {
-    let mut gap = 0;
-    for p in (0..lo).rev() {
-        if legal(p) {
-            lo = p;
-            gap = 0;
-        } else {
-            gap += 1;
-            if gap >= RUN_BREAK {
-                break;
+    let reach = |positions: &mut dyn Iterator<Item = usize>, from: usize| {
+        let mut last = from;
+        let mut gap = 0;
+        for p in positions {
+            if legal(p) {
+                (last, gap) = (p, 0);
+            } else {
+                gap += 1;
+                if gap >= RUN_BREAK {
+                    break;
+                }
             }
         }
-    }
-    gap = 0;
-    for p in hi + 1..q.toks.len() {
-        if legal(p) {
-            hi = p;
-            gap = 0;
-        } else {
-            gap += 1;
-            if gap >= RUN_BREAK {
-                break;
-            }
-        }
-    }
-    (lo, hi)
+        last
+    };
+    (
+        reach(&mut (0..lo).rev(), lo),
+        reach(&mut (hi + 1..q.toks.len()), hi),
+    )
 }
 
 /// A run of this many words without license vocabulary ends a stretch of prose.
@@ -875,12 +870,7 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     let mut covered = vec![false; q.toks.len()];
     let mut accepted: Vec<Hit> = Vec::new();
     for h in hits {
-        let overlap: u32 = h
-            .blocks
-            .iter()
-            .map(|b| (b.0..b.0 + b.2).filter(|&p| covered[p as usize]).count() as u32)
-            .sum();
-        if overlap * 10 >= h.matched * 3 {
+        if matched_in(&h, &covered) * 10 >= h.matched * 3 {
             continue;
         }
         let expr = db.rule_expression(h.rule);
