@@ -1,10 +1,10 @@
 //! The embedded cache: one SQLite database (`ospo-cache-v1.sqlite` in the cache directory)
 //! holding, per scan root, every file's stat and outcome.
 //!
-//! A run reads its root's whole index in one query at start ([`Local::open`], into a
-//! [`Index`] the walker threads share read-only) and writes what changed in one
-//! transaction at the end ([`Local::save`]), so a file costs a hash-map probe, never a
-//! query. SQLite in WAL mode lets concurrent runs read while one writes; a lock not had
+//! A run reads its root's whole index in one query at start ([`Local::open`], into an
+//! [`Index`] the walker threads share read-only; [`Opening`] does it on a thread of its
+//! own while the walk starts) and writes what changed in one transaction at the end
+//! ([`Local::save`]), so a file costs a hash-table probe, never a query. SQLite in WAL mode lets concurrent runs read while one writes; a lock not had
 //! within [`BUSY_MS`] is a warning and a run (or a save) without the cache. The file may
 //! be corrupt or written by someone else: the schema is not trusted (`trusted_schema`
 //! off, defensive mode), every row is bounded, and every outcome is checked before use.
@@ -14,13 +14,16 @@
 //! the least recently scanned roots go first. `ospo cache stats|prune|clear` does the same
 //! on demand.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OpenFlags, TransactionBehavior};
+
+pub use super::index::{Entry, Index};
+pub use super::stat::Stat;
 
 /// How long a run waits for another's lock before it goes on without the cache.
 pub const BUSY_MS: u64 = 3000;
@@ -31,52 +34,6 @@ pub const MAX_ROWS: i64 = 5_000_000;
 /// A path longer than this is not cached (it cannot be a real file's).
 const MAX_PATH: usize = 4096;
 const FILE_NAME: &str = "ospo-cache-v1.sqlite";
-
-/// What the cache trusts, as git's index does: same stat, same file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stat {
-    pub size: u64,
-    pub mtime_ns: i64,
-    pub ctime_ns: i64,
-    pub ino: u64,
-    pub dev: u64,
-}
-
-impl Stat {
-    #[cfg(unix)]
-    pub fn of(meta: &std::fs::Metadata) -> Option<Stat> {
-        use std::os::unix::fs::MetadataExt;
-        Some(Stat {
-            size: meta.size(),
-            mtime_ns: meta.mtime().checked_mul(1_000_000_000)? + meta.mtime_nsec(),
-            ctime_ns: meta.ctime().checked_mul(1_000_000_000)? + meta.ctime_nsec(),
-            ino: meta.ino(),
-            dev: meta.dev(),
-        })
-    }
-
-    /// Without inode and change time the stat cannot be trusted: nothing is cached.
-    #[cfg(not(unix))]
-    pub fn of(_meta: &std::fs::Metadata) -> Option<Stat> {
-        None
-    }
-}
-
-/// One file's stored state.
-pub struct Entry {
-    pub stat: Stat,
-    /// Its ctime was too close to the scan that stored it for the stat to prove the
-    /// content unchanged (see [`is_racy`]): the content is checked again.
-    pub racy: bool,
-    pub outcome: Vec<u8>,
-    /// Seen by this run's walk (unseen entries are files gone from the tree).
-    pub seen: AtomicBool,
-}
-
-/// The root's entries, by path relative to the root.
-/// (foldhash: the index answers a lookup per file of the tree, and SipHash was a twentieth of a
-/// warm rescan's user time.)
-pub type Index = HashMap<String, Entry, foldhash::fast::FixedState>;
 
 /// What a run stores at the end: one row per file examined (or re-checked).
 pub struct NewEntry {
@@ -158,7 +115,6 @@ impl Local {
     }
 
     fn load(&self) -> Result<Index> {
-        let mut index = Index::default();
         let root_row: Option<(i64, Vec<u8>)> = self
             .conn
             .query_row(
@@ -168,69 +124,65 @@ impl Local {
             )
             .ok();
         let Some((id, ctx)) = root_row else {
-            return Ok(index);
+            return Ok(Index::default());
         };
         if ctx != self.ctx {
             // Another version of ospo or of the license store: nothing of it is valid.
-            return Ok(index);
+            return Ok(Index::default());
         }
+        // Sized once from the root's totals, so the arena is not grown (and copied) as the
+        // rows come in; the sizes are only a hint (a bad one costs reallocations).
+        let (rows, bytes): (i64, i64) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(length(path) + length(outcome)), 0) FROM files \
+             WHERE root = ?1",
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let hint = |n: i64, max: i64| n.clamp(0, max) as usize;
+        let mut index = Index::with_capacity(hint(rows, MAX_ROWS), hint(bytes, 1 << 32));
         let mut stmt = self.conn.prepare(
             "SELECT path, size, mtime, ctime, ino, dev, racy, outcome FROM files \
              WHERE root = ?1 AND length(path) <= ?2 AND length(outcome) <= ?3 LIMIT ?4",
         )?;
-        let rows = stmt.query_map(
-            params![
-                id,
-                MAX_PATH as i64,
-                crate::pipeline::outcome::MAX_ENCODED as i64,
-                MAX_ROWS
-            ],
-            |r| {
-                let path: Vec<u8> = r.get(0)?;
+        let mut rows = stmt.query(params![
+            id,
+            MAX_PATH as i64,
+            crate::pipeline::outcome::MAX_ENCODED as i64,
+            MAX_ROWS
+        ])?;
+        while let Some(r) = rows.next()? {
+            // A row of the wrong types is skipped, not fatal. Paths and outcomes are read
+            // in place and copied once, into the index's arena.
+            let row = || -> Option<_> {
+                let int = |i| r.get::<_, i64>(i).ok();
                 let stat = Stat {
-                    size: r.get::<_, i64>(1)? as u64,
-                    mtime_ns: r.get(2)?,
-                    ctime_ns: r.get(3)?,
-                    ino: r.get::<_, i64>(4)? as u64,
-                    dev: r.get::<_, i64>(5)? as u64,
+                    size: int(1)? as u64,
+                    mtime_ns: int(2)?,
+                    ctime_ns: int(3)?,
+                    ino: int(4)? as u64,
+                    dev: int(5)? as u64,
                 };
-                Ok((
-                    path,
-                    stat,
-                    r.get::<_, i64>(6)? != 0,
-                    r.get::<_, Vec<u8>>(7)?,
-                ))
-            },
-        )?;
-        for row in rows {
-            // A row of the wrong types is skipped, not fatal.
-            let Ok((path, stat, racy, outcome)) = row else {
+                let racy = int(6)? != 0;
+                let path = r.get_ref(0).ok()?.as_blob().ok()?;
+                let outcome = r.get_ref(7).ok()?.as_blob().ok()?;
+                Some((path, stat, racy, outcome))
+            };
+            let Some((path, stat, racy, outcome)) = row() else {
                 continue;
             };
-            let Ok(path) = String::from_utf8(path) else {
+            let Ok(path) = std::str::from_utf8(path) else {
                 continue;
             };
-            index.insert(
-                path,
-                Entry {
-                    stat,
-                    racy,
-                    outcome,
-                    seen: AtomicBool::new(false),
-                },
-            );
+            index.push(path, stat, racy, outcome);
         }
+        index.finish();
         Ok(index)
     }
 
     /// Write this run's rows in one transaction: new and changed files, files gone from
     /// the tree removed, old roots evicted.
     pub fn save(&mut self, index: &Index, new: Vec<NewEntry>) -> Result<()> {
-        let gone: Vec<&String> = index
-            .iter()
-            .filter(|(_, e)| !e.seen.load(Relaxed))
-            .map(|(p, _)| p)
-            .collect();
+        let gone: Vec<&[u8]> = index.unseen().collect();
         let now = now_s();
         let tx = self
             .conn
@@ -284,12 +236,114 @@ impl Local {
             }
             let mut del = tx.prepare("DELETE FROM files WHERE root = ?1 AND path = ?2")?;
             for p in gone {
-                del.execute(params![id, p.as_bytes()])?;
+                del.execute(params![id, p])?;
             }
         }
         evict(&tx, now - MAX_AGE_DAYS * 86_400, Some(id))?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// The local cache being opened, and its root's index read, on a thread of its own: the
+/// walk starts at once, and a walker thread only waits for the index if it still has none
+/// at the end of its share of the walk (reading 91,746 rows took 0.2 s, before any file
+/// was walked).
+pub struct Opening {
+    thread: Mutex<Option<JoinHandle<Opened>>>,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    opened: OnceLock<Opened>,
+}
+
+/// What opening the local cache gave.
+pub struct Opened {
+    /// None: the cache could not be had (the run goes on without one; see `notes`).
+    /// In a mutex because a connection is not `Sync`; only the save at the end takes it.
+    pub local: Mutex<Option<Local>>,
+    pub index: Index,
+    /// Warnings for the user: a corrupt cache replaced, a cache that could not be used.
+    pub notes: Vec<String>,
+}
+
+impl Opening {
+    /// Open the cache in `dir` for `root` under `ctx` (see [`Local::open`]) on its own thread.
+    pub fn start(dir: PathBuf, root: PathBuf, ctx: [u8; 32]) -> Opening {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = done.clone();
+        let open = move || {
+            let opened = match Local::open(&dir, &root, ctx) {
+                Ok((local, index, notes)) => Opened {
+                    local: Mutex::new(Some(local)),
+                    index,
+                    notes,
+                },
+                Err(e) => Opened {
+                    local: Mutex::new(None),
+                    index: Index::default(),
+                    notes: vec![format!(
+                        "cannot use {} ({e:#}); scanning without it",
+                        dir.display()
+                    )],
+                },
+            };
+            flag.store(true, std::sync::atomic::Ordering::Release);
+            opened
+        };
+        let thread = std::thread::Builder::new()
+            .name("ospo-cache-open".into())
+            .spawn(open);
+        let opening = Opening {
+            thread: Mutex::new(None),
+            done,
+            opened: OnceLock::new(),
+        };
+        match thread {
+            Ok(t) => *opening.thread.lock().unwrap() = Some(t),
+            Err(e) => {
+                let _ = opening.opened.set(Opened::failed(format!(
+                    "cannot open the cache ({e}); scanning without it"
+                )));
+            }
+        }
+        opening
+    }
+
+    /// The opened cache if it is ready, without waiting.
+    pub fn ready(&self) -> Option<&Opened> {
+        match self.opened.get() {
+            Some(o) => Some(o),
+            None if self.done.load(std::sync::atomic::Ordering::Acquire) => Some(self.wait()),
+            None => None,
+        }
+    }
+
+    /// The opened cache, waiting for it.
+    pub fn wait(&self) -> &Opened {
+        self.opened.get_or_init(|| {
+            let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+            match thread.map(JoinHandle::join) {
+                Some(Ok(opened)) => opened,
+                Some(Err(_)) => Opened::failed(
+                    "internal error while opening the cache; scanning without it".into(),
+                ),
+                None => Opened::failed("the cache was not opened; scanning without it".into()),
+            }
+        })
+    }
+
+    pub fn into_opened(self) -> Opened {
+        self.wait();
+        self.opened.into_inner().expect("waited for")
+    }
+}
+
+impl Opened {
+    fn failed(note: String) -> Opened {
+        Opened {
+            local: Mutex::new(None),
+            index: Index::default(),
+            notes: vec![note],
+        }
     }
 }
 

@@ -18,8 +18,10 @@
 //! See docs/cache.md and docs/adr/0040-result-cache.md.
 
 pub mod command;
+pub mod index;
 pub mod local;
 pub mod remote;
+pub mod stat;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

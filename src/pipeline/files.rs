@@ -21,8 +21,9 @@ use sha2::{Digest, Sha256};
 
 use rayon::prelude::*;
 
-use crate::cache::local::{is_racy, Index, Local, NewEntry, Stat};
+use crate::cache::local::{is_racy, NewEntry, Opened, Opening, Stat};
 use crate::cache::remote::Remote;
+use crate::cache::stat::DirStat;
 use crate::cache::{self, Outcome};
 use crate::detect::{self, Cache};
 use crate::model::{
@@ -65,12 +66,12 @@ struct Shared {
 
 /// What the walker threads share of the result cache: the root's index, read-only.
 struct CacheRun {
-    index: Index,
+    /// The local cache (being opened while the walk starts); None: no local cache. With
+    /// one, every file is stat'ed, and examined files become rows of it.
+    local: Option<Opening>,
     verify: bool,
     /// A shared cache is there: files that need the matcher wait for it.
     remote: bool,
-    /// A local cache is there: examined files become rows of it.
-    local: bool,
     /// When the scan started (ns since the epoch): stats this recent are racy.
     start_ns: i64,
     hits: AtomicU64,
@@ -145,10 +146,28 @@ struct Worker {
     sink: Sink,
     new: Vec<NewEntry>,
     deferred: Vec<Deferred>,
+    /// The stat of each file, relative to its directory.
+    dirstat: DirStat,
+    /// Files stat'ed before the local cache's index was there, to be looked up once it is
+    /// (the walk does not wait for the index).
+    waiting: Vec<Waiting>,
+}
+
+/// A file stat'ed and not yet looked up.
+struct Waiting {
+    path: std::path::PathBuf,
+    rel: String,
+    stat: Stat,
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
+        // The end of this thread's share of the walk: what it stat'ed before the index was
+        // read is looked up now, waiting for the index if it must.
+        let shared = self.shared.clone();
+        if let Some(opening) = shared.run.as_ref().and_then(|r| r.local.as_ref()) {
+            self.drain(opening.wait());
+        }
         self.sink.flush(&self.shared);
         self.shared.new.lock().unwrap().append(&mut self.new);
         self.shared
@@ -161,16 +180,12 @@ impl Drop for Worker {
 
 /// The stores a run opened, beside what the walker threads share.
 struct Stores {
-    local: Option<Local>,
     remote: Option<Remote>,
 }
 
 /// Open the stores `copts` asks for; a store that cannot be had is a warning.
 fn open_cache(copts: &cache::Options, root: &Path) -> (Option<CacheRun>, Stores) {
-    let mut stores = Stores {
-        local: None,
-        remote: None,
-    };
+    let mut stores = Stores { remote: None };
     if !copts.active() {
         return (None, stores);
     }
@@ -178,26 +193,21 @@ fn open_cache(copts: &cache::Options, root: &Path) -> (Option<CacheRun>, Stores)
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as i64)
         .unwrap_or(0);
-    let mut index = Index::default();
+    let mut local = None;
     if copts.enabled {
         match copts.dir.clone().or_else(cache::default_dir) {
             None => cache::warn(
                 copts,
                 "no cache directory (set OSPO_CACHE_DIR or HOME); scanning without the cache",
             ),
-            Some(dir) => match Local::open(&dir, root, cache::local_context()) {
-                Ok((local, i, notes)) => {
-                    for n in notes {
-                        cache::warn(copts, &n);
-                    }
-                    index = i;
-                    stores.local = Some(local);
-                }
-                Err(e) => cache::warn(
-                    copts,
-                    &format!("cannot use {} ({e:#}); scanning without it", dir.display()),
-                ),
-            },
+            // Its warnings are said when the walk is over (`scan`).
+            Some(dir) => {
+                local = Some(Opening::start(
+                    dir,
+                    root.to_path_buf(),
+                    cache::local_context(),
+                ))
+            }
         }
     }
     if let Some(url) = &copts.url {
@@ -210,10 +220,9 @@ fn open_cache(copts: &cache::Options, root: &Path) -> (Option<CacheRun>, Stores)
         }
     }
     let run = CacheRun {
-        index,
+        local,
         verify: copts.verify,
         remote: stores.remote.is_some(),
-        local: stores.local.is_some(),
         start_ns,
         hits: AtomicU64::new(0),
     };
@@ -235,11 +244,11 @@ pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Resul
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
-    let (run, mut stores) = open_cache(copts, &opts.root);
+    let (run, stores) = open_cache(copts, &opts.root);
     // Without a local cache every file with a keyword needs the matcher: load the license
     // store while the walk starts. With one, a rescan may need no matcher at all (the store
     // is 70 MB and a tenth of a second of a core): the first file that does loads it.
-    if !run.as_ref().is_some_and(|r| r.local) {
+    if run.as_ref().is_none_or(|r| r.local.is_none()) {
         crate::licensedb::prefetch();
     }
     let shared = Arc::new(Shared {
@@ -260,6 +269,8 @@ pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Resul
             sink: Sink::default(),
             new: Vec::new(),
             deferred: Vec::new(),
+            dirstat: DirStat::default(),
+            waiting: Vec::new(),
         };
         Box::new(move |entry: Entry<'_>| worker.visit(entry))
     })?;
@@ -275,17 +286,27 @@ pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Resul
     if let Some(pb) = &shared.progress {
         pb.finish_and_clear();
     }
-    if let (Some(run), Some(local)) = (&shared.run, &mut stores.local) {
-        let new = std::mem::take(shared.new.get_mut().unwrap());
-        let examined = new.len();
-        if let Err(e) = local.save(&run.index, new) {
-            cache::warn(copts, &format!("results not saved ({e:#})"));
+    let hits = shared.run.as_ref().map_or(0, |r| r.hits.load(Relaxed));
+    if let Some(opened) = shared
+        .run
+        .as_mut()
+        .and_then(|r| r.local.take())
+        .map(Opening::into_opened)
+    {
+        for n in &opened.notes {
+            cache::warn(copts, n);
         }
-        if copts.verbose && !copts.quiet {
-            eprintln!(
-                "ospo: note: cache: {} files from the local cache, {remote_hits} from the shared cache, {examined} stored",
-                run.hits.load(Relaxed)
-            );
+        if let Some(local) = opened.local.into_inner().unwrap().as_mut() {
+            let new = std::mem::take(shared.new.get_mut().unwrap());
+            let examined = new.len();
+            if let Err(e) = local.save(&opened.index, new) {
+                cache::warn(copts, &format!("results not saved ({e:#})"));
+            }
+            if copts.verbose && !copts.quiet {
+                eprintln!(
+                    "ospo: note: cache: {hits} files from the local cache, {remote_hits} from the shared cache, {examined} stored",
+                );
+            }
         }
     }
 
@@ -329,25 +350,25 @@ impl Worker {
                 if let Some(pb) = &self.shared.progress {
                     pb.inc(1);
                 }
-                // A bug in a detector must cost one file, not the scan.
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    self.file(path, &rel)
-                }));
-                if let Some(message) = problem(outcome) {
-                    self.shared.totals.skipped.fetch_add(1, Relaxed);
-                    self.sink
-                        .diagnostics
-                        .push(Diagnostic::warning(Some(rel), message));
-                }
+                self.guarded(&rel, |w| w.file(path, &rel));
             }
+        }
+    }
+
+    /// Run `f` on one file: a bug in a detector must cost one file, not the scan.
+    fn guarded(&mut self, rel: &str, f: impl FnOnce(&mut Self) -> std::io::Result<()>) {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        if let Some(message) = problem(outcome) {
+            self.shared.totals.skipped.fetch_add(1, Relaxed);
+            self.sink
+                .diagnostics
+                .push(Diagnostic::warning(Some(rel.to_string()), message));
         }
     }
 
     /// One file: from the cache when its stat (or, with --verify, its content) is what
     /// the cache holds, else examined; either way one [`Outcome`] applied to the sink.
     fn file(&mut self, path: &Path, rel: &str) -> std::io::Result<()> {
-        let class = walk::classify_name(rel);
-        let prose = detect::prefilter::is_prose(rel);
         let shared = self.shared.clone();
         let Some(run) = &shared.run else {
             let examined = examine(&mut self.buf, &shared.cache, path, rel, Mode::Plain)?;
@@ -358,15 +379,63 @@ impl Worker {
         };
         // The stat comes before the read: a change during the read leaves a stat that no
         // longer matches the one stored with the outcome.
-        let stat = if run.local {
-            std::fs::metadata(path).ok().and_then(|m| Stat::of(&m))
-        } else {
-            None
+        let stat = match &run.local {
+            Some(_) => self.dirstat.stat(path),
+            None => None,
         };
-        if let (Some(stat), Some(entry)) = (stat, run.index.get(rel)) {
-            entry.seen.store(true, Relaxed);
+        let opened = match (&run.local, stat) {
+            (Some(opening), Some(stat)) => match opening.ready() {
+                Some(opened) => {
+                    if !self.waiting.is_empty() {
+                        self.drain(opened);
+                    }
+                    Some(opened)
+                }
+                None => {
+                    self.waiting.push(Waiting {
+                        path: path.to_path_buf(),
+                        rel: rel.to_string(),
+                        stat,
+                    });
+                    return Ok(());
+                }
+            },
+            _ => None,
+        };
+        self.look_up(run, opened, path, rel, stat)
+    }
+
+    /// The files stat'ed before the index was there, looked up in it.
+    fn drain(&mut self, opened: &Opened) {
+        let shared = self.shared.clone();
+        let Some(run) = &shared.run else { return };
+        for w in std::mem::take(&mut self.waiting) {
+            self.guarded(&w.rel, |me| {
+                me.look_up(run, Some(opened), &w.path, &w.rel, Some(w.stat))
+            });
+        }
+    }
+
+    /// A stat'ed file (stat None: none could be had) against the local cache's index, if
+    /// there is one: its stored outcome, or examined.
+    fn look_up(
+        &mut self,
+        run: &CacheRun,
+        opened: Option<&Opened>,
+        path: &Path,
+        rel: &str,
+        stat: Option<Stat>,
+    ) -> std::io::Result<()> {
+        let shared = self.shared.clone();
+        let class = walk::classify_name(rel);
+        let found = match (stat, opened) {
+            (Some(stat), Some(o)) => o.index.get(rel).map(|e| (stat, e)),
+            _ => None,
+        };
+        if let Some((stat, entry)) = found {
+            entry.mark_seen();
             if entry.stat == stat {
-                if let Some(o) = self.stored(run, path, rel, stat, class, entry)? {
+                if let Some(o) = self.stored(run, path, rel, stat, class, &entry)? {
                     run.hits.fetch_add(1, Relaxed);
                     self.sink.apply(&shared.totals, rel, o);
                     return Ok(());
@@ -376,7 +445,7 @@ impl Worker {
         let mode = if run.remote { Mode::Defer } else { Mode::Hash };
         match examine(&mut self.buf, &shared.cache, path, rel, mode)? {
             Examined::Done(o) => {
-                if let (Some(stat), true) = (stat, run.local) {
+                if let (Some(stat), true) = (stat, run.local.is_some()) {
                     self.new.push(NewEntry {
                         path: rel.to_string(),
                         stat,
@@ -391,7 +460,7 @@ impl Worker {
                 path: path.to_path_buf(),
                 stat,
                 class,
-                prose,
+                prose: detect::prefilter::is_prose(rel),
                 content,
                 size,
             }),
@@ -409,14 +478,14 @@ impl Worker {
         rel: &str,
         stat: Stat,
         class: Option<FileClass>,
-        entry: &crate::cache::local::Entry,
+        entry: &crate::cache::local::Entry<'_>,
     ) -> std::io::Result<Option<Outcome>> {
         let expect = Expect {
             size: stat.size,
             class,
             content: None,
         };
-        let Some(o) = Outcome::decode(&entry.outcome, &expect) else {
+        let Some(o) = Outcome::decode(entry.outcome, &expect) else {
             return Ok(None);
         };
         if !entry.racy && !run.verify {
@@ -441,7 +510,7 @@ impl Worker {
                 path: rel.to_string(),
                 stat,
                 racy,
-                outcome: entry.outcome.clone(),
+                outcome: entry.outcome.to_vec(),
             });
         }
         Ok(Some(o))
