@@ -6,8 +6,16 @@
 //! absolute path, and refuses a `..` that climbs out of the root, instead of clamping it
 //! to the root (which would quietly read the wrong file). The walk produces paths of the
 //! same shape, so the two can be compared as strings.
+//!
+//! The few functions here that look at the disk (for component discovery) do it through
+//! `cache::reads`, so that what they saw is part of what a cached discovery depends on.
+
+// Every look at the disk goes through `cache::reads` (see there).
+#![deny(clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
+
+use crate::cache::reads;
 
 /// `p`, a path read from input, joined onto the relative directory `dir` ("" = the root),
 /// with `.` and `..` resolved; `\` is read as a separator too (manifests written on
@@ -62,19 +70,20 @@ pub fn under(root: &Path, rel: &str) -> Option<PathBuf> {
 /// path with no U+FFFD, or one that exists as written, is `under`'s.
 pub fn under_lossy(root: &Path, rel: &str) -> Option<PathBuf> {
     let plain = under(root, rel)?;
-    if !rel.contains('\u{FFFD}') || plain.symlink_metadata().is_ok() {
+    if !rel.contains('\u{FFFD}') || reads::symlink_metadata(&plain).is_ok() {
         return Some(plain);
     }
     let mut path = root.to_path_buf();
     for part in normalize(rel)?.split('/') {
         let direct = path.join(part);
-        if !part.contains('\u{FFFD}') || direct.symlink_metadata().is_ok() {
+        if !part.contains('\u{FFFD}') || reads::symlink_metadata(&direct).is_ok() {
             path = direct;
             continue;
         }
-        let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(&path)
+        let mut names: Vec<std::ffi::OsString> = reads::read_dir(&path)
             .ok()?
-            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .into_iter()
+            .map(|e| e.name)
             .filter(|n| n.to_string_lossy() == part)
             .collect();
         names.sort();
@@ -87,12 +96,14 @@ pub fn under_lossy(root: &Path, rel: &str) -> Option<PathBuf> {
 /// inside `root`. A path that does not exist is inside (there is nothing to follow); one
 /// that cannot be resolved otherwise is not.
 pub fn stays_inside(root: &Path, path: &Path) -> bool {
-    let Ok(croot) = std::fs::canonicalize(root) else {
+    let Ok(croot) = reads::canonicalize(root) else {
         return false;
     };
-    match std::fs::canonicalize(path) {
+    match reads::canonicalize(path) {
         Ok(p) => p.starts_with(&croot),
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_err(),
+        Err(e) => {
+            e.kind() == std::io::ErrorKind::NotFound && reads::symlink_metadata(path).is_err()
+        }
     }
 }
 

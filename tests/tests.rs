@@ -7,6 +7,7 @@ mod anywhere;
 mod audit;
 mod bad_input;
 mod cache;
+mod cache_discovery;
 mod cache_examples;
 mod cache_shared;
 mod check_ci;

@@ -4,7 +4,9 @@
 //! A run reads its root's whole index in one query at start ([`Local::open`], into an
 //! [`Index`] the walker threads share read-only; [`Opening`] does it on a thread of its
 //! own while the walk starts) and writes what changed in one transaction at the end
-//! ([`Local::save`]), so a file costs a hash-table probe, never a query. SQLite in WAL mode lets concurrent runs read while one writes; a lock not had
+//! ([`Local::save`]), so a file costs a hash-table probe, never a query. Beside the
+//! files, a root has one row of the `discovery` table: its last component discovery and
+//! what it read (see `cache::discovery`). SQLite in WAL mode lets concurrent runs read while one writes; a lock not had
 //! within [`BUSY_MS`] is a warning and a run (or a save) without the cache. The file may
 //! be corrupt or written by someone else: the schema is not trusted (`trusted_schema`
 //! off, defensive mode), every row is bounded, and every outcome is checked before use.
@@ -15,14 +17,14 @@
 //! on demand.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OpenFlags, TransactionBehavior};
 
+pub use super::discovery::Stored as StoredDiscovery;
 pub use super::index::{Entry, Index};
+pub use super::opening::{Opened, Opening, Session};
 pub use super::stat::Stat;
 
 /// How long a run waits for another's lock before it goes on without the cache.
@@ -245,105 +247,54 @@ impl Local {
     }
 }
 
-/// The local cache being opened, and its root's index read, on a thread of its own: the
-/// walk starts at once, and a walker thread only waits for the index if it still has none
-/// at the end of its share of the walk (reading 91,746 rows took 0.2 s, before any file
-/// was walked).
-pub struct Opening {
-    thread: Mutex<Option<JoinHandle<Opened>>>,
-    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    opened: OnceLock<Opened>,
-}
-
-/// What opening the local cache gave.
-pub struct Opened {
-    /// None: the cache could not be had (the run goes on without one; see `notes`).
-    /// In a mutex because a connection is not `Sync`; only the save at the end takes it.
-    pub local: Mutex<Option<Local>>,
-    pub index: Index,
-    /// Warnings for the user: a corrupt cache replaced, a cache that could not be used.
-    pub notes: Vec<String>,
-}
-
-impl Opening {
-    /// Open the cache in `dir` for `root` under `ctx` (see [`Local::open`]) on its own thread.
-    pub fn start(dir: PathBuf, root: PathBuf, ctx: [u8; 32]) -> Opening {
-        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = done.clone();
-        let open = move || {
-            let opened = match Local::open(&dir, &root, ctx) {
-                Ok((local, index, notes)) => Opened {
-                    local: Mutex::new(Some(local)),
-                    index,
-                    notes,
-                },
-                Err(e) => Opened {
-                    local: Mutex::new(None),
-                    index: Index::default(),
-                    notes: vec![format!(
-                        "cannot use {} ({e:#}); scanning without it",
-                        dir.display()
-                    )],
-                },
-            };
-            flag.store(true, std::sync::atomic::Ordering::Release);
-            opened
-        };
-        let thread = std::thread::Builder::new()
-            .name("ospo-cache-open".into())
-            .spawn(open);
-        let opening = Opening {
-            thread: Mutex::new(None),
-            done,
-            opened: OnceLock::new(),
-        };
-        match thread {
-            Ok(t) => *opening.thread.lock().unwrap() = Some(t),
-            Err(e) => {
-                let _ = opening.opened.set(Opened::failed(format!(
-                    "cannot open the cache ({e}); scanning without it"
-                )));
-            }
-        }
-        opening
-    }
-
-    /// The opened cache if it is ready, without waiting.
-    pub fn ready(&self) -> Option<&Opened> {
-        match self.opened.get() {
-            Some(o) => Some(o),
-            None if self.done.load(std::sync::atomic::Ordering::Acquire) => Some(self.wait()),
-            None => None,
+impl Local {
+    /// The root's stored discovery, if there is one (bounded; unchecked: see
+    /// `discovery::revive`).
+    pub fn load_discovery(&self) -> Result<Option<StoredDiscovery>> {
+        let max = super::discovery::MAX_STORED as i64;
+        let row = self.conn.query_row(
+            "SELECT d.ctx, d.inputs, d.reads, d.found FROM discovery d \
+             JOIN roots r ON r.id = d.root \
+             WHERE r.root = ?1 AND length(d.reads) <= ?2 AND length(d.found) <= ?2",
+            params![self.root, max],
+            |r| {
+                Ok(StoredDiscovery {
+                    ctx: r.get(0)?,
+                    inputs: r.get(1)?,
+                    reads: r.get(2)?,
+                    found: r.get(3)?,
+                })
+            },
+        );
+        match row {
+            Ok(d) => Ok(Some(d)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
 
-    /// The opened cache, waiting for it.
-    pub fn wait(&self) -> &Opened {
-        self.opened.get_or_init(|| {
-            let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
-            match thread.map(JoinHandle::join) {
-                Some(Ok(opened)) => opened,
-                Some(Err(_)) => Opened::failed(
-                    "internal error while opening the cache; scanning without it".into(),
-                ),
-                None => Opened::failed("the cache was not opened; scanning without it".into()),
-            }
-        })
-    }
-
-    pub fn into_opened(self) -> Opened {
-        self.wait();
-        self.opened.into_inner().expect("waited for")
-    }
-}
-
-impl Opened {
-    fn failed(note: String) -> Opened {
-        Opened {
-            local: Mutex::new(None),
-            index: Index::default(),
-            notes: vec![note],
+    /// Keep `d` as the root's discovery (the root's row exists once its files were saved;
+    /// without one, nothing is kept).
+    pub fn save_discovery(&mut self, d: &StoredDiscovery) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM roots WHERE root = ?1",
+                params![self.root],
+                |r| r.get(0),
+            )
+            .ok();
+        if let Some(id) = id {
+            tx.execute(
+                "INSERT OR REPLACE INTO discovery (root, ctx, inputs, reads, found) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, d.ctx, d.inputs, d.reads, d.found],
+            )?;
         }
+        tx.commit()?;
+        Ok(())
     }
 }
 
@@ -384,6 +335,7 @@ fn evict(tx: &Connection, cutoff: i64, keep: Option<i64>) -> Result<u64> {
 
 fn drop_root(tx: &Connection, id: i64) -> Result<()> {
     tx.execute("DELETE FROM files WHERE root = ?1", params![id])?;
+    tx.execute("DELETE FROM discovery WHERE root = ?1", params![id])?;
     tx.execute("DELETE FROM roots WHERE id = ?1", params![id])?;
     Ok(())
 }
@@ -429,7 +381,14 @@ fn init(conn: &Connection) -> Result<()> {
              racy INTEGER NOT NULL,
              outcome BLOB NOT NULL,
              PRIMARY KEY (root, path)
-         ) WITHOUT ROWID;",
+         ) WITHOUT ROWID;
+         CREATE TABLE IF NOT EXISTS discovery (
+             root INTEGER PRIMARY KEY,
+             ctx BLOB NOT NULL,
+             inputs BLOB NOT NULL,
+             reads BLOB NOT NULL,
+             found BLOB NOT NULL
+         );",
     )?;
     // A file whose tables are not what we made (junk, a future format) fails here.
     conn.query_row("SELECT count(*) FROM roots", [], |r| r.get::<_, i64>(0))?;

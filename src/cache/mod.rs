@@ -18,8 +18,11 @@
 //! See docs/cache.md and docs/adr/0040-result-cache.md.
 
 pub mod command;
+pub mod discovery;
 pub mod index;
 pub mod local;
+pub mod opening;
+pub mod reads;
 pub mod remote;
 pub mod stat;
 

@@ -13,7 +13,9 @@
 use std::path::{Path, PathBuf};
 
 /// What the cache trusts: same stat, same file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Stat {
     pub size: u64,
     pub mtime_ns: i64,

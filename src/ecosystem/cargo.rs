@@ -1001,13 +1001,13 @@ fn registry_cache<'a>(
     diags: &mut Vec<Diagnostic>,
 ) {
     let src = home.join("registry").join("src");
-    let Ok(rd) = std::fs::read_dir(&src) else {
+    let Ok(rd) = crate::cache::reads::read_dir(&src) else {
         return;
     };
     let mut indexes: Vec<PathBuf> = rd
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
+        .into_iter()
+        .map(|e| e.path)
+        .filter(|p| crate::cache::reads::is_dir(p))
         .collect();
     // crates.io's own index directories first, then any other.
     indexes.sort_by_key(|p| {
@@ -1024,7 +1024,7 @@ fn registry_cache<'a>(
         let Some(dir) = indexes
             .iter()
             .map(|i| i.join(format!("{name}-{version}")))
-            .find(|d| d.is_dir())
+            .find(|d| crate::cache::reads::is_dir(d))
         else {
             continue;
         };
@@ -1050,11 +1050,11 @@ fn registry_cache<'a>(
 }
 
 fn read_bounded(path: &Path) -> Option<String> {
-    let m = std::fs::metadata(path).ok()?;
+    let m = crate::cache::reads::metadata(path).ok()?;
     if m.len() > MAX_MANIFEST_BYTES {
         return None;
     }
-    std::fs::read(path)
+    crate::cache::reads::read(path)
         .ok()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }

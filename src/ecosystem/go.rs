@@ -607,7 +607,7 @@ fn module_components(
         } else {
             format!("{dir}/vendor/{module}")
         };
-        ctx.root.join(&v).is_dir().then_some(v)
+        crate::cache::reads::is_dir(&ctx.root.join(&v)).then_some(v)
     };
 
     // What is built for `path@version`, after replace: (module path, version, dir in tree).
@@ -625,7 +625,9 @@ fn module_components(
             Some(Target::Local(d)) => match relpath::join(dir, d) {
                 // A local replacement is built from that directory; its go.mod names the
                 // same module, so no version: it merges with that module's root component.
-                Some(r) if ctx.root.join(&r).is_dir() => (path.to_string(), None, Some(r)),
+                Some(r) if crate::cache::reads::is_dir(&ctx.root.join(&r)) => {
+                    (path.to_string(), None, Some(r))
+                }
                 _ => (path.to_string(), None, None),
             },
             None => (path.to_string(), Some(version.to_string()), None),
@@ -687,7 +689,7 @@ fn module_components(
         };
         if let Some(v) = &ver {
             let d = cache.join(format!("{}@{}", escape_case(&module), escape_case(v)));
-            if d.is_dir() {
+            if crate::cache::reads::is_dir(&d) {
                 out.found.external_dirs.push((bom_ref, d));
             }
         }

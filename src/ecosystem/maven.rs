@@ -314,11 +314,11 @@ impl<'a> Poms<'a> {
             p.push(a);
             p.push(v);
             p.push(format!("{a}-{v}.pom"));
-            let meta = std::fs::metadata(&p).ok()?;
+            let meta = crate::cache::reads::metadata(&p).ok()?;
             if meta.len() > super::MAX_MANIFEST_BYTES {
                 return None;
             }
-            let text = String::from_utf8_lossy(&std::fs::read(&p).ok()?).into_owned();
+            let text = String::from_utf8_lossy(&crate::cache::reads::read(&p).ok()?).into_owned();
             // A broken pom in the cache is the cache's problem, not the project's: skipped.
             parse_pom(&text, &p.display().to_string(), None).ok()
         });
@@ -612,7 +612,7 @@ fn in_tree_repository(ctx: &Context<'_>) -> Option<PathBuf> {
     ]
     .iter()
     .map(|r| ctx.root.join(r))
-    .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()))
+    .find(|p| crate::cache::reads::symlink_metadata(p).is_ok_and(|m| m.is_dir()))
 }
 
 /// Which poms of the tree are the project's: the top-level ones and, recursively, their

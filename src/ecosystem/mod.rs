@@ -10,6 +10,11 @@
 //! manifests and lockfiles it reads and the folders its package managers install into,
 //! and the walk asks it ([`is_manifest`], [`is_dependency_dir`]) instead of keeping a list
 //! of its own. Adding an ecosystem is one module and one line here.
+//!
+//! Every look at the disk goes through `cache::reads` (clippy's `disallowed_methods` is
+//! denied here, for this module and every ecosystem's): a warm rescan reuses the last
+//! discovery only while everything it read is unchanged, so nothing may be read unnoted.
+#![deny(clippy::disallowed_methods)]
 
 pub mod cargo;
 pub mod composer;
@@ -31,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::cache::reads;
 use crate::model::{Component, Diagnostic, Edge, LicenseMatch};
 pub use crate::relpath::{dir_of, file_name};
 
@@ -89,8 +95,9 @@ pub struct Context<'a> {
     pub use_local_caches: bool,
 }
 
-/// What one ecosystem reports.
-#[derive(Debug, Default)]
+/// What one ecosystem reports. (Serializable: a warm rescan reuses the last discovery's,
+/// see `cache::discovery`.)
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Found {
     /// Components. `bom_ref` is the purl when there is one (unique per name+version);
     /// `path` is the component's root directory relative to the scan root when its files
@@ -119,7 +126,7 @@ pub struct Found {
 }
 
 /// A file a component claims, relative to the scan root.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileOwner {
     pub path: String,
     pub bom_ref: String,
@@ -129,7 +136,7 @@ pub struct FileOwner {
 /// How a [`FileOwner`] claims its file; the resolver applies both in one place
 /// (`resolve::assign_files`). When two claims of one strength name a file, the first
 /// (in [`REGISTRY`] order, then as the ecosystem listed them) keeps it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Claim {
     /// The component's own manifest lists the file as installed by it (an installed Python
     /// distribution's RECORD: `arrow/` beside `arrow-1.4.0.dist-info/`; a wheel's bundled
@@ -315,7 +322,7 @@ pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) 
         ));
         return None;
     }
-    match std::fs::metadata(&path) {
+    match reads::metadata(&path) {
         Ok(m) if m.len() > MAX_MANIFEST_BYTES => {
             diags.push(Diagnostic::warning(
                 Some(rel.to_string()),
@@ -336,7 +343,7 @@ pub fn read_manifest(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) 
         }
         _ => {}
     }
-    match std::fs::read(&path) {
+    match reads::read(&path) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) => {
             diags.push(Diagnostic::warning(

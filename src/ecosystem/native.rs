@@ -229,12 +229,12 @@ static PC_VERSION: Lazy<Regex> =
 /// A file of the tree as text, at most `limit` bytes; never through a link out of it.
 fn read(root: &Path, rel: &str, limit: u64) -> Option<String> {
     let p = relpath::under(root, rel)?;
-    let meta = std::fs::symlink_metadata(&p).ok()?;
+    let meta = crate::cache::reads::symlink_metadata(&p).ok()?;
     if !meta.is_file() {
         return None;
     }
     let mut buf = Vec::new();
-    std::fs::File::open(&p)
+    crate::cache::reads::open(&p)
         .ok()?
         .take(limit)
         .read_to_end(&mut buf)
@@ -248,14 +248,14 @@ fn list(root: &Path, rel: &str) -> (Vec<String>, Vec<String>) {
     let Some(p) = relpath::under(root, rel) else {
         return (dirs, files);
     };
-    let Ok(entries) = std::fs::read_dir(p) else {
+    let Ok(entries) = crate::cache::reads::read_dir(&p) else {
         return (dirs, files);
     };
-    for e in entries.flatten().take(MAX_DIR_ENTRIES) {
-        let Ok(name) = e.file_name().into_string() else {
+    for e in entries.into_iter().take(MAX_DIR_ENTRIES) {
+        let Ok(name) = e.name.into_string() else {
             continue;
         };
-        match e.file_type() {
+        match e.file_type {
             Ok(t) if t.is_dir() => dirs.push(name),
             Ok(t) if t.is_file() => files.push(name),
             _ => {}

@@ -467,7 +467,7 @@ fn from_archive(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) -> Op
             "a symbolic link out of the scan root; not read".into(),
         );
     };
-    match std::fs::metadata(&path) {
+    match crate::cache::reads::metadata(&path) {
         Ok(m) if m.len() > MAX_NUPKG_BYTES => {
             return warn(
                 diags,
@@ -477,7 +477,7 @@ fn from_archive(ctx: &Context<'_>, rel: &str, diags: &mut Vec<Diagnostic>) -> Op
         Ok(_) => {}
         Err(e) => return warn(diags, format!("cannot read: {e}")),
     }
-    let mut file = std::fs::File::open(&path).ok()?;
+    let mut file = crate::cache::reads::open(&path).ok()?;
     // The zip reader holds the whole central directory in memory: look at its size first.
     if let Err(e) = directory_fits(&mut file) {
         return warn(diags, format!("not read as a .nupkg: {e}"));
@@ -520,7 +520,7 @@ const MAX_ZIP_DIRECTORY: u64 = 64 << 20;
 /// Whether the zip's central directory, as its end record states it, is small enough to
 /// read: a hostile archive could claim gigabytes of entries. ZIP64 (over 65,535 entries or
 /// 4 GiB, which no NuGet package is) is refused.
-fn directory_fits(file: &mut std::fs::File) -> Result<(), String> {
+fn directory_fits(file: &mut crate::cache::reads::Opened) -> Result<(), String> {
     use std::io::{Seek, SeekFrom};
     let len = file.metadata().map_err(|e| e.to_string())?.len();
     // The end record is 22 bytes, after a comment of at most 65,535.
@@ -598,11 +598,11 @@ fn from_cache(home: &Path, c: &mut Collector) {
 }
 
 fn read_bounded(path: &Path) -> Option<String> {
-    let m = std::fs::metadata(path).ok()?;
+    let m = crate::cache::reads::metadata(path).ok()?;
     if !m.is_file() || m.len() > MAX_NUSPEC_BYTES {
         return None;
     }
-    std::fs::read(path)
+    crate::cache::reads::read(path)
         .ok()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }

@@ -133,7 +133,7 @@ fn gemspec(ctx: &Context<'_>, rel: &str, c: &mut Collector) {
         return;
     };
     let dir = relpath::child(dir_of(dir_of(rel)), &format!("gems/{name}-{version}"));
-    comp.path = ctx.root.join(&dir).is_dir().then_some(dir);
+    comp.path = crate::cache::reads::is_dir(&ctx.root.join(&dir)).then_some(dir);
     // Several licenses in a gemspec: the gem may be used under any of them.
     comp.declared_raw = (!licenses.is_empty()).then(|| licenses.join(" OR "));
     comp.homepage = homepage.filter(|h| h.starts_with("http"));

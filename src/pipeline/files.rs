@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use rayon::prelude::*;
 
-use crate::cache::local::{is_racy, NewEntry, Opened, Opening, Stat};
+use crate::cache::local::{is_racy, NewEntry, Opened, Opening, Session, Stat};
 use crate::cache::remote::Remote;
 use crate::cache::stat::DirStat;
 use crate::cache::{self, Outcome};
@@ -183,8 +183,14 @@ struct Stores {
     remote: Option<Remote>,
 }
 
-/// Open the stores `copts` asks for; a store that cannot be had is a warning.
-fn open_cache(copts: &cache::Options, root: &Path) -> (Option<CacheRun>, Stores) {
+/// Open the stores `copts` asks for; a store that cannot be had is a warning. With
+/// `discovery` (a discovery context), the local cache's opening also checks the root's
+/// stored discovery.
+fn open_cache(
+    copts: &cache::Options,
+    root: &Path,
+    discovery: Option<[u8; 32]>,
+) -> (Option<CacheRun>, Stores) {
     let mut stores = Stores { remote: None };
     if !copts.active() {
         return (None, stores);
@@ -206,6 +212,7 @@ fn open_cache(copts: &cache::Options, root: &Path) -> (Option<CacheRun>, Stores)
                     dir,
                     root.to_path_buf(),
                     cache::local_context(),
+                    discovery,
                 ))
             }
         }
@@ -231,8 +238,15 @@ fn open_cache(copts: &cache::Options, root: &Path) -> (Option<CacheRun>, Stores)
 
 /// Walk `opts.root` once and examine every file: the Scan's files, summary, diagnostics
 /// and recorded texts (no components yet, and no wall time). With a cache (`copts`),
-/// files it knows are taken from it and what was examined is stored at the end.
-pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Result<Scan> {
+/// files it knows are taken from it and what was examined is stored at the end; the
+/// local cache stays open for the stages after the walk (the [`Session`]; with
+/// `discovery`, a discovery context, it has checked the root's stored discovery).
+pub fn scan(
+    opts: &WalkOptions,
+    progress: bool,
+    copts: &cache::Options,
+    discovery: Option<[u8; 32]>,
+) -> Result<(Scan, Option<Session>)> {
     let progress = (progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_style(
@@ -244,7 +258,7 @@ pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Resul
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
-    let (run, stores) = open_cache(copts, &opts.root);
+    let (run, stores) = open_cache(copts, &opts.root, discovery);
     // Without a local cache every file with a keyword needs the matcher: load the license
     // store while the walk starts. With one, a rescan may need no matcher at all (the store
     // is 70 MB and a tenth of a second of a core): the first file that does loads it.
@@ -287,19 +301,19 @@ pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Resul
         pb.finish_and_clear();
     }
     let hits = shared.run.as_ref().map_or(0, |r| r.hits.load(Relaxed));
-    if let Some(opened) = shared
+    let session = shared
         .run
         .as_mut()
         .and_then(|r| r.local.take())
-        .map(Opening::into_opened)
-    {
-        for n in &opened.notes {
+        .map(Opening::into_session);
+    if let Some(session) = &session {
+        for n in &session.opened().notes {
             cache::warn(copts, n);
         }
-        if let Some(local) = opened.local.into_inner().unwrap().as_mut() {
+        if let Some(local) = session.local().as_mut() {
             let new = std::mem::take(shared.new.get_mut().unwrap());
             let examined = new.len();
-            if let Err(e) = local.save(&opened.index, new) {
+            if let Err(e) = local.save(&session.opened().index, new) {
                 cache::warn(copts, &format!("results not saved ({e:#})"));
             }
             if copts.verbose && !copts.quiet {
@@ -324,7 +338,7 @@ pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Resul
         skipped_files: t.skipped.load(Relaxed),
         elapsed_ms: None,
     };
-    Ok(Scan {
+    let scan = Scan {
         format_version: crate::model::SCAN_FORMAT_VERSION,
         tool: Tool::current(crate::licensedb::LICENSE_LIST_VERSION),
         root: opts.root.to_string_lossy().into_owned(),
@@ -336,7 +350,8 @@ pub fn scan(opts: &WalkOptions, progress: bool, copts: &cache::Options) -> Resul
         diagnostics,
         texts: shared.texts.into_inner().unwrap(),
         image: None,
-    })
+    };
+    Ok((scan, session))
 }
 
 impl Worker {

@@ -75,10 +75,20 @@ pub fn run(opts: &Options) -> Result<Scan> {
 /// The pipeline on a directory (or a single file).
 fn run_tree(opts: &Options) -> Result<Scan> {
     let started = Instant::now();
-    let mut scan = files::scan(&opts.walk, opts.progress, &opts.cache)?;
     let root = &opts.walk.root;
-    if opts.components && root.is_dir() {
-        let mut found = discover(&scan, root, opts.use_local_caches);
+    let components = opts.components && root.is_dir();
+    // With a local cache, its opening (beside the walk) checks the last discovery of this
+    // root under this context.
+    let discovery = (components && opts.cache.enabled)
+        .then(|| crate::cache::discovery::context(root, opts.use_local_caches));
+    let (mut scan, mut session) = files::scan(&opts.walk, opts.progress, &opts.cache, discovery)?;
+    if components {
+        let kept = session.as_mut().zip(discovery).map(|(session, ctx)| Kept {
+            session,
+            ctx,
+            opts: &opts.cache,
+        });
+        let mut found = discover(&scan, root, opts.use_local_caches, kept);
         let external = external::licenses(&found.external_dirs);
         scan.texts.extend(external.texts);
         add_file_licenses(&mut scan, std::mem::take(&mut found.file_licenses));
@@ -93,8 +103,23 @@ fn run_tree(opts: &Options) -> Result<Scan> {
     Ok(scan)
 }
 
-/// Stage 3: every ecosystem over the manifests and license files the walk recorded.
-pub fn discover(scan: &Scan, root: &Path, use_local_caches: bool) -> ecosystem::Found {
+/// The local cache, for stage 3 to reuse or keep a discovery.
+pub struct Kept<'a> {
+    pub session: &'a mut crate::cache::local::Session,
+    /// The discovery context (`cache::discovery::context`).
+    pub ctx: [u8; 32],
+    pub opts: &'a crate::cache::Options,
+}
+
+/// Stage 3: every ecosystem over the manifests and license files the walk recorded. With
+/// a local cache (`kept`), the last discovery of the tree when nothing it read changed
+/// (see `cache::discovery`); else a fresh one, recorded and kept for next time.
+pub fn discover(
+    scan: &Scan,
+    root: &Path,
+    use_local_caches: bool,
+    kept: Option<Kept<'_>>,
+) -> ecosystem::Found {
     let of_class = |class| -> Vec<String> {
         scan.files
             .iter()
@@ -104,12 +129,47 @@ pub fn discover(scan: &Scan, root: &Path, use_local_caches: bool) -> ecosystem::
     };
     let manifests = of_class(FileClass::Manifest);
     let license_files = of_class(FileClass::License);
-    ecosystem::discover(&ecosystem::Context {
+    let ctx = ecosystem::Context {
         root,
         manifests: &manifests,
         license_files: &license_files,
         use_local_caches,
-    })
+    };
+    let Some(kept) = kept else {
+        return ecosystem::discover(&ctx);
+    };
+    use crate::cache::discovery;
+    let say = |what: &str| {
+        if kept.opts.verbose && !kept.opts.quiet {
+            eprintln!("ospo: note: cache: component discovery {what}");
+        }
+    };
+    let inputs = discovery::inputs(&manifests, &license_files);
+    // --verify trusts no stat: discovery runs again (and is kept).
+    let prior = kept.session.prior().filter(|_| !kept.opts.verify);
+    if let Some(prior) = prior.filter(|p| p.inputs == inputs) {
+        say("from the local cache");
+        return prior.found;
+    }
+    let start_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    let (found, reads) = crate::cache::reads::record(|| ecosystem::discover(&ctx));
+    let mut local = kept.session.local();
+    let Some(local) = local.as_mut() else {
+        return found;
+    };
+    match discovery::keep(&kept.ctx, &inputs, &found, &reads, start_ns) {
+        Some(stored) => match local.save_discovery(&stored) {
+            Ok(()) => say(&format!("run and stored ({} reads)", reads.reads.len())),
+            Err(e) => crate::cache::warn(kept.opts, &format!("discovery not saved ({e:#})")),
+        },
+        None => say(
+            "run, not stored (something it read changed too recently to be trusted, \
+             or could not be noted)",
+        ),
+    }
+    found
 }
 
 /// License statements an ecosystem read in a recorded file's structure (a DEP-5

@@ -203,9 +203,7 @@ pub(super) fn read_project(ctx: &Context<'_>, rel: &str, acc: &mut Acc) {
         Some(n) => n,
         // Only the scan root stands for a project without a name (private apps often
         // have none); elsewhere a nameless package.json is build config ({"type": ...}).
-        None if dir.is_empty() => ctx
-            .root
-            .canonicalize()
+        None if dir.is_empty() => crate::cache::reads::canonicalize(ctx.root)
             .ok()
             .and_then(|p| p.file_name().map(|s| s.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "project".into()),

@@ -61,7 +61,7 @@ pub fn resolve_in_root(root: &Path, os_root: &str, rel: &str) -> Option<String> 
         done.push(part);
         let here = relpath::child(os_root, &done.join("/"));
         let on_disk = relpath::under(root, &here)?;
-        let meta = std::fs::symlink_metadata(&on_disk).ok()?;
+        let meta = crate::cache::reads::symlink_metadata(&on_disk).ok()?;
         if !meta.file_type().is_symlink() {
             continue;
         }
@@ -69,7 +69,7 @@ pub fn resolve_in_root(root: &Path, os_root: &str, rel: &str) -> Option<String> 
         if hops > MAX_LINK_HOPS {
             return None;
         }
-        let target = std::fs::read_link(&on_disk).ok()?;
+        let target = crate::cache::reads::read_link(&on_disk).ok()?;
         let target = target.to_str()?;
         done.pop();
         if target.starts_with('/') {
@@ -97,7 +97,7 @@ pub fn read_in_root(
 ) -> Option<String> {
     let at = resolve_in_root(ctx.root, os_root, rel)?;
     let path = relpath::under(ctx.root, &at)?;
-    let meta = std::fs::metadata(&path).ok()?;
+    let meta = crate::cache::reads::metadata(&path).ok()?;
     if !meta.is_file() {
         return None;
     }
@@ -112,7 +112,7 @@ pub fn read_in_root(
         ));
         return None;
     }
-    match std::fs::read(&path) {
+    match crate::cache::reads::read(&path) {
         Ok(b) => Some(String::from_utf8_lossy(&b).into_owned()),
         Err(e) => {
             diags.push(Diagnostic::warning(Some(at), format!("cannot read: {e}")));
@@ -235,15 +235,15 @@ pub fn top_level_links(root: &Path, os_root: &str) -> Vec<(String, String)> {
     let Some(dir) = relpath::under(root, os_root) else {
         return Vec::new();
     };
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Ok(entries) = crate::cache::reads::read_dir(&dir) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for e in entries.flatten().take(1000) {
-        let Ok(name) = e.file_name().into_string() else {
+    for e in entries.into_iter().take(1000) {
+        let Ok(name) = e.name.into_string() else {
             continue;
         };
-        if !e.file_type().is_ok_and(|t| t.is_symlink()) {
+        if !e.file_type.is_ok_and(|t| t.is_symlink()) {
             continue;
         }
         if let Some(to) = resolve_in_root(root, os_root, &name) {

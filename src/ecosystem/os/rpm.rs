@@ -191,6 +191,9 @@ fn read_blobs(path: &Path) -> Result<Vec<Vec<u8>>, String> {
         }
     }
     uri.push_str("?mode=ro&immutable=1");
+    // SQLite reads the file, not `cache::reads`: its stat is noted first.
+    crate::cache::reads::will_read(path);
+    #[allow(clippy::disallowed_methods)]
     let conn = rusqlite::Connection::open_with_flags(
         &uri,
         OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -288,7 +291,7 @@ fn one_root(ctx: &Context<'_>, os: &str, rel: &str, c: &mut Collector) {
         ));
         return;
     };
-    match std::fs::metadata(&path) {
+    match crate::cache::reads::metadata(&path) {
         Ok(m) if m.len() > MAX_DB_BYTES => {
             diags.push(Diagnostic::warning(
                 Some(rel.to_string()),

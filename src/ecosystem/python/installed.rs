@@ -60,7 +60,7 @@ const MAX_RECORD_ENTRIES: usize = 200_000;
 /// of a tree that is the site-packages itself) are skipped.
 fn record(ctx: &Context<'_>, dist_dir: &str, site: &str, r: &str, acc: &mut Acc) {
     let rel = crate::relpath::child(dist_dir, "RECORD");
-    if crate::relpath::under(ctx.root, &rel).is_none_or(|p| !p.is_file()) {
+    if crate::relpath::under(ctx.root, &rel).is_none_or(|p| !crate::cache::reads::is_file(&p)) {
         return;
     }
     let Some(text) = read_manifest(ctx, &rel, &mut acc.diags) else {
