@@ -60,15 +60,6 @@ fn hash(path: &[u8]) -> u64 {
 }
 
 impl Index {
-    /// An index of about `rows` rows and `bytes` bytes of paths and outcomes.
-    pub fn with_capacity(rows: usize, bytes: usize) -> Index {
-        Index {
-            bytes: Vec::with_capacity(bytes),
-            rows: Vec::with_capacity(rows),
-            ..Default::default()
-        }
-    }
-
     /// Add a row; [`Index::finish`] makes the rows findable. Paths must be unique (the
     /// table's key); of two rows with one path, the first is found.
     pub fn push(&mut self, path: &str, stat: Stat, racy: bool, outcome: &[u8]) {
@@ -195,7 +186,7 @@ mod tests {
 
     #[test]
     fn finds_every_row_and_only_those() {
-        let mut ix = Index::with_capacity(0, 0);
+        let mut ix = Index::default();
         for i in 0..1000u64 {
             ix.push(
                 &format!("dir/{i}.txt"),

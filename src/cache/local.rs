@@ -31,6 +31,8 @@ pub use super::stat::Stat;
 pub const BUSY_MS: u64 = 3000;
 /// Roots not scanned for this long are dropped.
 pub const MAX_AGE_DAYS: i64 = 30;
+/// A scan that changed nothing does not write the root's last use if it is this recent.
+const FRESH_S: i64 = 3600;
 /// The rows (files) the whole cache keeps at most.
 pub const MAX_ROWS: i64 = 5_000_000;
 /// A path longer than this is not cached (it cannot be a real file's).
@@ -132,16 +134,7 @@ impl Local {
             // Another version of ospo or of the license store: nothing of it is valid.
             return Ok(Index::default());
         }
-        // Sized once from the root's totals, so the arena is not grown (and copied) as the
-        // rows come in; the sizes are only a hint (a bad one costs reallocations).
-        let (rows, bytes): (i64, i64) = self.conn.query_row(
-            "SELECT count(*), coalesce(sum(length(path) + length(outcome)), 0) FROM files \
-             WHERE root = ?1",
-            params![id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let hint = |n: i64, max: i64| n.clamp(0, max) as usize;
-        let mut index = Index::with_capacity(hint(rows, MAX_ROWS), hint(bytes, 1 << 32));
+        let mut index = Index::default();
         let mut stmt = self.conn.prepare(
             "SELECT path, size, mtime, ctime, ino, dev, racy, outcome FROM files \
              WHERE root = ?1 AND length(path) <= ?2 AND length(outcome) <= ?3 LIMIT ?4",
@@ -186,6 +179,12 @@ impl Local {
     pub fn save(&mut self, index: &Index, new: Vec<NewEntry>) -> Result<()> {
         let gone: Vec<&[u8]> = index.unseen().collect();
         let now = now_s();
+        if new.is_empty() && gone.is_empty() && self.fresh(now) {
+            // Nothing changed and the root's last use is recent: no write at all (a write
+            // transaction, and the checkpoint when the connection closes, for one date).
+            return Ok(());
+        }
+        let grew = !new.is_empty();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -241,9 +240,20 @@ impl Local {
                 del.execute(params![id, p])?;
             }
         }
-        evict(&tx, now - MAX_AGE_DAYS * 86_400, Some(id))?;
+        evict(&tx, now - MAX_AGE_DAYS * 86_400, Some(id), grew)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Whether the root's row is of this context and was used within [`FRESH_S`].
+    fn fresh(&self, now: i64) -> bool {
+        self.conn
+            .query_row(
+                "SELECT ctx, last_used FROM roots WHERE root = ?1",
+                params![self.root],
+                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .is_ok_and(|(ctx, used)| ctx == self.ctx && (0..FRESH_S).contains(&(now - used)))
     }
 }
 
@@ -298,9 +308,11 @@ impl Local {
     }
 }
 
-/// Drop roots last scanned before `cutoff`, then the least recently scanned ones while
-/// the cache holds more than [`MAX_ROWS`] rows (never `keep`, the root just scanned).
-fn evict(tx: &Connection, cutoff: i64, keep: Option<i64>) -> Result<u64> {
+/// Drop roots last scanned before `cutoff`, then (when rows were added: `grew`) the least
+/// recently scanned ones while the cache holds more than [`MAX_ROWS`] rows (never `keep`,
+/// the root just scanned). Counting the rows reads the whole table: a save that added
+/// none cannot have made it too large.
+fn evict(tx: &Connection, cutoff: i64, keep: Option<i64>, grew: bool) -> Result<u64> {
     let keep = keep.unwrap_or(-1);
     let mut dropped = 0;
     let old: Vec<i64> = {
@@ -314,7 +326,7 @@ fn evict(tx: &Connection, cutoff: i64, keep: Option<i64>) -> Result<u64> {
         drop_root(tx, id)?;
         dropped += 1;
     }
-    loop {
+    while grew {
         let rows: i64 = tx.query_row("SELECT count(*) FROM files", [], |r| r.get(0))?;
         if rows <= MAX_ROWS {
             break;
@@ -449,7 +461,7 @@ pub fn prune(dir: &Path, days: i64) -> Result<u64> {
     let mut conn = connect(&path)?;
     init(&conn)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let dropped = evict(&tx, now_s() - days * 86_400, None)?;
+    let dropped = evict(&tx, now_s() - days * 86_400, None, true)?;
     tx.commit()?;
     conn.execute_batch("VACUUM")?;
     Ok(dropped)

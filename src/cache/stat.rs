@@ -10,7 +10,7 @@
 //! `fstatat` with no flags follows a final symbolic link as `metadata` does, and the
 //! directory is opened by the same path the walk gave, following links the same way.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What the cache trusts: same stat, same file.
 #[derive(
@@ -54,7 +54,7 @@ const OPEN_DIRS: usize = 32;
 #[derive(Default)]
 pub struct DirStat {
     #[cfg(target_os = "linux")]
-    dirs: Vec<(PathBuf, std::os::fd::OwnedFd)>,
+    dirs: Vec<(Vec<u8>, std::os::fd::OwnedFd)>,
     /// The file name being stat'ed, NUL-terminated.
     #[cfg(target_os = "linux")]
     name: Vec<u8>,
@@ -76,9 +76,15 @@ impl DirStat {
     fn relative(&mut self, path: &Path) -> Option<Stat> {
         use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
         use std::os::unix::ffi::OsStrExt;
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty())?;
-        let name = path.file_name()?.as_bytes();
-        let at = match self.dirs.iter().rposition(|(d, _)| d == dir) {
+        // The walk's paths are a directory joined with a name: split at the last '/'
+        // (bytes, not `Path::parent`, whose component parsing cost more than the lookup).
+        let bytes = path.as_os_str().as_bytes();
+        let cut = memchr::memrchr(b'/', bytes)?;
+        let (dir, name) = (&bytes[..cut], &bytes[cut + 1..]);
+        if dir.is_empty() || name.is_empty() || name == b"." || name == b".." {
+            return None;
+        }
+        let at = match self.dirs.iter().rposition(|(d, _)| d.as_slice() == dir) {
             Some(i) => {
                 // Most recently used last: the one evicted is the least recently used.
                 if i + 1 != self.dirs.len() {
@@ -88,7 +94,7 @@ impl DirStat {
                 self.dirs.len() - 1
             }
             None => {
-                let mut c = dir.as_os_str().as_bytes().to_vec();
+                let mut c = dir.to_vec();
                 c.push(0);
                 // SAFETY: `c` is NUL-terminated; the descriptor returned is ours to close.
                 let fd = unsafe {
@@ -105,7 +111,7 @@ impl DirStat {
                 }
                 // SAFETY: `fd` was just opened and is owned by nothing else.
                 self.dirs
-                    .push((dir.to_path_buf(), unsafe { OwnedFd::from_raw_fd(fd) }));
+                    .push((dir.to_vec(), unsafe { OwnedFd::from_raw_fd(fd) }));
                 self.dirs.len() - 1
             }
         };
