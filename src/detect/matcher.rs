@@ -497,7 +497,17 @@ fn measure(db: &LicenseDb, q: &Query, wanted: &[bool], proposed: &[(f32, u32)]) 
         .filter(|(t, w)| **w && **t != UNKNOWN_TOKEN)
         .count() as u32;
     let est = |c: &(f32, u32, u32)| c.0 * c.1.min(wanted_known) as f32;
-    scored.sort_unstable_by(|a, b| est(b).total_cmp(&est(a)).then(a.2.cmp(&b.2)));
+    // Ties (rules longer than the stretch, all of their words present) go to the rule that
+    // could match the most of the whole query: a stretch left after an exact hit of the
+    // first clauses is the rest of a longer text, and the text that also holds those
+    // clauses is the better answer.
+    let whole = |c: &(f32, u32, u32)| c.0 * c.1.min(known) as f32;
+    scored.sort_unstable_by(|a, b| {
+        est(b)
+            .total_cmp(&est(a))
+            .then(whole(b).total_cmp(&whole(a)))
+            .then(a.2.cmp(&b.2))
+    });
     let mut per_expr: Vec<(u32, usize)> = Vec::new();
     scored.retain(|c| {
         let e = db.rule_expression_index(c.2);
@@ -857,6 +867,15 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     if hits.is_empty() {
         return hits;
     }
+    let displaced: Vec<bool> = hits
+        .iter()
+        .map(|a| displaced_by_verbatim(db, a, &hits))
+        .collect();
+    let mut k = 0;
+    hits.retain(|_| {
+        k += 1;
+        !displaced[k - 1]
+    });
     let weight = |h: &Hit| h.matched as f32 * h.coverage(db).min(1.0).sqrt();
     hits.sort_by(|a, b| {
         weight(b)
@@ -900,6 +919,34 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     accepted.sort_by_key(|h| (h.qstart, h.qend, h.rule));
     absorb_unversioned(db, &mut accepted);
     accepted
+}
+
+/// Whether approximate hit `a` loses to a verbatim, whole match of another license over
+/// the same words: where the two texts differ, the words are the verbatim rule's (the
+/// Netscape Public License 1.1 notice is the Mozilla 1.0 notice with the name and version
+/// changed, and an alignment with the Mozilla one, skipping just those words, matched a
+/// few more words than the Netscape rule holds).
+fn displaced_by_verbatim(db: &LicenseDb, a: &Hit, hits: &[Hit]) -> bool {
+    if a.exact {
+        return false;
+    }
+    let expr = db.rule_expression_index(a.rule);
+    hits.iter().any(|e| {
+        if !e.exact
+            || e.matched != db.rule_len(e.rule)
+            || e.matched * 4 < a.matched * 3
+            || db.rule_expression_index(e.rule) == expr
+            || db.rule_kind(e.rule) == RuleKind::FalsePositive
+        {
+            return false;
+        }
+        let (lo, hi) = (a.qstart.max(e.qstart), a.qend.min(e.qend));
+        if lo > hi || (hi - lo + 1) * 10 < e.matched * 8 {
+            return false;
+        }
+        // Words of the verbatim match inside the alignment that the alignment skipped.
+        (lo..=hi).any(|p| !a.blocks.iter().any(|b| b.0 <= p && p < b.0 + b.2))
+    })
 }
 
 /// How ScanCode writes a GNU license named without a version ("the GNU General Public
