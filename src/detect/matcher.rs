@@ -912,21 +912,22 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
         .iter()
         .map(|a| displaced_by_verbatim(db, a, &hits))
         .collect();
-    let mut k = 0;
-    hits.retain(|_| {
-        k += 1;
-        !displaced[k - 1]
-    });
     // Between near ties (a word in two hundred), the license SPDX lists wins over
     // a ScanCode variant: ScanCode has BSD-3-Clause texts filed under `bsd-x11` whose only
     // difference is a word or two of a name, which an alignment cannot tell apart.
+    // (Weighed once per hit, not per comparison of the sort.)
     let weight = |h: &Hit| {
         let listed = !db.rule_expression(h.rule).contains("LicenseRef-");
         h.matched as f32 * h.coverage(db).min(1.0).sqrt() * if listed { 1.005 } else { 1.0 }
     };
-    hits.sort_by(|a, b| {
-        weight(b)
-            .total_cmp(&weight(a))
+    let mut ranked: Vec<(f32, Hit)> = hits
+        .into_iter()
+        .zip(displaced)
+        .filter(|(_, d)| !d)
+        .map(|(h, _)| (weight(&h), h))
+        .collect();
+    ranked.sort_by(|(wa, a), (wb, b)| {
+        wb.total_cmp(wa)
             .then(b.coverage(db).total_cmp(&a.coverage(db)))
             .then(db.rule_relevance(b.rule).cmp(&db.rule_relevance(a.rule)))
             .then(db.rule_len(a.rule).cmp(&db.rule_len(b.rule)))
@@ -935,7 +936,7 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     });
     let mut covered = vec![false; q.toks.len()];
     let mut accepted: Vec<Hit> = Vec::new();
-    for h in hits {
+    for (_, h) in ranked {
         if matched_in(&h, &covered) * 10 >= h.matched * 3 {
             continue;
         }
