@@ -122,7 +122,7 @@ pub fn find(db: &LicenseDb, q: &Query, scratch: &mut Scratch) -> Vec<Hit> {
     let explained = explained_positions(db, q, &hits);
     let wanted = approximate_wanted(db, q, &explained, &hits);
     if wanted.iter().any(|w| *w) {
-        let found = approximate(db, q, &wanted, scratch);
+        let found = approximate(db, q, &wanted, &explained, scratch);
         hits.extend(without_false_positives(db, q, &hits, found));
     }
     refine(db, q, hits)
@@ -384,7 +384,13 @@ fn explained_positions(db: &LicenseDb, q: &Query, hits: &[Hit]) -> Vec<bool> {
 /// weight with them are then measured exactly, against all the words of the query, by
 /// their forward index: the containment (how much of the rule's weighted vocabulary the
 /// query holds) must reach the coverage an approximate match needs.
-fn candidates(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Vec<u32> {
+fn candidates(
+    db: &LicenseDb,
+    q: &Query,
+    wanted: &[bool],
+    explained: &[bool],
+    s: &mut Scratch,
+) -> Vec<u32> {
     let n_rules = db.rules_count();
     if s.acc.len() != n_rules {
         s.acc = vec![0.0; n_rules];
@@ -409,7 +415,7 @@ fn candidates(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Ve
             p
         }
     };
-    measure(db, q, wanted, &proposed)
+    measure(db, q, wanted, explained, &proposed)
 }
 
 /// The rules that share the most idf weight with `proposers` (sorted, distinct), best
@@ -457,7 +463,13 @@ fn propose(db: &LicenseDb, mut proposers: Vec<u16>, s: &mut Scratch) -> Vec<(f32
 
 /// The proposed rules the whole query holds enough of, best expected match first, a few
 /// per expression.
-fn measure(db: &LicenseDb, q: &Query, wanted: &[bool], proposed: &[(f32, u32)]) -> Vec<u32> {
+fn measure(
+    db: &LicenseDb,
+    q: &Query,
+    wanted: &[bool],
+    explained: &[bool],
+    proposed: &[(f32, u32)],
+) -> Vec<u32> {
     // The query's words, all of them, for the exact containment.
     let mut vocab: Vec<u16> = q
         .toks
@@ -497,7 +509,19 @@ fn measure(db: &LicenseDb, q: &Query, wanted: &[bool], proposed: &[(f32, u32)]) 
         .filter(|(t, w)| **w && **t != UNKNOWN_TOKEN)
         .count() as u32;
     let est = |c: &(f32, u32, u32)| c.0 * c.1.min(wanted_known) as f32;
-    scored.sort_unstable_by(|a, b| est(b).total_cmp(&est(a)).then(a.2.cmp(&b.2)));
+    // Ties (rules longer than the stretch, all of their words present) go to the rule whose
+    // length is closest to the text's: the stretch with the exact pieces it touches (a
+    // stretch left after an exact hit of the first clauses is the rest of a longer text,
+    // and the rule that also holds those clauses is the better answer; a rule longer than
+    // the text only has words the text lacks).
+    let text_known = span_known(q, wanted, explained);
+    let misfit = |c: &(f32, u32, u32)| c.1.abs_diff(text_known);
+    scored.sort_unstable_by(|a, b| {
+        est(b)
+            .total_cmp(&est(a))
+            .then(misfit(a).cmp(&misfit(b)))
+            .then(a.2.cmp(&b.2))
+    });
     let mut per_expr: Vec<(u32, usize)> = Vec::new();
     scored.retain(|c| {
         let e = db.rule_expression_index(c.2);
@@ -522,6 +546,27 @@ fn measure(db: &LicenseDb, q: &Query, wanted: &[bool], proposed: &[(f32, u32)]) 
     scored.into_iter().map(|c| c.2).collect()
 }
 
+/// Known words from the first wanted position to the last, widened over the exactly
+/// explained words on either side.
+fn span_known(q: &Query, wanted: &[bool], explained: &[bool]) -> u32 {
+    let (Some(mut lo), Some(mut hi)) = (
+        wanted.iter().position(|w| *w),
+        wanted.iter().rposition(|w| *w),
+    ) else {
+        return 0;
+    };
+    while lo > 0 && explained[lo - 1] {
+        lo -= 1;
+    }
+    while hi + 1 < q.toks.len() && explained[hi + 1] {
+        hi += 1;
+    }
+    q.toks[lo..=hi]
+        .iter()
+        .filter(|t| **t != UNKNOWN_TOKEN)
+        .count() as u32
+}
+
 /// The idf weight of the words two sorted vocabularies share.
 fn shared_weight(db: &LicenseDb, a: &[u16], b: &[u16]) -> f32 {
     let (mut i, mut j, mut w) = (0, 0, 0f32);
@@ -539,13 +584,19 @@ fn shared_weight(db: &LicenseDb, a: &[u16], b: &[u16]) -> f32 {
     w
 }
 
-fn approximate(db: &LicenseDb, q: &Query, wanted: &[bool], s: &mut Scratch) -> Vec<Hit> {
+fn approximate(
+    db: &LicenseDb,
+    q: &Query,
+    wanted: &[bool],
+    explained: &[bool],
+    s: &mut Scratch,
+) -> Vec<Hit> {
     let mut out = Vec::new();
     if debug_match() {
         let w = wanted.iter().filter(|w| **w).count();
         eprintln!("approximate: {w} of {} tokens wanted", q.toks.len());
     }
-    let c = candidates(db, q, wanted, s);
+    let c = candidates(db, q, wanted, explained, s);
     // The query's trigrams, once: each candidate's tokens are looked up in them.
     s.grams.clear();
     let qt = &q.toks;
@@ -857,10 +908,26 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     if hits.is_empty() {
         return hits;
     }
-    let weight = |h: &Hit| h.matched as f32 * h.coverage(db).min(1.0).sqrt();
-    hits.sort_by(|a, b| {
-        weight(b)
-            .total_cmp(&weight(a))
+    let displaced: Vec<bool> = hits
+        .iter()
+        .map(|a| displaced_by_verbatim(db, a, &hits))
+        .collect();
+    // Between near ties (a word in two hundred), the license SPDX lists wins over
+    // a ScanCode variant: ScanCode has BSD-3-Clause texts filed under `bsd-x11` whose only
+    // difference is a word or two of a name, which an alignment cannot tell apart.
+    // (Weighed once per hit, not per comparison of the sort.)
+    let weight = |h: &Hit| {
+        let listed = !db.rule_expression(h.rule).contains("LicenseRef-");
+        h.matched as f32 * h.coverage(db).min(1.0).sqrt() * if listed { 1.005 } else { 1.0 }
+    };
+    let mut ranked: Vec<(f32, Hit)> = hits
+        .into_iter()
+        .zip(displaced)
+        .filter(|(_, d)| !d)
+        .map(|(h, _)| (weight(&h), h))
+        .collect();
+    ranked.sort_by(|(wa, a), (wb, b)| {
+        wb.total_cmp(wa)
             .then(b.coverage(db).total_cmp(&a.coverage(db)))
             .then(db.rule_relevance(b.rule).cmp(&db.rule_relevance(a.rule)))
             .then(db.rule_len(a.rule).cmp(&db.rule_len(b.rule)))
@@ -869,7 +936,7 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     });
     let mut covered = vec![false; q.toks.len()];
     let mut accepted: Vec<Hit> = Vec::new();
-    for h in hits {
+    for (_, h) in ranked {
         if matched_in(&h, &covered) * 10 >= h.matched * 3 {
             continue;
         }
@@ -900,6 +967,34 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     accepted.sort_by_key(|h| (h.qstart, h.qend, h.rule));
     absorb_unversioned(db, &mut accepted);
     accepted
+}
+
+/// Whether approximate hit `a` loses to a verbatim, whole match of another license over
+/// the same words: where the two texts differ, the words are the verbatim rule's (the
+/// Netscape Public License 1.1 notice is the Mozilla 1.0 notice with the name and version
+/// changed, and an alignment with the Mozilla one, skipping just those words, matched a
+/// few more words than the Netscape rule holds).
+fn displaced_by_verbatim(db: &LicenseDb, a: &Hit, hits: &[Hit]) -> bool {
+    if a.exact {
+        return false;
+    }
+    let expr = db.rule_expression_index(a.rule);
+    hits.iter().any(|e| {
+        if !e.exact
+            || e.matched != db.rule_len(e.rule)
+            || e.matched * 4 < a.matched * 3
+            || db.rule_expression_index(e.rule) == expr
+            || db.rule_kind(e.rule) == RuleKind::FalsePositive
+        {
+            return false;
+        }
+        let (lo, hi) = (a.qstart.max(e.qstart), a.qend.min(e.qend));
+        if lo > hi || (hi - lo + 1) * 10 < e.matched * 8 {
+            return false;
+        }
+        // Words of the verbatim match inside the alignment that the alignment skipped.
+        (lo..=hi).any(|p| !a.blocks.iter().any(|b| b.0 <= p && p < b.0 + b.2))
+    })
 }
 
 /// How ScanCode writes a GNU license named without a version ("the GNU General Public

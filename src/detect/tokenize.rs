@@ -74,7 +74,7 @@ pub fn is_stopword(w: &str) -> bool {
 }
 
 /// Rebuild the store when this changes (it is part of the store's source digest).
-pub const TOKENIZER_VERSION: u32 = 3;
+pub const TOKENIZER_VERSION: u32 = 4;
 
 /// One token with the line it is on (1-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +126,11 @@ fn line_pieces(
                 continue;
             }
             if !c.is_ascii_alphanumeric() {
-                i += 1;
+                // An escaped newline or tab (`\n`, `\t`, `\r`) of a string literal is
+                // spacing: a license text kept in JSON (a source map's `sourcesContent`, a
+                // notebook cell) or in a C string has one before every line's first word.
+                let escape = c == b'\\' && matches!(b.get(i + 1), Some(b'n' | b't' | b'r'));
+                i += if escape { 2 } else { 1 };
                 continue;
             }
         } else {
@@ -237,6 +241,14 @@ mod tests {
                 "its",
                 "status"
             ]
+        );
+    }
+
+    #[test]
+    fn escaped_line_breaks_are_spacing() {
+        assert_eq!(
+            words(r#""MIT License\n\nPermission is\thereby granted\r\n""#),
+            ["mit", "license", "permission", "is", "hereby", "granted"]
         );
     }
 
