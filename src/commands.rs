@@ -179,9 +179,7 @@ pub fn scan(a: &ScanArgs) -> Result<u8> {
             v
         }
     };
-    crate::pipeline::stage("serialized");
     output.write(&bytes)?;
-    crate::pipeline::stage("written");
     // The process ends here: freeing the scan's hundred thousand allocations one by one
     // took 30 ms of a warm rescan; the exit gives the memory back at once.
     std::mem::forget(result);

@@ -9,7 +9,6 @@ use ospo::cli::{Cli, Command};
 use ospo::commands;
 
 fn main() -> ExitCode {
-    ospo::pipeline::stage("main");
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));

@@ -326,7 +326,10 @@ fn evict(tx: &Connection, cutoff: i64, keep: Option<i64>, grew: bool) -> Result<
         drop_root(tx, id)?;
         dropped += 1;
     }
-    while grew {
+    if !grew {
+        return Ok(dropped);
+    }
+    loop {
         let rows: i64 = tx.query_row("SELECT count(*) FROM files", [], |r| r.get(0))?;
         if rows <= MAX_ROWS {
             break;

@@ -259,7 +259,6 @@ pub fn scan(
         pb
     });
     let (run, stores) = open_cache(copts, &opts.root, discovery);
-    crate::pipeline::stage("cache opened");
     // Without a local cache every file with a keyword needs the matcher: load the license
     // store while the walk starts. With one, a rescan may need no matcher at all (the store
     // is 70 MB and a tenth of a second of a core): the first file that does loads it.
@@ -289,7 +288,6 @@ pub fn scan(
         };
         Box::new(move |entry: Entry<'_>| worker.visit(entry))
     })?;
-    crate::pipeline::stage("walk done");
     // Every visitor (and its clone of `shared`) was dropped when the walk joined.
     let mut shared =
         Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("walker threads still running"));
@@ -326,7 +324,6 @@ pub fn scan(
         }
     }
 
-    crate::pipeline::stage("saved");
     let mut records = shared.records.into_inner().unwrap();
     let mut diagnostics = shared.diagnostics.into_inner().unwrap();
     records.sort_by(|a, b| a.path.cmp(&b.path));

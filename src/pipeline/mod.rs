@@ -24,16 +24,6 @@ use crate::model::{FileClass, Scan};
 use crate::resolve;
 use crate::walk::WalkOptions;
 
-/// TEMP: stage timings on stderr with OSPO_STAGES=1.
-pub fn stage(name: &str) {
-    use std::sync::OnceLock;
-    static T0: OnceLock<Instant> = OnceLock::new();
-    let t0 = *T0.get_or_init(Instant::now);
-    if std::env::var_os("OSPO_STAGES").is_some() {
-        eprintln!("stage {:>8.1} ms {name}", t0.elapsed().as_secs_f64() * 1e3);
-    }
-}
-
 /// How one run of the pipeline goes.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -85,14 +75,12 @@ pub fn run(opts: &Options) -> Result<Scan> {
 /// The pipeline on a directory (or a single file).
 fn run_tree(opts: &Options) -> Result<Scan> {
     let started = Instant::now();
-    stage("files::scan done");
     let root = &opts.walk.root;
     let components = opts.components && root.is_dir();
     // With a local cache, its opening (beside the walk) checks the last discovery of this
     // root under this context.
     let discovery = (components && opts.cache.enabled)
         .then(|| crate::cache::discovery::context(root, opts.use_local_caches));
-    stage("start");
     let (mut scan, mut session) = files::scan(&opts.walk, opts.progress, &opts.cache, discovery)?;
     if components {
         let kept = session.as_mut().zip(discovery).map(|(session, ctx)| Kept {
@@ -101,7 +89,6 @@ fn run_tree(opts: &Options) -> Result<Scan> {
             opts: &opts.cache,
         });
         let mut found = discover(&scan, root, opts.use_local_caches, kept);
-        stage("discover done");
         let external = external::licenses(&found.external_dirs);
         scan.texts.extend(external.texts);
         add_file_licenses(&mut scan, std::mem::take(&mut found.file_licenses));
@@ -110,11 +97,9 @@ fn run_tree(opts: &Options) -> Result<Scan> {
             .clone()
             .unwrap_or_else(|| project_name(root));
         resolve::resolve(&mut scan, found, &external.evidence, &name);
-        stage("resolve done");
     }
     scan.summary.elapsed_ms = Some(started.elapsed().as_millis() as u64);
     scan.normalize();
-    stage("normalize done");
     Ok(scan)
 }
 
