@@ -58,7 +58,7 @@ pub struct Prior {
 /// Everything a discovery of `root` depends on but the walk's lists and the disk.
 pub fn context(root: &Path, use_local_caches: bool) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(super::local_context());
+    h.update(super::context());
     h.update(b"ospo discovery\0");
     h.update(FORMAT.to_le_bytes());
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());

@@ -80,7 +80,9 @@ pub fn warn(opts: &Options, message: &str) {
 }
 
 /// Everything besides a file's bytes, class and prose-ness that its outcome depends on:
-/// the cache format, ospo's version, the license store's bytes and the read limits.
+/// the cache format, ospo's version and source (`build.rs` digests `src/`, so a rebuilt
+/// matcher never meets another build's results), the license store's bytes and the read
+/// limits.
 pub fn context() -> &'static [u8; 32] {
     static CTX: OnceLock<[u8; 32]> = OnceLock::new();
     CTX.get_or_init(|| {
@@ -89,6 +91,7 @@ pub fn context() -> &'static [u8; 32] {
         h.update(FORMAT.to_le_bytes());
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
         h.update([0]);
+        h.update(env!("OSPO_SOURCE_DIGEST").as_bytes());
         h.update(crate::licensedb::store_identity());
         for limit in [
             crate::pipeline::files::TEXT_READ_LIMIT,
@@ -100,27 +103,6 @@ pub fn context() -> &'static [u8; 32] {
         }
         h.finalize().into()
     })
-}
-
-/// The local cache's context: [`context`], and in a debug build also the binary itself
-/// (its size and mtime), so a developer's rebuilt matcher never meets its old results.
-pub fn local_context() -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(context());
-    if cfg!(debug_assertions) {
-        if let Some(m) = std::env::current_exe()
-            .ok()
-            .and_then(|e| std::fs::metadata(e).ok())
-        {
-            h.update(m.len().to_le_bytes());
-            if let Ok(t) = m.modified() {
-                if let Ok(d) = t.duration_since(std::time::UNIX_EPOCH) {
-                    h.update(d.as_nanos().to_le_bytes());
-                }
-            }
-        }
-    }
-    h.finalize().into()
 }
 
 /// The shared cache's key of a file's outcome: its content hash, its name class and its

@@ -211,7 +211,7 @@ fn open_cache(
                 local = Some(Opening::start(
                     dir,
                     root.to_path_buf(),
-                    cache::local_context(),
+                    *cache::context(),
                     discovery,
                 ))
             }
