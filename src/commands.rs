@@ -404,7 +404,7 @@ pub fn detect(a: &DetectArgs) -> Result<u8> {
             None if looks_like_code(&shown) => None,
             None => Some(FileClass::License),
         };
-        let found = detect::detect(class, &decoded.text, &cache, None);
+        let found = detect::detect_file(Some(&shown), class, &decoded.text, &cache, None);
         files.push(FileRecord {
             path: shown,
             size: meta.len(),

@@ -239,10 +239,20 @@ pub fn compute(
     }
 }
 
-/// Files with license information of all files walked.
+/// Files with license information of all files walked. A manifest's license field
+/// declares its package's license, not the file's own (the components count that, in
+/// `concluded`), so a manifest counts only for a notice or tag of its own.
 fn license_coverage(scan: &Scan) -> Share {
     let walked = scan.summary.files_scanned;
-    let with_license = scan.files.iter().filter(|f| !f.licenses.is_empty()).count() as u64;
+    let with_license = scan
+        .files
+        .iter()
+        .filter(|f| {
+            f.licenses
+                .iter()
+                .any(|m| m.kind != crate::model::MatchKind::Manifest)
+        })
+        .count() as u64;
     // Records come from the walk, so this cannot exceed it; a hand-edited scan might.
     let with_license = if walked > 0 {
         with_license.min(walked)

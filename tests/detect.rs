@@ -467,3 +467,70 @@ fn short_license_files_seen_in_the_wild() {
     let m = assert_single(&rec, "CC0-1.0", "notice");
     assert!(score(&m) >= 0.9, "{rec:#}");
 }
+
+/// The license fields of real manifests that describe their own package, each on its
+/// line (fixtures from tests/fixtures/ecosystems/, origins in their SOURCES.md files).
+#[test]
+fn manifest_license_fields_are_findings_on_their_lines() {
+    let site = "ecosystems/python/venv-project/.venv/lib/python3.11/site-packages";
+    let cases: [(String, &[(&str, u64)]); 6] = [
+        (
+            "ecosystems/nuget/global/.nuget/packages/newtonsoft.json/13.0.1/newtonsoft.json.nuspec"
+                .into(),
+            &[("MIT", 9)],
+        ),
+        (
+            format!("{site}/cryptography-50.0.2.dist-info/METADATA"),
+            &[("Apache-2.0 OR BSD-3-Clause", 35)],
+        ),
+        // `License: MIT License` and two classifiers; the AFL one as ScanCode reads it.
+        (
+            format!("{site}/simplejson-3.19.2-py3.11.egg-info/PKG-INFO"),
+            &[("MIT", 8), ("MIT", 10), ("AFL-3.0", 11)],
+        ),
+        (
+            "ecosystems/python/setuptools-legacy/setup.py".into(),
+            &[("MIT", 4)],
+        ),
+        (
+            "ecosystems/python/poetry/pyproject.toml".into(),
+            &[("BSD-3-Clause", 6)],
+        ),
+        ("ecosystems/npm/v3/package.json".into(), &[("MIT", 4)]),
+    ];
+    for (path, want) in cases {
+        let rec = detect_one(&fixture(&path));
+        let got: Vec<(String, u64)> = licenses(&rec)
+            .iter()
+            .map(|m| {
+                assert_eq!(m["kind"], "manifest", "{path}: {rec:#}");
+                (m["expression"].as_str().unwrap().to_string(), lines(m).0)
+            })
+            .collect();
+        let want: Vec<(String, u64)> = want.iter().map(|(e, l)| (e.to_string(), *l)).collect();
+        assert_eq!(got, want, "{path}");
+    }
+    // A lockfile names other packages' licenses: no finding of its own.
+    let lock = detect_one(&fixture("ecosystems/npm/v3/package-lock.json"));
+    assert!(licenses(&lock).is_empty(), "{lock:#}");
+}
+
+/// A scan records the manifest's finding on the manifest's file, and reads a free-text
+/// value with the matcher: pom.xml's "Apache License, Version 2.0" is Apache-2.0.
+#[test]
+fn scan_reads_free_text_license_fields_with_the_matcher() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pom.xml"),
+        "<project>\n  <groupId>g</groupId>\n  <artifactId>a</artifactId>\n  <version>1</version>\n  <licenses>\n    <license>\n      <name>The Apache Software License, Version 2.0</name>\n      <url>https://www.apache.org/licenses/LICENSE-2.0.txt</url>\n    </license>\n  </licenses>\n</project>\n",
+    )
+    .unwrap();
+    let scan = scan_tree(dir.path());
+    let pom = file(&scan, "pom.xml").expect("pom.xml recorded");
+    let ls = licenses(pom);
+    assert_eq!(expressions(pom), ["Apache-2.0"], "{pom:#}");
+    assert_eq!(
+        (ls[0]["kind"].as_str(), lines(&ls[0]).0),
+        (Some("manifest"), 7)
+    );
+}

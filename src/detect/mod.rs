@@ -13,6 +13,7 @@
 //! sequence the matcher sees, so the result is the same whichever copy came first.
 
 pub mod copyright;
+pub mod manifest;
 pub mod matcher;
 pub mod prefilter;
 pub mod selfcheck;
@@ -109,7 +110,14 @@ pub fn detect_file(
     sha256: Option<&[u8; 32]>,
 ) -> Findings {
     let prose = path.is_some_and(prefilter::is_prose);
-    if matches!(class, Some(FileClass::Manifest | FileClass::Binary)) {
+    if class == Some(FileClass::Manifest) {
+        let name = path.map(crate::relpath::file_name);
+        return match name {
+            Some(name) if manifest::describes_itself(name) => manifest_findings(name, text, cache),
+            _ => Findings::default(),
+        };
+    }
+    if class == Some(FileClass::Binary) {
         return Findings::default();
     }
     let whole_file = matches!(class, Some(FileClass::License | FileClass::Readme));
@@ -126,6 +134,64 @@ pub fn detect_file(
         return found;
     }
     detect_text(text, whole_file, prose, cache)
+}
+
+/// The license fields of a manifest that describes its own package, each as a finding
+/// of kind `manifest` on the field's lines: an SPDX expression (or a name the normaliser
+/// knows) as written, any other value read by the matcher the way it reads a reference
+/// ("Apache License, Version 2.0", a trove classifier, a license URL).
+fn manifest_findings(name: &str, text: &str, cache: &Cache) -> Findings {
+    let db = licensedb::db();
+    let mut out = Findings::default();
+    let fields = manifest::license_fields(name, text);
+    if manifest::has_comments(name) {
+        // A header comment or docstring is read like any source file's; what the matcher
+        // finds on a field's own lines is that field, reported once, below.
+        let prose = detect_text(text, false, false, cache);
+        let on_field = |m: &LicenseMatch| {
+            fields
+                .iter()
+                .any(|f| m.start_line <= f.end_line && f.start_line <= m.end_line)
+        };
+        out.licenses
+            .extend(prose.licenses.into_iter().filter(|m| !on_field(m)));
+        out.copyrights = prose.copyrights;
+        out.unrecognized = prose.unrecognized;
+    }
+    for f in fields {
+        let rule = format!("manifest field `{}`", f.name);
+        let known = if f.classifier {
+            crate::expression::classifier_to_id(&f.value)
+        } else {
+            let n = crate::expression::normalize(&f.value);
+            (n.license_refs.is_empty() && n.expression != crate::model::NOASSERTION)
+                .then_some(n.expression)
+        };
+        if let Some(expression) = known {
+            out.licenses.push(LicenseMatch {
+                expression,
+                kind: MatchKind::Manifest,
+                score: 1.0,
+                start_line: f.start_line,
+                end_line: f.end_line,
+                rule: Some(rule),
+                matched_text: Some(f.value.chars().take(500).collect()),
+            });
+            continue;
+        }
+        let mut found = Findings::default();
+        match_region(db, &f.value, f.start_line, cache, &mut found);
+        for mut m in found.licenses {
+            m.kind = MatchKind::Manifest;
+            m.rule = Some(match m.rule {
+                Some(r) => format!("{rule}: {r}"),
+                None => rule.clone(),
+            });
+            out.licenses.push(m);
+        }
+    }
+    out.licenses.sort_by_key(|m| (m.start_line, m.end_line));
+    out
 }
 
 fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Findings {
