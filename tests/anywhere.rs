@@ -119,6 +119,12 @@ fn texts_that_used_to_be_misread() {
         found(&all, "variants/cryptography-LICENSE.BSD"),
         ["BSD-3-Clause"]
     );
+    // A GPL notice in its own words, "under version 3 of the License": GPL-3.0-only, and
+    // its "See the GNU General Public License" is that notice's echo, not GPL-1.0-or-later.
+    assert_eq!(
+        found(&all, "variants/gpl-header-version-3.txt"),
+        ["GPL-3.0-only"]
+    );
     // An MIT text inside a source map's JSON string, a `\n` before every line: MIT, not
     // the proprietary-license variant an alignment through "nthe", "npermission" found.
     assert_eq!(found(&all, "dist/jest-transformer.js.map"), ["MIT"]);
@@ -152,6 +158,6 @@ fn detect_reads_them_the_same_way() {
 #[test]
 fn every_fixture_has_a_finding() {
     let all = scan();
-    assert_eq!(all.len(), 18, "{:?}", all.keys().collect::<Vec<_>>());
+    assert_eq!(all.len(), 19, "{:?}", all.keys().collect::<Vec<_>>());
     assert!(all.values().all(|ms| !ms.is_empty()), "{all:#?}");
 }

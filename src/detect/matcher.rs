@@ -864,7 +864,7 @@ fn merge_contiguous(blocks: &Blocks) -> Blocks {
 }
 
 /// License families, for "a mention inside a notice of the same license adds nothing".
-fn family(id: &str) -> &str {
+pub(crate) fn family(id: &str) -> &str {
     let id = id.strip_prefix("LicenseRef-scancode-").unwrap_or(id);
     let end = id
         .find(|c: char| c == '-' || c.is_ascii_digit())
@@ -999,7 +999,7 @@ fn displaced_by_verbatim(db: &LicenseDb, a: &Hit, hits: &[Hit]) -> bool {
 
 /// How ScanCode writes a GNU license named without a version ("the GNU General Public
 /// License"): the lowest version, or later.
-const UNVERSIONED: &[&str] = &[
+pub(crate) const UNVERSIONED: &[&str] = &[
     "GPL-1.0-or-later",
     "LGPL-2.0-or-later",
     "AGPL-1.0-or-later",
@@ -1018,7 +1018,7 @@ const BOILERPLATE: &[&str] = &[
     "LicenseRef-scancode-public-domain-disclaimer",
 ];
 /// How close (in tokens) an unversioned mention must be to a versioned one to be its echo.
-const ECHO_DISTANCE: u32 = 40;
+pub(crate) const ECHO_DISTANCE: u32 = 40;
 
 /// "You should have received a copy of the GNU General Public License" right after "either
 /// version 2 of the License, or (at your option) any later version" is the same license

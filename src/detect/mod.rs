@@ -411,9 +411,32 @@ fn compute(db: &LicenseDb, q: &Query, scratch: &mut Scratch) -> RegionResult {
         });
     }
     for m in &mut result.matches {
+        let expr = db.rule_expression(m.rule);
         if db.rule_kind(m.rule) == RuleKind::Reference {
-            m.renamed = version_named_after(db, q, m.qend, db.rule_expression(m.rule));
+            m.renamed = version_named_after(db, q, m.qend, expr);
         }
+        if m.renamed.is_none() && db.rule_kind(m.rule) == RuleKind::Notice {
+            m.renamed = version_within(db, q, m.qstart, m.qend, expr);
+        }
+    }
+    // A notice given its version above: the unversioned mentions beside it ("See the GNU
+    // General Public License for more details") are its echo, as the matcher has it for
+    // notices whose rule names the version.
+    let versioned: Vec<(u32, u32, String)> = result
+        .matches
+        .iter()
+        .filter_map(|m| Some((m.qstart, m.qend, m.renamed.clone()?)))
+        .collect();
+    if !versioned.is_empty() {
+        result.matches.retain(|m| {
+            let e = m.expression(db);
+            !(matcher::UNVERSIONED.contains(&e)
+                && versioned.iter().any(|(a, b, v)| {
+                    matcher::family(v) == matcher::family(e)
+                        && m.qstart.saturating_sub(*b) <= matcher::ECHO_DISTANCE
+                        && a.saturating_sub(m.qend) <= matcher::ECHO_DISTANCE
+                }))
+        });
     }
     join_choices(db, q, &mut result.matches);
     // The longest run of known words that no license explains, if it reads like one.
@@ -645,6 +668,68 @@ fn version_named_after(db: &LicenseDb, q: &Query, qend: u32, expr: &str) -> Opti
         let id = format!("{}{v}{}", &expr[..start], &expr[start + len..]);
         spdx::license_id(&id).map(|_| id)
     })
+}
+
+/// The GNU license a notice matched as unversioned really grants when its own words name
+/// one version: "under the terms of the GNU General Public License as published by the
+/// Free Software Foundation under version 3 of the License" is GPL-3.0-only (ScanCode's
+/// closest rule has no version, and says GPL-1.0-or-later); "... or (at your option) any
+/// later version" makes it -or-later. Two versions named, or none, keep the rule's answer.
+const VERSION_AFTER: usize = 12;
+
+fn version_within(db: &LicenseDb, q: &Query, qstart: u32, qend: u32, expr: &str) -> Option<String> {
+    let family = match expr {
+        "GPL-1.0-or-later" => "GPL",
+        "LGPL-2.0-or-later" => "LGPL",
+        "AGPL-1.0-or-later" => "AGPL",
+        _ => return None,
+    };
+    // The version often follows the words the rule matched ("... as published by the Free
+    // Software Foundation | under version 3 of the License"): a few tokens past the end.
+    let end = (qend as usize + VERSION_AFTER).min(q.toks.len() - 1);
+    let words: Vec<&str> = q.toks[qstart as usize..=end]
+        .iter()
+        .map(|&t| {
+            if t == crate::licensedb::UNKNOWN_TOKEN {
+                ""
+            } else {
+                db.token_text(t)
+            }
+        })
+        .collect();
+    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    let mut versions: Vec<String> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if *w != "version" {
+            continue;
+        }
+        let Some(major) = words.get(i + 1).filter(|a| digits(a)) else {
+            continue;
+        };
+        let (v, next) = match words.get(i + 2) {
+            Some(minor) if digits(minor) => (format!("{major}.{minor}"), words.get(i + 3)),
+            _ => (format!("{major}.0"), words.get(i + 2)),
+        };
+        // "version 3 of the License", "version 2.1 or any later", "version 2 only": the
+        // license's version, not a package's ("Version: 1.0" of a spec file).
+        if !next.is_some_and(|n| matches!(*n, "of" | "or" | "only" | "as" | "published")) {
+            continue;
+        }
+        if !versions.contains(&v) {
+            versions.push(v);
+        }
+    }
+    let [version] = versions.as_slice() else {
+        return None;
+    };
+    let later = words
+        .windows(2)
+        .any(|w| w == ["later", "version"] || w == ["or", "later"]);
+    let id = format!(
+        "{family}-{version}-{}",
+        if later { "or-later" } else { "only" }
+    );
+    (id != expr && spdx::license_id(&id).is_some()).then_some(id)
 }
 
 /// An exception, SPDX's or one of ScanCode's (`LicenseRef-scancode-musl-exception`): not
