@@ -912,13 +912,16 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
         .iter()
         .map(|a| displaced_by_verbatim(db, a, &hits))
         .collect();
-    // Between near ties (a word in two hundred), the license SPDX lists wins over
-    // a ScanCode variant: ScanCode has BSD-3-Clause texts filed under `bsd-x11` whose only
-    // difference is a word or two of a name, which an alignment cannot tell apart.
+    // Between near ties (within 2%: four words of a BSD text), the license SPDX lists wins
+    // over a ScanCode variant: ScanCode files plain BSD-3-Clause texts under `bsd-x11`
+    // (bsd-x11_6 lacks the very NON-INFRINGEMENT words that make the variant) and
+    // `bsd-endorsement-allowed`, which differ from the query by a word or two of a name or
+    // a disclaimer's wording, and ScanCode itself calls such files BSD-3-Clause. A real
+    // variant carries words of its own (a sentence, a clause) and still wins.
     // (Weighed once per hit, not per comparison of the sort.)
     let weight = |h: &Hit| {
         let listed = !db.rule_expression(h.rule).contains("LicenseRef-");
-        h.matched as f32 * h.coverage(db).min(1.0).sqrt() * if listed { 1.005 } else { 1.0 }
+        h.matched as f32 * h.coverage(db).min(1.0).sqrt() * if listed { 1.02 } else { 1.0 }
     };
     let mut ranked: Vec<(f32, Hit)> = hits
         .into_iter()
