@@ -116,8 +116,15 @@ fn declared_choices_stay_choices_and_two_spellings_are_one_license() {
         "{:#}",
         rc["notes"]
     );
-    // The evidence stays as it was read: three files, three licenses.
-    assert_eq!(rc["evidence"].as_array().unwrap().len(), 3);
+    // The evidence stays as it was read: three files, three licenses, and the declaration
+    // itself (package.json's `license` field, on its line).
+    let ev = rc["evidence"].as_array().unwrap();
+    let files: Vec<&Value> = ev.iter().filter(|e| e["kind"] != "manifest").collect();
+    assert_eq!(files.len(), 3, "{ev:#?}");
+    let declared: Vec<&Value> = ev.iter().filter(|e| e["kind"] == "manifest").collect();
+    assert_eq!(declared.len(), 1, "{ev:#?}");
+    assert_eq!(declared[0]["path"], "node_modules/rc/package.json");
+    assert_eq!(declared[0]["expression"], "BSD-2-Clause OR MIT OR Apache-2.0");
 
     let uri = component(&v, "pkg:npm/uri-js@4.4.1");
     assert_eq!(uri["concluded"], "BSD-2-Clause");
@@ -134,8 +141,14 @@ fn pep639_license_files_and_record_give_files_to_their_dist() {
     let v = scan("pypi");
     let arrow = component(&v, "pkg:pypi/arrow@1.4.0");
     assert_eq!(arrow["detected"], "Apache-2.0");
+    let files: Vec<&Value> = arrow["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] != "manifest")
+        .collect();
     assert_eq!(
-        arrow["evidence"][0]["path"],
+        files[0]["path"],
         "site-packages/arrow-1.4.0.dist-info/licenses/LICENSE"
     );
     let owner = |path: &str| {

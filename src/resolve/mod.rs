@@ -181,7 +181,32 @@ fn conclude_all(
             evidence.extend(ev.iter().cloned());
         }
         conclude(c, evidence);
+        declaration_evidence(
+            c,
+            files_of.get(c.bom_ref.as_str()).map_or(&[][..], |v| &v[..]),
+        );
         infer_supplier(c);
+    }
+}
+
+/// The declaration's own evidence, once the license is concluded: the license fields of
+/// the component's manifests (file and line), so a reviewer can check what was declared
+/// as they check what the license files say. It does not take part in the conclusion:
+/// `detected` stays what the files show.
+fn declaration_evidence(c: &mut Component, files: &[&FileRecord]) {
+    if c.declared.is_none() {
+        return;
+    }
+    for f in files
+        .iter()
+        .filter(|f| f.class == Some(FileClass::Manifest))
+    {
+        for m in f.licenses.iter().filter(|m| m.kind == MatchKind::Manifest) {
+            let e = evidence_of(&f.path, m);
+            if !c.evidence.contains(&e) {
+                c.evidence.push(e);
+            }
+        }
     }
 }
 
