@@ -124,7 +124,10 @@ fn declared_choices_stay_choices_and_two_spellings_are_one_license() {
     let declared: Vec<&Value> = ev.iter().filter(|e| e["kind"] == "manifest").collect();
     assert_eq!(declared.len(), 1, "{ev:#?}");
     assert_eq!(declared[0]["path"], "node_modules/rc/package.json");
-    assert_eq!(declared[0]["expression"], "BSD-2-Clause OR MIT OR Apache-2.0");
+    assert_eq!(
+        declared[0]["expression"],
+        "BSD-2-Clause OR MIT OR Apache-2.0"
+    );
 
     let uri = component(&v, "pkg:npm/uri-js@4.4.1");
     assert_eq!(uri["concluded"], "BSD-2-Clause");
