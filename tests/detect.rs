@@ -522,15 +522,43 @@ fn scan_reads_free_text_license_fields_with_the_matcher() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("pom.xml"),
-        "<project>\n  <groupId>g</groupId>\n  <artifactId>a</artifactId>\n  <version>1</version>\n  <licenses>\n    <license>\n      <name>The Apache Software License, Version 2.0</name>\n      <url>https://www.apache.org/licenses/LICENSE-2.0.txt</url>\n    </license>\n  </licenses>\n</project>\n",
+        "<!--\n  Licensed under the Apache License, Version 2.0 (the \"License\");\n  you may not use this file except in compliance with the License.\n-->\n<project>\n  <groupId>g</groupId>\n  <artifactId>a</artifactId>\n  <version>1</version>\n  <licenses>\n    <license>\n      <name>The Apache Software License, Version 2.0</name>\n      <url>https://www.apache.org/licenses/LICENSE-2.0.txt</url>\n    </license>\n  </licenses>\n</project>\n",
     )
     .unwrap();
     let scan = scan_tree(dir.path());
     let pom = file(&scan, "pom.xml").expect("pom.xml recorded");
-    let ls = licenses(pom);
-    assert_eq!(expressions(pom), ["Apache-2.0"], "{pom:#}");
-    assert_eq!(
-        (ls[0]["kind"].as_str(), lines(&ls[0]).0),
-        (Some("manifest"), 7)
-    );
+    // The header comment is matched as in any source file, and the `<license>` element
+    // (its `<name>` and its `<url>`) is one finding of kind manifest, not a reference too.
+    let found: Vec<(String, String, u64)> = licenses(pom)
+        .iter()
+        .map(|m| {
+            (
+                m["expression"].as_str().unwrap().to_string(),
+                m["kind"].as_str().unwrap().to_string(),
+                lines(m).0,
+            )
+        })
+        .collect();
+    let want = [("Apache-2.0", "notice", 2), ("Apache-2.0", "manifest", 11)]
+        .map(|(e, k, l)| (e.to_string(), k.to_string(), l));
+    assert_eq!(found, want, "{pom:#}");
+}
+
+/// A GNU notice's own version words decide its version only where they name the license's
+/// version: a SUSE spec file (`snippets/btrace.spec`, ScanCode's
+/// `lic1/gpl-2.0_30.txt`) says `License: GPL` beside `Version: 1.0` of the package, and a
+/// notice followed by a release line ("Version 1.0 released 2004") names none.
+#[test]
+fn a_package_version_is_not_a_gnu_license_version() {
+    let spec = snippet("btrace.spec");
+    assert_eq!(expressions(&spec), ["GPL-1.0-or-later"], "{spec:#}");
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("release.c");
+    std::fs::write(
+        &c,
+        "/*\n * This program is free software; you can redistribute it and/or modify it\n * under the terms of the GNU General Public License as published by the\n * Free Software Foundation.\n *\n * Version 1.0 released 2004.\n */\n",
+    )
+    .unwrap();
+    let rec = detect_one(&c);
+    assert_eq!(expressions(&rec), ["GPL-1.0-or-later"], "{rec:#}");
 }

@@ -20,8 +20,13 @@ pub struct Field {
     /// 1-based, inclusive: the lines the value stands on.
     pub start_line: u32,
     pub end_line: u32,
+}
+
+impl Field {
     /// A PyPI trove classifier (`License :: OSI Approved :: MIT License`).
-    pub classifier: bool,
+    pub fn is_classifier(&self) -> bool {
+        self.value.trim_start().starts_with("License ::")
+    }
 }
 
 /// The formats whose license fields speak for the file's own package.
@@ -101,7 +106,6 @@ fn push(out: &mut Vec<Field>, name: &'static str, text: &str, at: usize, value: 
         value: value.to_string(),
         start_line,
         end_line,
-        classifier: value.trim_start().starts_with("License ::"),
     });
 }
 
@@ -398,7 +402,7 @@ mod tests {
         let py = "[project]\nname = \"a\"\nlicense = {text = \"BSD\"}\nclassifiers = [\n  \"License :: OSI Approved :: MIT License\",\n]\n";
         let f = license_fields("pyproject.toml", py);
         assert_eq!(f.len(), 2);
-        assert_eq!((f[1].start_line, f[1].classifier), (5, true));
+        assert_eq!((f[1].start_line, f[1].is_classifier()), (5, true));
         let meta = "Metadata-Version: 2.1\nName: a\nLicense: GNU LGPL\nClassifier: License :: OSI Approved :: MIT License\n\nLicense: not a header\n";
         assert_eq!(
             values("PKG-INFO", meta),

@@ -1021,7 +1021,12 @@ const BOILERPLATE: &[&str] = &[
     "LicenseRef-scancode-public-domain-disclaimer",
 ];
 /// How close (in tokens) an unversioned mention must be to a versioned one to be its echo.
-pub(crate) const ECHO_DISTANCE: u32 = 40;
+const ECHO_DISTANCE: u32 = 40;
+
+/// Whether two token spans are within [`ECHO_DISTANCE`] of each other.
+pub(crate) fn within_echo(a: (u32, u32), b: (u32, u32)) -> bool {
+    a.0.saturating_sub(b.1) <= ECHO_DISTANCE && b.0.saturating_sub(a.1) <= ECHO_DISTANCE
+}
 
 /// "You should have received a copy of the GNU General Public License" right after "either
 /// version 2 of the License, or (at your option) any later version" is the same license
@@ -1034,10 +1039,7 @@ fn absorb_unversioned(db: &LicenseDb, hits: &mut Vec<Hit>) {
             .filter(|i| !UNVERSIONED.contains(i))
             .collect()
     };
-    let near = |a: &Hit, h: &Hit| {
-        a.qstart.saturating_sub(h.qend) <= ECHO_DISTANCE
-            && h.qstart.saturating_sub(a.qend) <= ECHO_DISTANCE
-    };
+    let near = |a: &Hit, h: &Hit| within_echo((a.qstart, a.qend), (h.qstart, h.qend));
     let specific = |a: &Hit| {
         let e = ids(db.rule_expression(a.rule));
         !e.is_empty() && e.iter().all(|i| !BOILERPLATE.contains(i))

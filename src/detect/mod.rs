@@ -160,7 +160,7 @@ fn manifest_findings(name: &str, text: &str, cache: &Cache) -> Findings {
     }
     for f in fields {
         let rule = format!("manifest field `{}`", f.name);
-        let known = if f.classifier {
+        let known = if f.is_classifier() {
             crate::expression::classifier_to_id(&f.value)
         } else {
             let n = crate::expression::normalize(&f.value);
@@ -433,8 +433,7 @@ fn compute(db: &LicenseDb, q: &Query, scratch: &mut Scratch) -> RegionResult {
             !(matcher::UNVERSIONED.contains(&e)
                 && versioned.iter().any(|(a, b, v)| {
                     matcher::family(v) == matcher::family(e)
-                        && m.qstart.saturating_sub(*b) <= matcher::ECHO_DISTANCE
-                        && a.saturating_sub(m.qend) <= matcher::ECHO_DISTANCE
+                        && matcher::within_echo((*a, *b), (m.qstart, m.qend))
                 }))
         });
     }
@@ -635,13 +634,7 @@ fn version_named_after(db: &LicenseDb, q: &Query, qend: u32, expr: &str) -> Opti
     let next: Vec<&str> = q.toks[(qend as usize + 1).min(q.toks.len())..]
         .iter()
         .take(3)
-        .map(|&t| {
-            if t == crate::licensedb::UNKNOWN_TOKEN {
-                ""
-            } else {
-                db.token_text(t)
-            }
-        })
+        .map(|&t| word(db, t))
         .collect();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let (major, minor) = match next.as_slice() {
@@ -670,13 +663,14 @@ fn version_named_after(db: &LicenseDb, q: &Query, qend: u32, expr: &str) -> Opti
     })
 }
 
+/// How far past a notice's last matched word its version may stand.
+const VERSION_AFTER: usize = 12;
+
 /// The GNU license a notice matched as unversioned really grants when its own words name
 /// one version: "under the terms of the GNU General Public License as published by the
 /// Free Software Foundation under version 3 of the License" is GPL-3.0-only (ScanCode's
 /// closest rule has no version, and says GPL-1.0-or-later); "... or (at your option) any
 /// later version" makes it -or-later. Two versions named, or none, keep the rule's answer.
-const VERSION_AFTER: usize = 12;
-
 fn version_within(db: &LicenseDb, q: &Query, qstart: u32, qend: u32, expr: &str) -> Option<String> {
     let family = match expr {
         "GPL-1.0-or-later" => "GPL",
@@ -689,13 +683,7 @@ fn version_within(db: &LicenseDb, q: &Query, qstart: u32, qend: u32, expr: &str)
     let end = (qend as usize + VERSION_AFTER).min(q.toks.len() - 1);
     let words: Vec<&str> = q.toks[qstart as usize..=end]
         .iter()
-        .map(|&t| {
-            if t == crate::licensedb::UNKNOWN_TOKEN {
-                ""
-            } else {
-                db.token_text(t)
-            }
-        })
+        .map(|&t| word(db, t))
         .collect();
     let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
     let mut versions: Vec<String> = Vec::new();
@@ -730,6 +718,15 @@ fn version_within(db: &LicenseDb, q: &Query, qstart: u32, qend: u32, expr: &str)
         if later { "or-later" } else { "only" }
     );
     (id != expr && spdx::license_id(&id).is_some()).then_some(id)
+}
+
+/// A token's word; "" for a word the store does not know.
+fn word(db: &LicenseDb, t: u16) -> &str {
+    if t == UNKNOWN_TOKEN {
+        ""
+    } else {
+        db.token_text(t)
+    }
 }
 
 /// An exception, SPDX's or one of ScanCode's (`LicenseRef-scancode-musl-exception`): not
