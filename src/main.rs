@@ -51,6 +51,8 @@ fn main() -> ExitCode {
         Command::Schema(a) => ospo::docs::schema(a.name),
         Command::Cache(a) => ospo::cache::command::run(&a),
     };
+    // The local cache's writes, put on their own threads while the command went on.
+    ospo::cache::finish();
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

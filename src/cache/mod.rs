@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::FileClass;
 pub use crate::pipeline::outcome::Outcome;
+pub use opening::finish;
 
 /// Bumped whenever what an [`Outcome`] holds, or how a file is examined, changes without a
 /// change of ospo's version.

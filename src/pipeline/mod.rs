@@ -155,12 +155,11 @@ pub fn discover(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
     let (found, reads) = crate::cache::reads::record(|| ecosystem::discover(&ctx));
-    let mut local = kept.session.local();
-    let Some(local) = local.as_mut() else {
+    if !kept.session.usable() {
         return found;
-    };
+    }
     match discovery::keep(&kept.ctx, &inputs, &found, &reads, start_ns) {
-        Some(stored) => match local.save_discovery(&stored) {
+        Some(stored) => match kept.session.save_discovery(stored) {
             Ok(()) => say(&format!("run and stored ({} reads)", reads.reads.len())),
             Err(e) => crate::cache::warn(kept.opts, &format!("discovery not saved ({e:#})")),
         },

@@ -12,8 +12,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{FileClass, FileRecord, Severity, MAX_RECORDED_TEXT};
 
-/// A stored outcome is never larger than this (a recorded license text and its findings).
+/// A stored outcome is never larger than this (a recorded license text and its findings),
+/// compressed or not.
 pub const MAX_ENCODED: usize = (MAX_RECORDED_TEXT as usize) * 4 + (1 << 20);
+
+/// Outcomes longer than this are stored compressed (zstd, level 1). Nine in ten are a
+/// size alone, and a compressed frame of a few bytes is longer than its text; the long
+/// ones (a record's findings with their matched texts, a license file's whole text) are
+/// 94% of the bytes and shrink about fivefold, so the local cache's file, its writes and
+/// a warm rescan's read of it shrink with them.
+const COMPRESS_OVER: usize = 512;
+
+/// How a zstd frame starts; JSON never does.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 /// At most this many diagnostics of one file are taken from a stored outcome.
 const MAX_DIAGNOSTICS: usize = 16;
 
@@ -49,7 +60,25 @@ pub struct Expect<'a> {
 
 impl Outcome {
     pub fn encode(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("an outcome serializes")
+        let json = serde_json::to_vec(self).expect("an outcome serializes");
+        if json.len() <= COMPRESS_OVER {
+            return json;
+        }
+        // One compressor per thread: making one per call (its tables allocated and
+        // cleared) cost more than the compression.
+        thread_local! {
+            static PACK: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        PACK.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.is_none() {
+                *c = zstd::bulk::Compressor::new(1).ok();
+            }
+            // Compressing a slice in memory fails only when memory does.
+            c.as_mut().and_then(|c| c.compress(&json).ok())
+        })
+        .unwrap_or(json)
     }
 
     /// A stored outcome, if it is well formed and agrees with `expect`; None otherwise
@@ -68,6 +97,21 @@ impl Outcome {
         // Outcome serde would make (the general parse was 4% of a warm rescan).
         if let Some(o) = Self::parse_plain(bytes) {
             return Some(o);
+        }
+        if bytes.starts_with(&ZSTD_MAGIC) {
+            // Bounded: a frame that would unpack past the limit is refused, not unpacked.
+            thread_local! {
+                static UNPACK: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+                    const { std::cell::RefCell::new(None) };
+            }
+            let json = UNPACK.with(|d| {
+                let mut d = d.borrow_mut();
+                if d.is_none() {
+                    *d = zstd::bulk::Decompressor::new().ok();
+                }
+                d.as_mut()?.decompress(bytes, MAX_ENCODED).ok()
+            })?;
+            return serde_json::from_slice(&json).ok();
         }
         serde_json::from_slice(bytes).ok()
     }
@@ -195,6 +239,35 @@ mod tests {
         let mut named = examined();
         named.record.as_mut().unwrap().path = "../etc/passwd".into();
         assert_eq!(Outcome::decode(&named.encode(), &e), None);
+    }
+
+    #[test]
+    fn long_outcomes_are_stored_compressed_and_read_back_bounded() {
+        // A license file's outcome: its whole text (the MIT text from tests/fixtures).
+        let mit = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/licenses/mit-carl-lerche.LICENSE"
+        ))
+        .unwrap();
+        let mut o = examined();
+        o.text = Some(mit.repeat(4));
+        let bytes = o.encode();
+        assert!(bytes.starts_with(&ZSTD_MAGIC));
+        assert!(bytes.len() * 3 < serde_json::to_vec(&o).unwrap().len());
+        assert_eq!(Outcome::parse(&bytes), Some(o.clone()));
+        // An outcome stored before compression (plain JSON) still reads.
+        assert_eq!(Outcome::parse(&serde_json::to_vec(&o).unwrap()), Some(o));
+        // Short ones stay JSON.
+        assert!(examined().encode().starts_with(b"{"));
+        // A frame that unpacks past the bound is refused without being unpacked, and a
+        // damaged frame is junk.
+        let bomb = zstd::bulk::compress(&vec![b' '; MAX_ENCODED + 1], 19).unwrap();
+        assert!(bomb.len() < 4096);
+        assert_eq!(Outcome::parse(&bomb), None);
+        let mut damaged = bytes.clone();
+        let mid = damaged.len() / 2;
+        damaged.truncate(mid);
+        assert_eq!(Outcome::parse(&damaged), None);
     }
 
     #[test]
