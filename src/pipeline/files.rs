@@ -696,8 +696,10 @@ fn examine(
         cache,
         early.as_ref().map(|h| &h.1),
     );
+    // The hex SHA-256, made once: the cache's content hash and the record's.
+    let sha256 = early.as_ref().map(|h| hex::encode(h.1));
     if mode != Mode::Plain {
-        o.content = early.as_ref().map(|h| hex::encode(h.1));
+        o.content = sha256.clone();
     }
     let keep =
         !findings.is_empty() || matches!(class, Some(FileClass::License | FileClass::Manifest));
@@ -705,11 +707,8 @@ fn examine(
         return Ok(Examined::Done(o));
     }
     let (sha1, sha256) = match early {
-        Some((Some(sha1), sha256)) => (Some(sha1), Some(hex::encode(sha256))),
-        Some((None, sha256)) => (
-            Some(sha1_again(buf, truncated, &mut file)?),
-            Some(hex::encode(sha256)),
-        ),
+        Some((Some(sha1), _)) => (Some(sha1), sha256),
+        Some((None, _)) => (Some(sha1_again(buf, truncated, &mut file)?), sha256),
         None if hashable => {
             let (sha1, sha256) = hashes(buf, truncated, &mut file)?;
             (Some(sha1), Some(hex::encode(sha256)))
@@ -914,4 +913,35 @@ fn sha1_again(head: &[u8], truncated: bool, rest: &mut std::fs::File) -> std::io
     let mut s1 = Sha1::new();
     stream(head, truncated, rest, |b| s1.update(b))?;
     Ok(hex::encode(s1.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SHA-1 taken after SHA-256 (a recorded file whose SHA-256 was taken first) is the
+    /// whole file's, also when only its head was read and the rest was streamed already.
+    #[test]
+    fn sha1_after_sha256_is_of_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.txt");
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&p, &bytes).unwrap();
+        let whole_sha1 = hex::encode(Sha1::digest(&bytes));
+        let whole_sha256: [u8; 32] = Sha256::digest(&bytes).into();
+        for head_len in [bytes.len(), 1 << 20] {
+            let mut f = std::fs::File::open(&p).unwrap();
+            let mut head = vec![0u8; head_len];
+            f.read_exact(&mut head).unwrap();
+            let truncated = head_len < bytes.len();
+            assert_eq!(sha256(&head, truncated, &mut f).unwrap(), whole_sha256);
+            assert_eq!(sha1_again(&head, truncated, &mut f).unwrap(), whole_sha1);
+            let mut f = std::fs::File::open(&p).unwrap();
+            f.read_exact(&mut head).unwrap();
+            assert_eq!(
+                hashes(&head, truncated, &mut f).unwrap(),
+                (whole_sha1.clone(), whole_sha256)
+            );
+        }
+    }
 }
