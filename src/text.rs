@@ -2,24 +2,28 @@
 //! UTF-16 with a byte-order mark, else Latin-1; binary content (a NUL byte near the start)
 //! is not text at all. Line endings become `\n`, so line numbers mean the same everywhere.
 
-pub struct Decoded {
-    pub text: String,
+use std::borrow::Cow;
+
+/// Decoded text: borrowed from the bytes when they already are UTF-8 with `\n` line
+/// endings (nearly every file), so the common case copies nothing.
+pub struct Decoded<'a> {
+    pub text: std::borrow::Cow<'a, str>,
     pub latin1: bool,
 }
 
 /// Bytes to text: UTF-8 (BOM dropped), UTF-16 with a BOM, else Latin-1; `None` when the
 /// content is binary (a NUL byte in the first 8 KiB, as git and ripgrep decide).
 /// Line endings become `\n`.
-pub fn decode(bytes: &[u8]) -> Option<Decoded> {
+pub fn decode(bytes: &[u8]) -> Option<Decoded<'_>> {
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         return Some(Decoded {
-            text: newlines(utf16(rest, u16::from_le_bytes)),
+            text: newlines(utf16(rest, u16::from_le_bytes).into()),
             latin1: false,
         });
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
         return Some(Decoded {
-            text: newlines(utf16(rest, u16::from_be_bytes)),
+            text: newlines(utf16(rest, u16::from_be_bytes).into()),
             latin1: false,
         });
     }
@@ -27,14 +31,16 @@ pub fn decode(bytes: &[u8]) -> Option<Decoded> {
         return None;
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let (text, latin1) = match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), false),
+    let (text, latin1): (Cow<'_, str>, bool) = match std::str::from_utf8(bytes) {
+        Ok(s) => (s.into(), false),
         // A read cut inside a multi-byte character is still UTF-8.
-        Err(e) if e.error_len().is_none() => (
-            String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(),
-            false,
+        Err(e) if e.error_len().is_none() => {
+            (String::from_utf8_lossy(&bytes[..e.valid_up_to()]), false)
+        }
+        Err(_) => (
+            bytes.iter().map(|&b| b as char).collect::<String>().into(),
+            true,
         ),
-        Err(_) => (bytes.iter().map(|&b| b as char).collect(), true),
     };
     Some(Decoded {
         text: newlines(text),
@@ -57,9 +63,9 @@ fn utf16(b: &[u8], f: fn([u8; 2]) -> u16) -> String {
         .collect()
 }
 
-fn newlines(s: String) -> String {
-    if s.contains('\r') {
-        s.replace("\r\n", "\n").replace('\r', "\n")
+fn newlines(s: Cow<'_, str>) -> Cow<'_, str> {
+    if memchr::memchr(b'\r', s.as_bytes()).is_some() {
+        s.replace("\r\n", "\n").replace('\r', "\n").into()
     } else {
         s
     }

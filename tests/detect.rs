@@ -313,6 +313,8 @@ fn every_license_fixture() {
         ("bsd-3-clause.LICENSE", &["BSD-3-Clause"]),
         ("bsl-1.0.LICENSE", &["BSL-1.0"]),
         ("isc.LICENSE", &["ISC"]),
+        // The ISC text above a sponsor line is ISC, not the Sudo license (ISC + that line).
+        ("isc-sponsor-line.LICENSE", &["ISC"]),
         ("mit-carl-lerche.LICENSE", &["MIT"]),
         ("mit-crlf-bom.LICENSE", &["MIT"]),
         ("mit-latin1.LICENSE", &["MIT"]),
@@ -561,4 +563,25 @@ fn a_package_version_is_not_a_gnu_license_version() {
     .unwrap();
     let rec = detect_one(&c);
     assert_eq!(expressions(&rec), ["GPL-1.0-or-later"], "{rec:#}");
+}
+
+/// A rule that must be matched as written is not matched across a markup line break, as
+/// ScanCode has it: a credits page (`snippets/idna-convert-credits.html`, lines 187-215 of
+/// ScanCode's `lic3/multiple_and_training_bsd.html`) quotes idna_convert's header, whose
+/// `// {{{ license<br /><br />/* vim: set ...` is a fold marker above a Vim modeline, not
+/// `License: Vim`. Inline markup still joins a tag's words.
+#[test]
+fn a_tag_is_not_matched_across_a_markup_break() {
+    let page = snippet("idna-convert-credits.html");
+    assert_eq!(expressions(&page), ["LGPL-2.1-or-later"], "{page:#}");
+    let dir = tempfile::tempdir().unwrap();
+    for (row, want) in [
+        ("<tr><td>License</td><td>MIT</td></tr>", "MIT"),
+        ("<tr><td>Licence:</td> <td><em>Vim</em></td></tr>", "Vim"),
+    ] {
+        let page = dir.path().join("about.html");
+        std::fs::write(&page, format!("<table>\n{row}\n</table>\n")).unwrap();
+        let rec = detect_one(&page);
+        assert_eq!(expressions(&rec), [want], "{row}: {rec:#}");
+    }
 }

@@ -18,7 +18,8 @@
 use std::collections::HashMap;
 
 use crate::licensedb::{
-    start_hash, LicenseDb, RuleKind, F_APPROX, F_CONTINUOUS, F_UNKNOWN, START_LEN, UNKNOWN_TOKEN,
+    start_hash, LicenseDb, RuleKind, F_APPROX, F_CONTINUOUS, F_REQUIRED_PHRASE, F_UNKNOWN,
+    START_LEN, UNKNOWN_TOKEN,
 };
 
 /// The tokens of a region, with the line of each.
@@ -28,6 +29,19 @@ pub struct Query {
     pub lines: Vec<u32>,
     /// Byte span of each token in the region's text.
     pub spans: Vec<(u32, u32)>,
+    /// Positions of the tokens that a markup line or paragraph break (`<br>`, `<p>`)
+    /// stands just before, ascending. A rule that must be matched as written (a required
+    /// phrase) is not matched across one, as ScanCode has it for its markup stopwords:
+    /// "{{{ license<br/><br/>/* vim: set ..." is no `license: Vim`.
+    pub markup: Vec<u32>,
+}
+
+impl Query {
+    /// Whether a markup break stands between query positions `a` and `b` (inclusive).
+    fn markup_within(&self, a: u32, b: u32) -> bool {
+        let i = self.markup.partition_point(|&p| p <= a);
+        self.markup.get(i).is_some_and(|&p| p <= b)
+    }
 }
 
 /// Matched blocks `(query position, rule position, length)`, ascending in both.
@@ -805,11 +819,14 @@ fn min_matched_len(db: &LicenseDb, r: u32) -> u32 {
 }
 
 /// Whether a hit meets its rule's conditions.
-fn valid(db: &LicenseDb, h: &Hit) -> bool {
+fn valid(db: &LicenseDb, q: &Query, h: &Hit) -> bool {
     let len = db.rule_len(h.rule);
     let flags = db.rule_flags(h.rule);
     let full = h.exact && h.matched == len;
     if flags & F_CONTINUOUS != 0 && !full {
+        return false;
+    }
+    if flags & (F_CONTINUOUS | F_REQUIRED_PHRASE) != 0 && q.markup_within(h.qstart, h.qend) {
         return false;
     }
     let cov = h.coverage(db) * 100.0;
@@ -825,7 +842,10 @@ fn valid(db: &LicenseDb, h: &Hit) -> bool {
     // Required phrases: each lies whole inside one block (contiguous on both sides).
     let merged = merge_contiguous(&h.blocks);
     for (a, b) in db.required_phrases(h.rule) {
-        if !merged.iter().any(|bl| bl.1 <= a && b <= bl.1 + bl.2) {
+        let Some(bl) = merged.iter().find(|bl| bl.1 <= a && b <= bl.1 + bl.2) else {
+            return false;
+        };
+        if b > a && q.markup_within(bl.0 + (a - bl.1), bl.0 + (b - 1 - bl.1)) {
             return false;
         }
     }
@@ -900,17 +920,17 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
                 h.matched,
                 h.coverage(db),
                 h.exact,
-                valid(db, h)
+                valid(db, q, h)
             );
         }
     }
-    hits.retain(|h| valid(db, h));
+    hits.retain(|h| valid(db, q, h));
     if hits.is_empty() {
         return hits;
     }
     let displaced: Vec<bool> = hits
         .iter()
-        .map(|a| displaced_by_verbatim(db, a, &hits))
+        .map(|a| displaced_by_verbatim(db, q, a, &hits))
         .collect();
     // Between near ties (within 2%: four words of a BSD text), the license SPDX lists wins
     // over a ScanCode variant: ScanCode files plain BSD-3-Clause texts under `bsd-x11`
@@ -973,11 +993,16 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
 }
 
 /// Whether approximate hit `a` loses to a verbatim, whole match of another license over
-/// the same words: where the two texts differ, the words are the verbatim rule's (the
+/// the same words. Where the two texts differ, the words are the verbatim rule's (the
 /// Netscape Public License 1.1 notice is the Mozilla 1.0 notice with the name and version
 /// changed, and an alignment with the Mozilla one, skipping just those words, matched a
-/// few more words than the Netscape rule holds).
-fn displaced_by_verbatim(db: &LicenseDb, a: &Hit, hits: &[Hit]) -> bool {
+/// few more words than the Netscape rule holds). And an alignment that holds a whole
+/// license text verbatim and adds only words no license uses is that text with a line
+/// beside it:
+/// the Sudo license is the ISC text and a sentence on who sponsored the work, so an ISC
+/// text above such a sentence (or above any credit line) is ISC, as ScanCode has it. A
+/// real variant adds a clause, in license words, and still wins.
+fn displaced_by_verbatim(db: &LicenseDb, q: &Query, a: &Hit, hits: &[Hit]) -> bool {
     if a.exact {
         return false;
     }
@@ -996,8 +1021,27 @@ fn displaced_by_verbatim(db: &LicenseDb, a: &Hit, hits: &[Hit]) -> bool {
             return false;
         }
         // Words of the verbatim match inside the alignment that the alignment skipped.
-        (lo..=hi).any(|p| !a.blocks.iter().any(|b| b.0 <= p && p < b.0 + b.2))
+        let skipped = (lo..=hi).any(|p| !a.blocks.iter().any(|b| b.0 <= p && p < b.0 + b.2));
+        skipped
+            || (db.rule_kind(e.rule) == RuleKind::Text
+                && (lo, hi) == (e.qstart, e.qend)
+                && adds_no_license_words(db, q, a, e))
     })
+}
+
+/// Whether the words `a` matches outside `e`'s span do not read like license prose, by
+/// the measure that picks approximate stretches: fewer than [`LEGAL_SHARE`] percent license
+/// vocabulary (a sponsor's or an author's name, an agency, a grant number).
+fn adds_no_license_words(db: &LicenseDb, q: &Query, a: &Hit, e: &Hit) -> bool {
+    let (mut words, mut legal) = (0usize, 0usize);
+    for p in a.blocks.iter().flat_map(|b| b.0..b.0 + b.2) {
+        let t = q.toks[p as usize];
+        if (p < e.qstart || p > e.qend) && t != UNKNOWN_TOKEN {
+            words += 1;
+            legal += usize::from(db.legal[t as usize]);
+        }
+    }
+    legal * 100 < words * LEGAL_SHARE
 }
 
 /// How ScanCode writes a GNU license named without a version ("the GNU General Public

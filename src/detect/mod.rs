@@ -256,12 +256,19 @@ fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Find
 /// The tokens of a region as the matcher sees them.
 fn query(db: &LicenseDb, region: &str, first_line: u32) -> Query {
     let mut q = Query::default();
-    tokenize::pieces(region, first_line, false, |p| {
-        if let tokenize::Piece::Word(w, l, (a, b)) = p {
+    tokenize::pieces(region, first_line, false, |p| match p {
+        tokenize::Piece::Word(w, l, (a, b)) => {
             q.toks.push(db.token(w));
             q.lines.push(l);
             q.spans.push((a as u32, b as u32));
         }
+        tokenize::Piece::Break => {
+            let next = q.toks.len() as u32;
+            if next > 0 && q.markup.last() != Some(&next) {
+                q.markup.push(next);
+            }
+        }
+        _ => {}
     });
     q
 }
@@ -272,7 +279,10 @@ fn match_region(db: &LicenseDb, region: &str, first_line: u32, cache: &Cache, ou
         return;
     }
     // One update over the whole sequence: an update per token cost more than the hash.
-    let bytes: Vec<u8> = q.toks.iter().flat_map(|t| t.to_le_bytes()).collect();
+    // Where markup stood is part of the key: it can break a match (see `Query::markup`).
+    let mut bytes: Vec<u8> = q.toks.iter().flat_map(|t| t.to_le_bytes()).collect();
+    bytes.extend((q.markup.len() as u32).to_le_bytes());
+    bytes.extend(q.markup.iter().flat_map(|p| p.to_le_bytes()));
     let key: [u8; 32] = Sha256::digest(&bytes).into();
     let cached = cache.regions.lock().unwrap().get(&key).cloned();
     let result = match cached {

@@ -83,11 +83,14 @@ pub struct Located<'a> {
     pub line: u32,
 }
 
-/// What the tokenizer reports: a word (with its line and its byte span in the text), or a
-/// `{{` / `}}` required-phrase marker (rules only).
+/// What the tokenizer reports: a word (with its line and its byte span in the text), a
+/// line or paragraph break of markup dropped (`<br>`, `<p>`: where one stood matters to a
+/// rule that must be matched without a gap), or a `{{` / `}}` required-phrase marker
+/// (rules only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Piece<'a> {
     Word(&'a str, u32, (usize, usize)),
+    Break,
     Open,
     Close,
 }
@@ -147,7 +150,13 @@ fn line_pieces(
             buf.push('+');
             i = word(s, i + 1, buf);
         }
-        if !is_stopword(buf) {
+        if is_stopword(buf) {
+            // Inline markup (`<em>`, `<td>`, an entity) joins what it separates: "License:
+            // <em>MIT</em>" and a table row "License | MIT" state a license. A break does not.
+            if matches!(buf.as_str(), "br" | "p" | "hr" | "para") {
+                f(Piece::Break);
+            }
+        } else {
             fold(buf);
             f(Piece::Word(buf, line, (offset + start, offset + i)));
         }
@@ -263,13 +272,18 @@ mod tests {
     #[test]
     fn required_phrase_markers() {
         let mut seen = Vec::new();
-        pieces("the {{MIT License}} x", 1, true, |p| {
+        pieces("the {{MIT License}} x<br>y <em>z</em>", 1, true, |p| {
             seen.push(match p {
                 Piece::Word(w, ..) => w.to_string(),
+                Piece::Break => "<br>".into(),
                 Piece::Open => "{{".into(),
                 Piece::Close => "}}".into(),
             })
         });
-        assert_eq!(seen, ["the", "{{", "mit", "license", "}}", "x"]);
+        // A markup break is reported, inline markup is not.
+        assert_eq!(
+            seen,
+            ["the", "{{", "mit", "license", "}}", "x", "<br>", "y", "z"]
+        );
     }
 }

@@ -61,7 +61,7 @@ pub fn licenses(dirs: &[(String, PathBuf)]) -> External {
             };
             let sha256 = (bytes.len() as u64 <= MAX_RECORDED_TEXT).then(|| {
                 let h = hex::encode(Sha256::digest(&bytes));
-                out.texts.insert(h.clone(), text.text.clone());
+                out.texts.insert(h.clone(), text.text.clone().into_owned());
                 h
             });
             let shown = path.to_string_lossy().into_owned();

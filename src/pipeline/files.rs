@@ -721,7 +721,7 @@ fn examine(
         && !truncated
         && size <= MAX_RECORDED_TEXT
     {
-        o.text = Some(decoded.text);
+        o.text = Some(decoded.text.into_owned());
     }
     o.record = Some(FileRecord {
         path: String::new(),
