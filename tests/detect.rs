@@ -312,6 +312,8 @@ fn every_license_fixture() {
         ("bsd-2-clause.LICENSE", &["BSD-2-Clause"]),
         ("bsd-3-clause.LICENSE", &["BSD-3-Clause"]),
         ("bsl-1.0.LICENSE", &["BSL-1.0"]),
+        // Not CC-BY-ND-4.0, whose rule skips just the NonCommercial clauses this text has.
+        ("cc-by-nc-nd-4.0-legalcode.LICENSE", &["CC-BY-NC-ND-4.0"]),
         ("isc.LICENSE", &["ISC"]),
         // The ISC text above a sponsor line is ISC, not the Sudo license (ISC + that line).
         ("isc-sponsor-line.LICENSE", &["ISC"]),
@@ -584,4 +586,14 @@ fn a_tag_is_not_matched_across_a_markup_break() {
         let rec = detect_one(&page);
         assert_eq!(expressions(&rec), [want], "{row}: {rec:#}");
     }
+}
+
+/// A list of license spellings is no licensing: spdx-correct's test table
+/// (`snippets/spdx-correct-test.js`, from ScanCode's `external/license_tools`) maps some
+/// 200 ways of writing a license to a few dozen ids, fewer than a third of them distinct
+/// but far more than five: ScanCode's rule drops such a run, and so do we.
+#[test]
+fn a_table_of_license_spellings_is_no_license() {
+    let rec = snippet("spdx-correct-test.js");
+    assert!(licenses(&rec).is_empty(), "{rec:#}");
 }

@@ -930,7 +930,7 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     }
     let displaced: Vec<bool> = hits
         .iter()
-        .map(|a| displaced_by_verbatim(db, q, a, &hits))
+        .map(|a| displaced_by_verbatim(db, q, a, &hits) || explained_by_more(db, q, a, &hits))
         .collect();
     // Between near ties (within 2%: four words of a BSD text), the license SPDX lists wins
     // over a ScanCode variant: ScanCode files plain BSD-3-Clause texts under `bsd-x11`
@@ -1026,6 +1026,38 @@ fn displaced_by_verbatim(db: &LicenseDb, q: &Query, a: &Hit, hits: &[Hit]) -> bo
             || (db.rule_kind(e.rule) == RuleKind::Text
                 && (lo, hi) == (e.qstart, e.qend)
                 && adds_no_license_words(db, q, a, e))
+    })
+}
+
+/// Whether approximate hit `a` loses to an alignment of another license that matches every
+/// query word `a` matches and more: the words only the other explains are where the two
+/// texts differ (the NonCommercial clauses of CC-BY-NC-ND-4.0, which a CC-BY-ND-4.0 rule
+/// skips). The other's rule may hold more that the file lacks (ScanCode's CC-BY-NC-ND-4.0
+/// text carries Creative Commons' preamble), which lowers its coverage but not what it
+/// explains: ScanCode drops a match whose matched words another match contains, too.
+fn explained_by_more(db: &LicenseDb, q: &Query, a: &Hit, hits: &[Hit]) -> bool {
+    if a.exact || a.matched < FRAGMENT_LEN as u32 {
+        return false;
+    }
+    let expr = db.rule_expression_index(a.rule);
+    let margin = (a.matched / 50).max(5);
+    let mut covered: Vec<bool> = Vec::new();
+    hits.iter().any(|o| {
+        if o.exact
+            || o.matched < a.matched + margin
+            || o.qstart > a.qstart
+            || o.qend < a.qend
+            || db.rule_expression_index(o.rule) == expr
+            || db.rule_kind(o.rule) == RuleKind::FalsePositive
+        {
+            return false;
+        }
+        covered.clear();
+        covered.resize(q.toks.len(), false);
+        for b in &o.blocks {
+            covered[b.0 as usize..(b.0 + b.2) as usize].fill(true);
+        }
+        matched_in(a, &covered) == a.matched
     })
 }
 

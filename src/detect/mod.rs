@@ -479,10 +479,12 @@ fn compute(db: &LicenseDb, q: &Query, scratch: &mut Scratch) -> RegionResult {
 }
 
 /// A run of 15 or more one-line references or tags close together, a third of them
-/// distinct licenses, is a list of license ids (a license picker, SPDX data, a test of a
-/// license tool), not licensing: ScanCode's rule, by lines.
+/// distinct licenses or at least five, is a list of license ids (a license picker, SPDX
+/// data, the spellings a license tool corrects: spdx-correct's many ways of writing
+/// "AGPL-3.0"), not licensing: ScanCode's rule, by lines.
 fn drop_license_lists(ms: &mut Vec<LicenseMatch>) {
     const MIN_LIST: usize = 15;
+    const MIN_DISTINCT: usize = MIN_LIST / 3;
     const MAX_GAP_LINES: u32 = 5;
     if ms.len() < MIN_LIST {
         return;
@@ -511,7 +513,7 @@ fn drop_license_lists(ms: &mut Vec<LicenseMatch>) {
         let mut exprs: Vec<&str> = run.iter().map(|m| m.expression.as_str()).collect();
         exprs.sort_unstable();
         exprs.dedup();
-        if run.len() >= MIN_LIST && exprs.len() * 3 >= run.len() {
+        if run.len() >= MIN_LIST && (exprs.len() * 3 >= run.len() || exprs.len() >= MIN_DISTINCT) {
             drop[i..j].iter_mut().for_each(|d| *d = true);
         }
         i = j;
