@@ -7,7 +7,7 @@ use std::borrow::Cow;
 /// Decoded text: borrowed from the bytes when they already are UTF-8 with `\n` line
 /// endings (nearly every file), so the common case copies nothing.
 pub struct Decoded<'a> {
-    pub text: std::borrow::Cow<'a, str>,
+    pub text: Cow<'a, str>,
     pub latin1: bool,
 }
 

@@ -571,7 +571,7 @@ fn a_package_version_is_not_a_gnu_license_version() {
 /// ScanCode has it: a credits page (`snippets/idna-convert-credits.html`, lines 187-215 of
 /// ScanCode's `lic3/multiple_and_training_bsd.html`) quotes idna_convert's header, whose
 /// `// {{{ license<br /><br />/* vim: set ...` is a fold marker above a Vim modeline, not
-/// `License: Vim`. Inline markup still joins a tag's words.
+/// `License: Vim`. Inline markup and a single `<br>` still join a tag's words.
 #[test]
 fn a_tag_is_not_matched_across_a_markup_break() {
     let page = snippet("idna-convert-credits.html");
@@ -580,6 +580,8 @@ fn a_tag_is_not_matched_across_a_markup_break() {
     for (row, want) in [
         ("<tr><td>License</td><td>MIT</td></tr>", "MIT"),
         ("<tr><td>Licence:</td> <td><em>Vim</em></td></tr>", "Vim"),
+        // One `<br>` ends a line, as a newline does; it is no paragraph break.
+        ("<p>License:<br>\nMIT</p>", "MIT"),
     ] {
         let page = dir.path().join("about.html");
         std::fs::write(&page, format!("<table>\n{row}\n</table>\n")).unwrap();

@@ -29,18 +29,19 @@ pub struct Query {
     pub lines: Vec<u32>,
     /// Byte span of each token in the region's text.
     pub spans: Vec<(u32, u32)>,
-    /// Positions of the tokens that a markup line or paragraph break (`<br>`, `<p>`)
-    /// stands just before, ascending. A rule that must be matched as written (a required
+    /// Positions of the tokens that a markup paragraph break stands just before (`<p>`,
+    /// `<hr>`, two `<br>`s), ascending. A rule that must be matched as written (a required
     /// phrase) is not matched across one, as ScanCode has it for its markup stopwords:
-    /// "{{{ license<br/><br/>/* vim: set ..." is no `license: Vim`.
-    pub markup: Vec<u32>,
+    /// "{{{ license<br/><br/>/* vim: set ..." is no `license: Vim`. A single `<br>` ends a
+    /// line, and "License:<br>MIT" is still MIT.
+    pub breaks: Vec<u32>,
 }
 
 impl Query {
-    /// Whether a markup break stands between query positions `a` and `b` (inclusive).
-    fn markup_within(&self, a: u32, b: u32) -> bool {
-        let i = self.markup.partition_point(|&p| p <= a);
-        self.markup.get(i).is_some_and(|&p| p <= b)
+    /// Whether a paragraph break stands between query positions `a` and `b` (inclusive).
+    fn break_within(&self, a: u32, b: u32) -> bool {
+        let i = self.breaks.partition_point(|&p| p <= a);
+        self.breaks.get(i).is_some_and(|&p| p <= b)
     }
 }
 
@@ -826,7 +827,7 @@ fn valid(db: &LicenseDb, q: &Query, h: &Hit) -> bool {
     if flags & F_CONTINUOUS != 0 && !full {
         return false;
     }
-    if flags & (F_CONTINUOUS | F_REQUIRED_PHRASE) != 0 && q.markup_within(h.qstart, h.qend) {
+    if flags & (F_CONTINUOUS | F_REQUIRED_PHRASE) != 0 && q.break_within(h.qstart, h.qend) {
         return false;
     }
     let cov = h.coverage(db) * 100.0;
@@ -845,7 +846,7 @@ fn valid(db: &LicenseDb, q: &Query, h: &Hit) -> bool {
         let Some(bl) = merged.iter().find(|bl| bl.1 <= a && b <= bl.1 + bl.2) else {
             return false;
         };
-        if b > a && q.markup_within(bl.0 + (a - bl.1), bl.0 + (b - 1 - bl.1)) {
+        if b > a && q.break_within(bl.0 + (a - bl.1), bl.0 + (b - 1 - bl.1)) {
             return false;
         }
     }
@@ -930,7 +931,7 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     }
     let displaced: Vec<bool> = hits
         .iter()
-        .map(|a| displaced_by_verbatim(db, q, a, &hits) || explained_by_more(db, q, a, &hits))
+        .map(|a| displaced_by_verbatim(db, q, a, &hits) || explained_by_more(db, a, &hits))
         .collect();
     // Between near ties (within 2%: four words of a BSD text), the license SPDX lists wins
     // over a ScanCode variant: ScanCode files plain BSD-3-Clause texts under `bsd-x11`
@@ -1035,30 +1036,39 @@ fn displaced_by_verbatim(db: &LicenseDb, q: &Query, a: &Hit, hits: &[Hit]) -> bo
 /// skips). The other's rule may hold more that the file lacks (ScanCode's CC-BY-NC-ND-4.0
 /// text carries Creative Commons' preamble), which lowers its coverage but not what it
 /// explains: ScanCode drops a match whose matched words another match contains, too.
-fn explained_by_more(db: &LicenseDb, q: &Query, a: &Hit, hits: &[Hit]) -> bool {
+fn explained_by_more(db: &LicenseDb, a: &Hit, hits: &[Hit]) -> bool {
     if a.exact || a.matched < FRAGMENT_LEN as u32 {
         return false;
     }
     let expr = db.rule_expression_index(a.rule);
     let margin = (a.matched / 50).max(5);
-    let mut covered: Vec<bool> = Vec::new();
     hits.iter().any(|o| {
-        if o.exact
-            || o.matched < a.matched + margin
-            || o.qstart > a.qstart
-            || o.qend < a.qend
-            || db.rule_expression_index(o.rule) == expr
-            || db.rule_kind(o.rule) == RuleKind::FalsePositive
-        {
-            return false;
-        }
-        covered.clear();
-        covered.resize(q.toks.len(), false);
-        for b in &o.blocks {
-            covered[b.0 as usize..(b.0 + b.2) as usize].fill(true);
-        }
-        matched_in(a, &covered) == a.matched
+        o.matched >= a.matched + margin
+            && !o.exact
+            && o.qstart <= a.qstart
+            && o.qend >= a.qend
+            && db.rule_expression_index(o.rule) != expr
+            && db.rule_kind(o.rule) != RuleKind::FalsePositive
+            && within_blocks(&a.blocks, &o.blocks)
     })
+}
+
+/// Whether every query position of `inner` lies in one of `outer`'s blocks (both ascending).
+fn within_blocks(inner: &Blocks, outer: &Blocks) -> bool {
+    let mut j = 0;
+    for &(start, _, len) in inner {
+        let (mut pos, end) = (start, start + len);
+        while pos < end {
+            while outer.get(j).is_some_and(|o| o.0 + o.2 <= pos) {
+                j += 1;
+            }
+            match outer.get(j) {
+                Some(o) if o.0 <= pos => pos = o.0 + o.2,
+                _ => return false,
+            }
+        }
+    }
+    true
 }
 
 /// Whether the words `a` matches outside `e`'s span do not read like license prose, by
@@ -1158,6 +1168,17 @@ pub fn is_unknown(db: &LicenseDb, h: &Hit) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn query_positions_within_other_blocks() {
+        let outer = vec![(0, 0, 5), (5, 9, 3), (20, 30, 4)];
+        assert!(within_blocks(&vec![(1, 0, 6), (21, 2, 2)], &outer));
+        // Position 8 to 19 is in no block of `outer`.
+        assert!(!within_blocks(&vec![(6, 0, 3)], &outer));
+        assert!(!within_blocks(&vec![(23, 0, 2)], &outer));
+        assert!(within_blocks(&vec![], &outer));
+    }
+
     use super::*;
 
     #[test]

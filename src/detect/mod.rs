@@ -256,16 +256,21 @@ fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Find
 /// The tokens of a region as the matcher sees them.
 fn query(db: &LicenseDb, region: &str, first_line: u32) -> Query {
     let mut q = Query::default();
+    // `<br>`s since the last word: one is a line's end, as a newline is; two are a blank
+    // line between paragraphs.
+    let mut brs = 0;
     tokenize::pieces(region, first_line, false, |p| match p {
         tokenize::Piece::Word(w, l, (a, b)) => {
             q.toks.push(db.token(w));
             q.lines.push(l);
             q.spans.push((a as u32, b as u32));
+            brs = 0;
         }
-        tokenize::Piece::Break => {
+        tokenize::Piece::Break { paragraph } => {
+            brs += 1;
             let next = q.toks.len() as u32;
-            if next > 0 && q.markup.last() != Some(&next) {
-                q.markup.push(next);
+            if (paragraph || brs >= 2) && next > 0 && q.breaks.last() != Some(&next) {
+                q.breaks.push(next);
             }
         }
         _ => {}
@@ -279,10 +284,10 @@ fn match_region(db: &LicenseDb, region: &str, first_line: u32, cache: &Cache, ou
         return;
     }
     // One update over the whole sequence: an update per token cost more than the hash.
-    // Where markup stood is part of the key: it can break a match (see `Query::markup`).
+    // Where paragraphs break is part of the key: it can break a match (`Query::breaks`).
     let mut bytes: Vec<u8> = q.toks.iter().flat_map(|t| t.to_le_bytes()).collect();
-    bytes.extend((q.markup.len() as u32).to_le_bytes());
-    bytes.extend(q.markup.iter().flat_map(|p| p.to_le_bytes()));
+    bytes.extend((q.breaks.len() as u32).to_le_bytes());
+    bytes.extend(q.breaks.iter().flat_map(|p| p.to_le_bytes()));
     let key: [u8; 32] = Sha256::digest(&bytes).into();
     let cached = cache.regions.lock().unwrap().get(&key).cloned();
     let result = match cached {

@@ -84,13 +84,13 @@ pub struct Located<'a> {
 }
 
 /// What the tokenizer reports: a word (with its line and its byte span in the text), a
-/// line or paragraph break of markup dropped (`<br>`, `<p>`: where one stood matters to a
-/// rule that must be matched without a gap), or a `{{` / `}}` required-phrase marker
-/// (rules only).
+/// markup break dropped (`<br>`, or with `true` a paragraph's: `<p>`, `<hr>`; where one
+/// stood matters to a rule that must be matched without a gap), or a `{{` / `}}`
+/// required-phrase marker (rules only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Piece<'a> {
     Word(&'a str, u32, (usize, usize)),
-    Break,
+    Break { paragraph: bool },
     Open,
     Close,
 }
@@ -153,8 +153,10 @@ fn line_pieces(
         if is_stopword(buf) {
             // Inline markup (`<em>`, `<td>`, an entity) joins what it separates: "License:
             // <em>MIT</em>" and a table row "License | MIT" state a license. A break does not.
-            if matches!(buf.as_str(), "br" | "p" | "hr" | "para") {
-                f(Piece::Break);
+            match buf.as_str() {
+                "br" => f(Piece::Break { paragraph: false }),
+                "p" | "hr" | "para" => f(Piece::Break { paragraph: true }),
+                _ => {}
             }
         } else {
             fold(buf);
@@ -272,10 +274,10 @@ mod tests {
     #[test]
     fn required_phrase_markers() {
         let mut seen = Vec::new();
-        pieces("the {{MIT License}} x<br>y <em>z</em>", 1, true, |p| {
+        pieces("the {{MIT License}} x<br>y <em>z</em><p>", 1, true, |p| {
             seen.push(match p {
                 Piece::Word(w, ..) => w.to_string(),
-                Piece::Break => "<br>".into(),
+                Piece::Break { paragraph } => if paragraph { "<p>" } else { "<br>" }.into(),
                 Piece::Open => "{{".into(),
                 Piece::Close => "}}".into(),
             })
@@ -283,7 +285,7 @@ mod tests {
         // A markup break is reported, inline markup is not.
         assert_eq!(
             seen,
-            ["the", "{{", "mit", "license", "}}", "x", "<br>", "y", "z"]
+            ["the", "{{", "mit", "license", "}}", "x", "<br>", "y", "z", "<p>"]
         );
     }
 }

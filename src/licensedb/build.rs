@@ -237,7 +237,7 @@ fn rule_tokens(text: &str, dict: &mut BTreeMap<String, u32>) -> Option<(Vec<Stri
             }
             _ => ok = false,
         },
-        Piece::Break => {}
+        Piece::Break { .. } => {}
     });
     (ok && open.is_none()).then_some((toks, spans))
 }
