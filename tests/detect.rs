@@ -599,3 +599,26 @@ fn a_table_of_license_spellings_is_no_license() {
     let rec = snippet("spdx-correct-test.js");
     assert!(licenses(&rec).is_empty(), "{rec:#}");
 }
+
+/// zune-core 0.5.3's header (`snippets/zune-core-result.rs`, `src/result.rs` of the crate,
+/// MIT OR Apache-2.0 OR Zlib): "free software; You can redistribute it or modify it under
+/// terms of the MIT, Apache License or Zlib license" is most of a GPL-2.0 notice's words,
+/// with other licenses where the GPL's name stands. A partial match must name its license.
+#[test]
+fn a_gpl_notice_naming_other_licenses_is_not_gpl() {
+    let rec = snippet("zune-core-result.rs");
+    let found = expressions(&rec);
+    assert!(found.iter().all(|e| !e.contains("GPL")), "{rec:#}");
+    assert!(found.contains(&"Apache-2.0".to_string()), "{rec:#}");
+    assert!(found.contains(&"Zlib".to_string()), "{rec:#}");
+}
+
+/// libgit2's header (`snippets/libgit2-graph.c`, the first lines of `src/libgit2/graph.c`
+/// as vendored by libgit2-sys 0.18.8): "distributed under the GNU GPL v2 with a Linking
+/// Exception" is two thirds of an LGPL notice without its "LESSER", and most of an
+/// unversioned "Licensed under the GNU GPL" notice around the versioned "GNU GPL v2".
+#[test]
+fn libgit2_header_is_gpl_2_0_not_lgpl() {
+    let rec = snippet("libgit2-graph.c");
+    assert_eq!(expressions(&rec), ["GPL-2.0-only"], "{rec:#}");
+}

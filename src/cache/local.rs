@@ -375,11 +375,40 @@ fn connect(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// [`init_once`], again while the database is busy, for up to [`BUSY_MS`]: SQLite does
+/// not wait on a lock where waiting could deadlock (two runs creating the tables of a new
+/// cache at once, one still in rollback-journal mode), it answers "database is locked" at
+/// once; a moment later the other run is done.
 fn init(conn: &Connection) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match init_once(conn) {
+            Err(e) if is_busy(&e) && started.elapsed() < Duration::from_millis(BUSY_MS) => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            r => return r,
+        }
+    }
+}
+
+fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    })
+}
+
+fn init_once(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS roots (
+    // One immediate transaction: the write lock is taken (or waited for) up front, never
+    // upgraded from a read, which is where SQLite gives up rather than wait.
+    let created = conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         CREATE TABLE IF NOT EXISTS roots (
              id INTEGER PRIMARY KEY,
              root BLOB NOT NULL UNIQUE,
              ctx BLOB NOT NULL,
@@ -403,8 +432,13 @@ fn init(conn: &Connection) -> Result<()> {
              inputs BLOB NOT NULL,
              reads BLOB NOT NULL,
              found BLOB NOT NULL
-         );",
-    )?;
+         );
+         COMMIT;",
+    );
+    if created.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    created?;
     // A file whose tables are not what we made (junk, a future format) fails here.
     conn.query_row("SELECT count(*) FROM roots", [], |r| r.get::<_, i64>(0))?;
     Ok(())

@@ -92,7 +92,6 @@ impl Hit {
 #[derive(Default)]
 pub struct Scratch {
     acc: Vec<f32>,
-    touched: Vec<u32>,
     grams: Vec<(u64, u32)>,
     seeds: Vec<(i64, u32, u32)>,
     /// Proposals by the words that made them: the same paragraph stands in many files
@@ -322,6 +321,30 @@ const LEGAL_SHARE: usize = 30;
 /// Known words outside a hit that still let it explain a region alone (a copyright line).
 const FEW_WORDS_OUTSIDE: usize = 12;
 
+/// Whether `a`, an alignment, names a license family without its version ("Licensed under
+/// the GNU GPL") around a verbatim reference that gives the version ("GNU GPL v2"): the reference is the
+/// answer, though the notice has more words (see also [`absorb_unversioned`], which drops
+/// such a notice only near a versioned one that was kept).
+fn versioned_inside(db: &LicenseDb, a: &Hit, hits: &[Hit]) -> bool {
+    let mine = ids(db.rule_expression(a.rule));
+    // (LGPL-2.0-or-later is also the license of "the GNU Lesser General Public License,
+    // version 2 or later", whose "Lesser" a reference to LGPL-2.1 matches inside it.)
+    let bare = |i: &&str| matches!(*i, "GPL-1.0-or-later" | "AGPL-1.0-or-later");
+    if a.exact || mine.is_empty() || !mine.iter().all(bare) {
+        return false;
+    }
+    hits.iter().any(|e| {
+        e.exact
+            && a.qstart <= e.qstart
+            && e.qend <= a.qend
+            && mine.iter().all(|m| {
+                ids(db.rule_expression(e.rule))
+                    .iter()
+                    .any(|v| !UNVERSIONED.contains(v) && family(v) == family(m))
+            })
+    })
+}
+
 /// Regions with this many known words may be a text that exact hits only piece together.
 const FRAGMENT_LEN: usize = 60;
 
@@ -437,7 +460,6 @@ fn candidates(
 /// first, at most [`PROPOSED`]: a pure function of the words, so it may be memoised.
 fn propose(db: &LicenseDb, mut proposers: Vec<u16>, s: &mut Scratch) -> Vec<(f32, u32)> {
     proposers.sort_by_key(|&t| db.postings(t).len());
-    s.touched.clear();
     let mut spent = 0usize;
     for (i, &t) in proposers.iter().enumerate() {
         let post = db.postings(t);
@@ -446,25 +468,23 @@ fn propose(db: &LicenseDb, mut proposers: Vec<u16>, s: &mut Scratch) -> Vec<(f32
         }
         spent += post.len();
         let w = db.idf[t as usize];
+        // A bare scatter-add: keeping a list of the rules touched cost a branch per
+        // posting that the CPU could not predict (a quarter of all rules are touched).
         for &r in post {
-            let a = &mut s.acc[r as usize];
-            if *a == 0.0 {
-                s.touched.push(r);
-            }
-            *a += w;
+            s.acc[r as usize] += w;
         }
     }
     // Weight shared, scaled by the share of the rule it is: a long text that shares the
     // stretch's words but is mostly elsewhere ranks below a rule the stretch nearly holds.
-    let mut proposed: Vec<(f32, u32)> = s
-        .touched
-        .iter()
-        .map(|&r| {
-            let acc = std::mem::take(&mut s.acc[r as usize]);
-            let total = db.rule_weight[r as usize].max(f32::MIN_POSITIVE);
-            (acc * (acc / total).min(1.0), r)
-        })
-        .collect();
+    // (One pass over every rule's sum, in order, which also clears it for the next call.)
+    let mut proposed: Vec<(f32, u32)> = Vec::with_capacity(1024);
+    for (r, a) in s.acc.iter_mut().enumerate() {
+        if *a != 0.0 {
+            let acc = std::mem::take(a);
+            let total = db.rule_weight[r].max(f32::MIN_POSITIVE);
+            proposed.push((acc * (acc / total).min(1.0), r as u32));
+        }
+    }
     // Only the best PROPOSED are measured: select them (linear), then order them; a full
     // sort of every touched rule (thousands) cost more than the measuring.
     let by_weight = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
@@ -837,6 +857,16 @@ fn valid(db: &LicenseDb, q: &Query, h: &Hit) -> bool {
     if full {
         return true;
     }
+    if !h.exact
+        && db.rule_kind(h.rule) != RuleKind::Text
+        && !super::names::names_its_license(
+            db,
+            h.rule,
+            &q.toks[h.qstart as usize..=h.qend as usize],
+        )
+    {
+        return false;
+    }
     if h.matched < min_matched_len(db, h.rule) {
         return false;
     }
@@ -931,7 +961,11 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     }
     let displaced: Vec<bool> = hits
         .iter()
-        .map(|a| displaced_by_verbatim(db, q, a, &hits) || explained_by_more(db, a, &hits))
+        .map(|a| {
+            displaced_by_verbatim(db, q, a, &hits)
+                || explained_by_more(db, a, &hits)
+                || versioned_inside(db, a, &hits)
+        })
         .collect();
     // Between near ties (within 2%: four words of a BSD text), the license SPDX lists wins
     // over a ScanCode variant: ScanCode files plain BSD-3-Clause texts under `bsd-x11`

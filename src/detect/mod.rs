@@ -15,6 +15,7 @@
 pub mod copyright;
 pub mod manifest;
 pub mod matcher;
+pub mod names;
 pub mod prefilter;
 pub mod selfcheck;
 pub mod tags;
@@ -180,7 +181,7 @@ fn manifest_findings(name: &str, text: &str, cache: &Cache) -> Findings {
             continue;
         }
         let mut found = Findings::default();
-        match_region(db, &f.value, f.start_line, cache, &mut found);
+        match_region(db, &f.value, f.start_line, false, cache, &mut found);
         for mut m in found.licenses {
             m.kind = MatchKind::Manifest;
             m.rule = Some(match m.rule {
@@ -207,7 +208,7 @@ fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Find
     let regions = if whole_file {
         vec![(0, text.len())]
     } else {
-        prefilter::regions(text, &hits)
+        prefilter::regions(text, &hits, prose)
     };
     let db = licensedb::db();
     let mut out = Findings::default();
@@ -218,7 +219,7 @@ fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Find
         line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..start]).count() as u32;
         counted = start;
         let region = &text[start..end];
-        match_region(db, region, line, cache, &mut out);
+        match_region(db, region, line, !prose && !whole_file, cache, &mut out);
         for c in copyright::find_copyrights(region, None) {
             if !out.copyrights.contains(&c.statement) {
                 out.copyrights.push(c.statement);
@@ -278,8 +279,26 @@ fn query(db: &LicenseDb, region: &str, first_line: u32) -> Query {
     q
 }
 
-fn match_region(db: &LicenseDb, region: &str, first_line: u32, cache: &Cache, out: &mut Findings) {
+/// Matches one region. `keyword_needed`: a region of code, cut around the pre-filter's
+/// keywords, whose known words hold none of them names no license (the keyword was
+/// inside an identifier) and is not matched.
+fn match_region(
+    db: &LicenseDb,
+    region: &str,
+    first_line: u32,
+    keyword_needed: bool,
+    cache: &Cache,
+    out: &mut Findings,
+) {
     let q = query(db, region, first_line);
+    if keyword_needed
+        && !q
+            .toks
+            .iter()
+            .any(|&t| t != UNKNOWN_TOKEN && db.keyword[t as usize])
+    {
+        return;
+    }
     if q.toks.is_empty() {
         return;
     }
@@ -826,5 +845,26 @@ mod tests {
         let found = detect(Some(FileClass::License), text, &Cache::default(), None);
         assert!(found.licenses.is_empty(), "{:?}", found.licenses);
         assert_eq!(found.unrecognized[0].closest.as_deref(), Some(id));
+    }
+
+    /// A code region cut around keywords that stand only inside identifiers the store does
+    /// not know names no license, whatever else it says; the same comment beside a word
+    /// of licensing is matched. (A snippet in the shape of a licensing library's API.)
+    #[test]
+    fn keywords_only_inside_identifiers_give_no_match() {
+        let api = "namespace Acme.Keys\n{\n    public interface ILicenseValidator\n    {\n        \
+                   // Choose MIT or Apache-2.0 for the generated project.\n        \
+                   string GetLicenseKind();\n    }\n}\n";
+        let found = detect_file(Some("src/Validator.cs"), None, api, &Cache::default(), None);
+        assert!(found.licenses.is_empty(), "{:?}", found.licenses);
+        let named = api.replace("Acme.Keys", "Acme.Licensing");
+        let found = detect_file(
+            Some("src/Validator.cs"),
+            None,
+            &named,
+            &Cache::default(),
+            None,
+        );
+        assert!(!found.licenses.is_empty());
     }
 }

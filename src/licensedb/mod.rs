@@ -271,6 +271,11 @@ pub struct LicenseDb {
     /// "distribute"), English function words excepted. How much of a region is such words
     /// tells license prose from code and its comments.
     pub legal: Vec<bool>,
+    /// Words that carry one of the pre-filter's keywords ("license", "copyright", "gpl",
+    /// "warranty", "spdx", "domain", the "c" of "(c)"): a code region whose known words
+    /// hold none was cut around a keyword inside an identifier the store does not know
+    /// (`ILicenseValidator`, `getLicenseKind`), and names no license.
+    pub keyword: Vec<bool>,
     /// Per approximately matchable rule, its distinct tokens, sorted.
     fwd_start: Vec<u32>,
     fwd_tokens: Vec<u16>,
@@ -510,6 +515,15 @@ impl LicenseDb {
                     && !FUNCTION_WORDS.contains(&&**t)
             })
             .collect();
+        let keyword = token_text
+            .iter()
+            .map(|t| {
+                ["icen", "yrig", "spdx", "gpl", "arrant"]
+                    .iter()
+                    .any(|k| t.contains(k))
+                    || matches!(&**t, "c" | "domain")
+            })
+            .collect();
         let mut long_starts: FastMap<u64, Vec<u32>> = FastMap::default();
         for r in 0..n_rules {
             let toks = &rule_tokens[rule_tok_start[r] as usize..rule_tok_start[r + 1] as usize];
@@ -546,6 +560,7 @@ impl LicenseDb {
             trie,
             long_starts,
             legal,
+            keyword,
             post_start,
             post_rules,
             fwd_start,
