@@ -333,8 +333,15 @@ fn versioned_inside(db: &LicenseDb, a: &Hit, hits: &[Hit]) -> bool {
     if a.exact || mine.is_empty() || !mine.iter().all(bare) {
         return false;
     }
+    // A partial alignment only, around a short reference: a whole unversioned notice (or
+    // most of one) says more than the few words inside it.
+    if a.coverage(db) >= 0.9 {
+        return false;
+    }
     hits.iter().any(|e| {
         e.exact
+            && matches!(db.rule_kind(e.rule), RuleKind::Reference | RuleKind::Tag)
+            && e.matched <= 8
             && a.qstart <= e.qstart
             && e.qend <= a.qend
             && mine.iter().all(|m| {
@@ -358,7 +365,7 @@ fn exact(db: &LicenseDb, q: &Query) -> Vec<Hit> {
             continue;
         }
         if p + START_LEN <= toks.len() {
-            if let Some(rules) = db.long_starts.get(&start_hash(&toks[p..p + START_LEN])) {
+            if let Some(rules) = db.long_rules_at(start_hash(&toks[p..p + START_LEN])) {
                 for &r in rules {
                     let rt = db.rule_tokens(r);
                     if toks.len() - p >= rt.len() && toks[p..p + rt.len()] == *rt {
