@@ -391,14 +391,18 @@ fn init(conn: &Connection) -> Result<()> {
     }
 }
 
+/// The SQLite error code somewhere in `e`'s chain, if it has one.
+fn sqlite_code(e: &anyhow::Error) -> Option<rusqlite::ErrorCode> {
+    e.chain()
+        .find_map(|c| match c.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(f, _)) => Some(f.code),
+            _ => None,
+        })
+}
+
 fn is_busy(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        matches!(
-            c.downcast_ref::<rusqlite::Error>(),
-            Some(rusqlite::Error::SqliteFailure(f, _))
-                if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-        )
-    })
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+    matches!(sqlite_code(e), Some(DatabaseBusy | DatabaseLocked))
 }
 
 fn init_once(conn: &Connection) -> Result<()> {
@@ -445,13 +449,8 @@ fn init_once(conn: &Connection) -> Result<()> {
 }
 
 fn is_corrupt(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        matches!(
-            c.downcast_ref::<rusqlite::Error>(),
-            Some(rusqlite::Error::SqliteFailure(f, _))
-                if matches!(f.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
-        )
-    })
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    matches!(sqlite_code(e), Some(NotADatabase | DatabaseCorrupt))
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {

@@ -322,9 +322,10 @@ const LEGAL_SHARE: usize = 30;
 const FEW_WORDS_OUTSIDE: usize = 12;
 
 /// Whether `a`, an alignment, names a license family without its version ("Licensed under
-/// the GNU GPL") around a verbatim reference that gives the version ("GNU GPL v2"): the reference is the
-/// answer, though the notice has more words (see also [`absorb_unversioned`], which drops
-/// such a notice only near a versioned one that was kept).
+/// the GNU GPL") around a verbatim reference that gives the version ("GNU GPL v2"): the
+/// reference is the answer, though the notice has more words. ([`absorb_unversioned`]
+/// drops such a notice near a versioned hit that was kept; this runs before the greedy
+/// choice, which would otherwise keep the longer notice and drop the reference.)
 fn versioned_inside(db: &LicenseDb, a: &Hit, hits: &[Hit]) -> bool {
     let mine = ids(db.rule_expression(a.rule));
     // (LGPL-2.0-or-later is also the license of "the GNU Lesser General Public License,

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::licensedb::{LicenseDb, UNKNOWN_TOKEN};
+use crate::licensedb::{LicenseDb, LicenseInfo, UNKNOWN_TOKEN};
 
 /// A word shared by more license names than this is not a name ("general" is, "public"
 /// and "license" are not).
@@ -46,7 +46,6 @@ fn generic(w: &str) -> bool {
 }
 
 /// One license's naming words (token, how many license names hold it).
-#[derive(Default)]
 struct Naming {
     name: Vec<(u16, u32)>,
     id: Vec<u16>,
@@ -63,58 +62,45 @@ fn words(text: &str) -> Vec<String> {
     w
 }
 
+/// A license's name words, and the words of its ScanCode key and SPDX id.
+fn name_and_id(l: &LicenseInfo) -> (Vec<String>, Vec<String>) {
+    let mut id = words(&l.key.replace('-', " "));
+    id.extend(words(&l.spdx.replace(['-', '.'], " ")));
+    id.sort();
+    id.dedup();
+    (words(&l.name), id)
+}
+
 /// Per expression index of the store: the naming words of a single license (None for a
 /// compound expression or a license without specific words).
 fn table(db: &LicenseDb) -> &'static [Option<Naming>] {
     static TABLE: OnceLock<Vec<Option<Naming>>> = OnceLock::new();
     TABLE.get_or_init(|| {
+        // How many licenses each word names (in the name or the id, once per license).
         let mut df: HashMap<String, u32> = HashMap::new();
-        let all: Vec<(Vec<String>, Vec<String>)> = db
-            .meta
-            .licenses
-            .iter()
-            .map(|l| {
-                let name = words(&l.name);
-                let mut id = words(&l.key.replace('-', " "));
-                id.extend(words(&l.spdx.replace(['-', '.'], " ")));
-                id.sort();
-                id.dedup();
-                let mut seen: Vec<&String> = name.iter().chain(&id).collect();
-                seen.sort();
-                seen.dedup();
-                for w in seen {
-                    *df.entry(w.clone()).or_default() += 1;
-                }
-                (name, id)
-            })
-            .collect();
-        let by_spdx: HashMap<&str, usize> = db
-            .meta
-            .licenses
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.spdx.as_str(), i))
-            .collect();
-        let token = |w: &str| Some(db.token(w)).filter(|&t| t != UNKNOWN_TOKEN);
+        for l in &db.meta.licenses {
+            let (name, id) = name_and_id(l);
+            let mut seen: Vec<String> = name.into_iter().chain(id).collect();
+            seen.sort();
+            seen.dedup();
+            for w in seen {
+                *df.entry(w).or_default() += 1;
+            }
+        }
+        let token = |w: &String| Some(db.token(w)).filter(|&t| t != UNKNOWN_TOKEN);
+        let specific = |w: &&String| df[*w] <= MAX_NAMES;
         db.meta
             .expressions
             .iter()
             .map(|e| {
-                let (name, id) = &all[*by_spdx.get(e.as_str())?];
-                let specific = |w: &&String| df[*w] <= MAX_NAMES;
-                let n = Naming {
-                    name: name
-                        .iter()
-                        .filter(specific)
-                        .filter_map(|w| Some((token(w)?, df[w])))
-                        .collect(),
-                    id: id
-                        .iter()
-                        .filter(specific)
-                        .filter_map(|w| token(w))
-                        .collect(),
-                };
-                (!n.name.is_empty()).then_some(n)
+                let (name, id) = name_and_id(db.license_by_spdx(e)?);
+                let name: Vec<(u16, u32)> = name
+                    .iter()
+                    .filter(specific)
+                    .filter_map(|w| Some((token(w)?, df[w])))
+                    .collect();
+                let id = id.iter().filter(specific).filter_map(token).collect();
+                (!name.is_empty()).then_some(Naming { name, id })
             })
             .collect()
     })

@@ -291,6 +291,16 @@ fn paren_c_marks_copyright(after: &[u8]) -> bool {
     rest.is_some_and(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || *b >= 0x80)
 }
 
+/// Whether a token (a lower-cased word, see `tokenize`) carries one of [`PIECES`]: the
+/// word the pre-filter's hit stood in, when the store knows it ("(c)" leaves the token
+/// "c", "public domain" the token "domain").
+pub fn token_has_keyword(tok: &str) -> bool {
+    ["icen", "yrig", "spdx", "gpl", "arrant"]
+        .iter()
+        .any(|k| tok.contains(k))
+        || matches!(tok, "c" | "domain")
+}
+
 /// Whether `text` holds one of the keywords in any case: the build's measure of how many
 /// rules the pre-filter can see.
 pub fn covers(text: &str) -> bool {
@@ -392,6 +402,22 @@ mod tests {
         assert!(!any_in(b"submit the limit", true));
         assert!(any_in(b"libexif is LGPLv2.1", true));
         assert!(is_prose("docs/terms.txt") && is_prose("COPYING") && !is_prose("src/a.rs"));
+    }
+
+    /// After its last keyword a region reaches 12 lines into code and 25 into prose, where
+    /// a terms-of-use page runs longer between keywords.
+    #[test]
+    fn prose_regions_reach_further_than_code_regions() {
+        let mut text = String::from("Licensed to you on these terms.\n");
+        for i in 0..100 {
+            text.push_str(&format!("clause {i} of the agreement\n"));
+        }
+        let lines = |prose| {
+            let r = regions(&text, &hits(text.as_bytes()), prose);
+            text[r[0].0..r[0].1].lines().count()
+        };
+        assert_eq!(lines(false), FWD_LINES + 1);
+        assert_eq!(lines(true), FWD_LINES_PROSE + 1);
     }
 
     #[test]

@@ -542,12 +542,7 @@ impl LicenseDb {
             .collect();
         let keyword = token_text
             .iter()
-            .map(|t| {
-                ["icen", "yrig", "spdx", "gpl", "arrant"]
-                    .iter()
-                    .any(|k| t.contains(k))
-                    || matches!(&**t, "c" | "domain")
-            })
+            .map(|t| crate::detect::prefilter::token_has_keyword(t))
             .collect();
         let mut long_starts: FastMap<u64, Vec<u32>> = FastMap::default();
         for r in 0..n_rules {
