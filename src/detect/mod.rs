@@ -279,6 +279,43 @@ fn query(db: &LicenseDb, region: &str, first_line: u32) -> Query {
     q
 }
 
+/// Cuts a code region's query after its license prose: after the line of its last word
+/// of license vocabulary, or, where that line does not end its sentence ("License:",
+/// "Licensed under the"), after the next line with words ("Zlib", "Apache License,
+/// Version 2.0"). The code below a header (the region reaches a dozen lines past its last
+/// keyword, for a notice that goes on) holds no license words, so no rule can match there,
+/// but it made every file's region distinct, and with it the region cache's key: the same
+/// header above a hundred files of a crate was matched a hundred times.
+fn cut_code_after_prose(db: &LicenseDb, region: &str, q: &mut Query) {
+    let Some(last) = q
+        .toks
+        .iter()
+        .rposition(|&t| t != UNKNOWN_TOKEN && db.legal[t as usize])
+    else {
+        return;
+    };
+    let n = q.toks.len();
+    let line_end = |from: usize| {
+        let mut e = from;
+        while e + 1 < n && q.lines[e + 1] == q.lines[from] {
+            e += 1;
+        }
+        e
+    };
+    let mut end = line_end(last);
+    let rest = &region[q.spans[end].1 as usize..];
+    let rest = rest[..rest.find('\n').unwrap_or(rest.len())].trim_start();
+    if !rest.starts_with('.') && end + 1 < n {
+        end = line_end(end + 1);
+    }
+    let keep = end + 1;
+    q.toks.truncate(keep);
+    q.lines.truncate(keep);
+    q.spans.truncate(keep);
+    let keep = keep as u32;
+    q.breaks.retain(|&p| p < keep);
+}
+
 /// Matches one region. `keyword_needed`: a region of code, cut around the pre-filter's
 /// keywords, whose known words hold none of them names no license (the keyword was
 /// inside an identifier) and is not matched.
@@ -290,14 +327,16 @@ fn match_region(
     cache: &Cache,
     out: &mut Findings,
 ) {
-    let q = query(db, region, first_line);
-    if keyword_needed
-        && !q
+    let mut q = query(db, region, first_line);
+    if keyword_needed {
+        if !q
             .toks
             .iter()
             .any(|&t| t != UNKNOWN_TOKEN && db.keyword[t as usize])
-    {
-        return;
+        {
+            return;
+        }
+        cut_code_after_prose(db, region, &mut q);
     }
     if q.toks.is_empty() {
         return;
@@ -845,6 +884,42 @@ mod tests {
         let found = detect(Some(FileClass::License), text, &Cache::default(), None);
         assert!(found.licenses.is_empty(), "{:?}", found.licenses);
         assert_eq!(found.unrecognized[0].closest.as_deref(), Some(id));
+    }
+
+    /// The code below a header is no part of its region's query: two files with the same
+    /// header above different code share one match (one entry in the region cache), and
+    /// the lines found are the header's. A line that does not end its sentence keeps the
+    /// next one ("License:" above "Zlib").
+    #[test]
+    fn code_regions_end_with_their_license_prose() {
+        let header = "// Copyright 2024 The Example Authors.\n\
+                      // Use of this source code is governed by the MIT license that can be\n\
+                      // found in the LICENSE file.\n";
+        let cache = Cache::default();
+        let a = format!("{header}\nuse std::io;\n\npub struct Bytes(Vec<u8>);\nimpl Bytes {{}}\n");
+        let b = format!("{header}\nuse std::fmt;\n\npub struct Shown(u32);\nimpl Shown {{}}\n");
+        let found_a = detect_file(Some("src/a.rs"), None, &a, &cache, None);
+        let n_a = cache.regions.lock().unwrap().len();
+        let found_b = detect_file(Some("src/b.rs"), None, &b, &cache, None);
+        assert_eq!(cache.regions.lock().unwrap().len(), n_a);
+        for found in [&found_a, &found_b] {
+            let ids: Vec<(&str, u32, u32)> = found
+                .licenses
+                .iter()
+                .map(|m| (m.expression.as_str(), m.start_line, m.end_line))
+                .collect();
+            assert_eq!(ids, [("MIT", 2, 3)]);
+        }
+        for id in ["Zlib", "ISC", "Vim"] {
+            let text = format!("int x = 1;\n/* License:\n   {id}\n */\nint y = 2;\nint z = 3;\n");
+            let found = detect_file(Some("src/t.c"), None, &text, &Cache::default(), None);
+            let ids: Vec<&str> = found
+                .licenses
+                .iter()
+                .map(|m| m.expression.as_str())
+                .collect();
+            assert_eq!(ids, [id], "{text}");
+        }
     }
 
     /// A code region cut around keywords that stand only inside identifiers the store does
