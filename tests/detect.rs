@@ -314,6 +314,9 @@ fn every_license_fixture() {
         ("bsl-1.0.LICENSE", &["BSL-1.0"]),
         // Not CC-BY-ND-4.0, whose rule skips just the NonCommercial clauses this text has.
         ("cc-by-nc-nd-4.0-legalcode.LICENSE", &["CC-BY-NC-ND-4.0"]),
+        // Not CC-BY-NC-SA-4.0: the title the CC BY-SA rules require is not there, but the
+        // text is all there (and the NonCommercial clauses are not).
+        ("cc-by-sa-4.0-untitled.LICENSE", &["CC-BY-SA-4.0"]),
         ("isc.LICENSE", &["ISC"]),
         // The ISC text above a sponsor line is ISC, not the Sudo license (ISC + that line).
         ("isc-sponsor-line.LICENSE", &["ISC"]),

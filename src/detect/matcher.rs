@@ -878,9 +878,23 @@ fn valid(db: &LicenseDb, q: &Query, h: &Hit) -> bool {
     if h.matched < min_matched_len(db, h.rule) {
         return false;
     }
-    // Required phrases: each lies whole inside one block (contiguous on both sides).
+    // Required phrases: each lies whole inside one block (contiguous on both sides). A long
+    // text found nearly whole is forgiven a phrase beyond either end of the match where the
+    // query ends there too: a CC text is no less itself for the title a copy left out above
+    // it (its NonCommercial sibling, the closest rule without a required title, won). A
+    // title the query has other words in place of ("H2 License" for "Mozilla Public
+    // License") still counts.
+    let nearly_whole = len >= LONG_TEXT && cov >= NEARLY_WHOLE;
+    let left_out = |a: u32, b: u32| {
+        nearly_whole
+            && ((b <= h.rstart() && h.qstart <= EDGE_WORDS)
+                || (a > h.rend() && h.qend as usize + EDGE_WORDS as usize + 1 >= q.toks.len()))
+    };
     let merged = merge_contiguous(&h.blocks);
-    for (a, b) in db.required_phrases(h.rule) {
+    for (a, b) in db
+        .required_phrases(h.rule)
+        .filter(|&(a, b)| !left_out(a, b))
+    {
         let Some(bl) = merged.iter().find(|bl| bl.1 <= a && b <= bl.1 + bl.2) else {
             return false;
         };
@@ -907,6 +921,13 @@ fn valid(db: &LicenseDb, q: &Query, h: &Hit) -> bool {
     }
     true
 }
+
+/// Rules this long (in tokens) are license texts however they are filed...
+const LONG_TEXT: u32 = 300;
+/// ...and found nearly whole at this coverage (percent).
+const NEARLY_WHOLE: f32 = 95.0;
+/// Words a query may hold beyond the end of such a match (a heading) and still end there.
+const EDGE_WORDS: u32 = 3;
 
 fn merge_contiguous(blocks: &Blocks) -> Blocks {
     let mut out: Blocks = Vec::with_capacity(blocks.len());
