@@ -63,6 +63,24 @@ fn curated(dir: &Path) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// The ScanCode rules `corrections.toml` drops (file name -> why).
+fn dropped(db_dir: &Path) -> Result<BTreeMap<String, String>> {
+    #[derive(serde::Deserialize)]
+    struct Corrections {
+        #[serde(default)]
+        drop: BTreeMap<String, String>,
+    }
+    let path = db_dir.join("corrections.toml");
+    if !path.exists() {
+        return Ok(BTreeMap::new());
+    }
+    let raw =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let c: Corrections =
+        toml::from_str(&raw).with_context(|| format!("parsing {}", path.display()))?;
+    Ok(c.drop)
+}
+
 /// SHA-256 over ospo's own inputs: tokenizer version, build parameters, curated rules.
 pub fn curated_digest(db_dir: &Path) -> Result<String> {
     let mut h = Sha256::new();
@@ -78,6 +96,10 @@ pub fn curated_digest(db_dir: &Path) -> Result<String> {
     for (name, raw) in curated(&db_dir.join("rules"))? {
         put(&name);
         put(&raw);
+    }
+    for (name, why) in dropped(db_dir)? {
+        put(&name);
+        put(&why);
     }
     Ok(hex::encode(h.finalize()))
 }
@@ -347,9 +369,19 @@ pub fn build(db_dir: &Path, sc: &Data) -> Result<Vec<u8>> {
             text: l.text.clone(),
         });
     }
+    let corrections = dropped(db_dir)?;
+    for name in corrections.keys() {
+        if !sc.rules.iter().any(|r| &r.identifier == name) {
+            bail!("corrections.toml drops {name}, which ScanCode's data does not have (remove the entry)");
+        }
+    }
     for r in &sc.rules {
         if r.is_deprecated {
             stat("rules deprecated (skipped)", 1);
+            continue;
+        }
+        if corrections.contains_key(&r.identifier) {
+            stat("rules dropped by corrections.toml", 1);
             continue;
         }
         let Some(kind) = kind_of(r) else {
