@@ -628,3 +628,15 @@ fn libgit2_header_is_gpl_2_0_not_lgpl() {
     let rec = snippet("libgit2-graph.c");
     assert_eq!(expressions(&rec), ["GPL-2.0-only"], "{rec:#}");
 }
+
+/// SGI's Free Software License B 1.1 notice with every line behind a `_C_` marker
+/// (`snippets/sgi-freeb-1.1-marked.gl`, FOSSology atarashi's test file `SGI-B-1.1.gl` as
+/// ScanCode 32.5 keeps it in `tests/licensedcode/data/datadriven/external/atarashi/`): the
+/// markers and the long description of the Original Code below made the stretch too
+/// sparse in license words as a whole, so only the FreeB URL (a reference to the later
+/// SGI-B-2.0) was found. A dense stretch within it is now aligned.
+#[test]
+fn a_notice_behind_line_markers_is_found() {
+    let rec = snippet("sgi-freeb-1.1-marked.gl");
+    assert_eq!(expressions(&rec), ["SGI-B-1.1"], "{rec:#}");
+}

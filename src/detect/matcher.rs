@@ -214,6 +214,8 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
             }
             if distinct.len() >= APPROX_MIN_WORDS && lw * 100 >= kw * LEGAL_SHARE {
                 wanted[a..=last_legal].iter_mut().for_each(|w| *w = true);
+            } else if distinct.len() >= APPROX_MIN_WORDS {
+                dense_stretches(q, &legal, a, b, &mut wanted);
             }
             a = b.max(a + 1);
         }
@@ -282,6 +284,46 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
         wanted[lo..=hi].iter_mut().for_each(|w| *w = true);
     }
     wanted
+}
+
+/// Known words a dense stretch is judged on...
+const DENSE_WINDOW: usize = 48;
+/// ...and the share of them (percent) that must be license vocabulary.
+const DENSE_SHARE: usize = 40;
+
+/// Within `a..b`, a window of license vocabulary too sparse as a whole (a notice above the
+/// long description of what it covers, or one whose every line starts with a marker the
+/// tokenizer keeps, `_C_`): the stretches of [`DENSE_WINDOW`] known words as dense as a
+/// notice is, from their first word of license vocabulary to their last, are wanted.
+fn dense_stretches(
+    q: &Query,
+    legal: &impl Fn(usize) -> bool,
+    a: usize,
+    b: usize,
+    wanted: &mut [bool],
+) {
+    let known: Vec<usize> = (a..b).filter(|&p| q.toks[p] != UNKNOWN_TOKEN).collect();
+    if known.len() < DENSE_WINDOW {
+        return;
+    }
+    let mut lw = known[..DENSE_WINDOW].iter().filter(|&&p| legal(p)).count();
+    for i in 0..=known.len() - DENSE_WINDOW {
+        if i > 0 {
+            lw += usize::from(legal(known[i + DENSE_WINDOW - 1]));
+            lw -= usize::from(legal(known[i - 1]));
+        }
+        if lw * 100 < DENSE_WINDOW * DENSE_SHARE {
+            continue;
+        }
+        let window = &known[i..i + DENSE_WINDOW];
+        let (Some(&lo), Some(&hi)) = (
+            window.iter().find(|&&p| legal(p)),
+            window.iter().rev().find(|&&p| legal(p)),
+        ) else {
+            continue;
+        };
+        wanted[lo..=hi].iter_mut().for_each(|w| *w = true);
+    }
 }
 
 /// `lo..=hi` widened on both sides up to the last word of license vocabulary before a run
