@@ -609,14 +609,13 @@ fn a_table_of_license_spellings_is_no_license() {
 /// zune-core 0.5.3's header (`snippets/zune-core-result.rs`, `src/result.rs` of the crate,
 /// MIT OR Apache-2.0 OR Zlib): "free software; You can redistribute it or modify it under
 /// terms of the MIT, Apache License or Zlib license" is most of a GPL-2.0 notice's words,
-/// with other licenses where the GPL's name stands. A partial match must name its license.
+/// with other licenses where the GPL's name stands. A partial match must name its license;
+/// the header itself is a choice of the three (a curated rule: ScanCode's data lacks it,
+/// and only the Apache-2.0 and Zlib references in it were found).
 #[test]
 fn a_gpl_notice_naming_other_licenses_is_not_gpl() {
     let rec = snippet("zune-core-result.rs");
-    let found = expressions(&rec);
-    assert!(found.iter().all(|e| !e.contains("GPL")), "{rec:#}");
-    assert!(found.contains(&"Apache-2.0".to_string()), "{rec:#}");
-    assert!(found.contains(&"Zlib".to_string()), "{rec:#}");
+    assert_eq!(expressions(&rec), ["MIT OR Apache-2.0 OR Zlib"], "{rec:#}");
 }
 
 /// libgit2's header (`snippets/libgit2-graph.c`, the first lines of `src/libgit2/graph.c`
