@@ -1066,7 +1066,9 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     let mut covered = vec![false; q.toks.len()];
     let mut accepted: Vec<Hit> = Vec::new();
     for (_, h) in ranked {
-        if matched_in(&h, &covered) * 10 >= h.matched * 3 {
+        if matched_in(&h, &covered) * 10 >= h.matched * 3
+            && !tag_after_tag(db, q, &h, &covered, &accepted)
+        {
             continue;
         }
         let expr = db.rule_expression(h.rule);
@@ -1096,6 +1098,24 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     accepted.sort_by_key(|h| (h.qstart, h.qend, h.rule));
     absorb_unversioned(db, &mut accepted);
     accepted
+}
+
+/// Whether exact tag `h`, at the start of a line, shares only its first word with a tag
+/// before it: "License: MIT License" is a tag too, and over "License: MIT\nLicense: Vim"
+/// it took the second line's "License", which left "Vim" alone. (Not a tag whose first
+/// word ends the sentence before it: "under the MIT license.\nPython Markdown".)
+fn tag_after_tag(db: &LicenseDb, q: &Query, h: &Hit, covered: &[bool], before: &[Hit]) -> bool {
+    let (s, e) = (h.qstart as usize, h.qend as usize);
+    h.exact
+        && h.matched >= 2
+        && db.rule_kind(h.rule) == RuleKind::Tag
+        && s > 0
+        && q.lines[s] != q.lines[s - 1]
+        && covered[s]
+        && !covered[s + 1..=e].contains(&true)
+        && before.iter().any(|b| {
+            db.rule_kind(b.rule) == RuleKind::Tag && b.qstart < h.qstart && h.qstart <= b.qend
+        })
 }
 
 /// Whether approximate hit `a` loses to a verbatim, whole match of another license over

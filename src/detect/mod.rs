@@ -922,6 +922,29 @@ mod tests {
         }
     }
 
+    /// Two tag lines, one license each: "License: MIT License" is a tag too, and it must
+    /// not take the second line's "License" from its own tag. A "license" ending the
+    /// sentence above a heading starts no tag ("under the MIT license.\nPython Markdown").
+    #[test]
+    fn each_tag_line_keeps_its_license() {
+        let vim = "\" Maintainer: Jane Doe\n\" License: MIT\n\" License: Vim\nlet g:loaded = 1\n";
+        let found = detect_file(Some("plugin/x.vim"), None, vim, &Cache::default(), None);
+        let ids: Vec<&str> = found
+            .licenses
+            .iter()
+            .map(|m| m.expression.as_str())
+            .collect();
+        assert_eq!(ids, ["MIT", "Vim"]);
+        let notes = "simplejson\nMade available under the MIT license.\n\nPython Markdown\n---\n";
+        let found = detect_file(Some("LICENSE.txt"), None, notes, &Cache::default(), None);
+        let ids: Vec<&str> = found
+            .licenses
+            .iter()
+            .map(|m| m.expression.as_str())
+            .collect();
+        assert_eq!(ids, ["MIT"]);
+    }
+
     /// A code region cut around keywords that stand only inside identifiers the store does
     /// not know names no license, whatever else it says; the same comment beside a word
     /// of licensing is matched. (A snippet in the shape of a licensing library's API.)
