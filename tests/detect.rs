@@ -639,3 +639,21 @@ fn a_notice_behind_line_markers_is_found() {
     let rec = snippet("sgi-freeb-1.1-marked.gl");
     assert_eq!(expressions(&rec), ["SGI-B-1.1"], "{rec:#}");
 }
+
+/// The `license` line of a crate's original manifest (`snippets/memchr-Cargo.toml.orig`
+/// and `snippets/encoding_rs-Cargo.toml.orig`: `Cargo.toml.orig` of memchr 2.8.3 and
+/// encoding_rs 0.8.44 as `cargo vendor` ships them, read as text): a compound SPDX
+/// expression is the finding as written. The rules knew "Unlicense" and the first license
+/// of "(Apache-2.0 OR MIT) AND BSD-3-Clause" only, losing the MIT choice and the BSD term.
+#[test]
+fn a_license_line_with_a_compound_expression_is_that_expression() {
+    let rec = snippet("memchr-Cargo.toml.orig");
+    assert_eq!(expressions(&rec), ["Unlicense OR MIT"], "{rec:#}");
+    let rec = snippet("encoding_rs-Cargo.toml.orig");
+    assert_eq!(
+        expressions(&rec),
+        ["(Apache-2.0 OR MIT) AND BSD-3-Clause"],
+        "{rec:#}"
+    );
+    assert_eq!(licenses(&rec)[0]["kind"], "tag", "{rec:#}");
+}

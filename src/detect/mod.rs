@@ -239,6 +239,7 @@ fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Find
             .retain(|m| !(m.start_line == m.end_line && tag_lines.contains(&m.start_line)));
         out.licenses.extend(t.licenses);
     }
+    compound_license_lines(text, &mut out.licenses);
     drop_license_lists(&mut out.licenses);
     join_exceptions(&mut out);
     consolidate(&mut out.licenses);
@@ -252,6 +253,51 @@ fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Find
         (a.start_line, a.end_line, &a.expression).cmp(&(b.start_line, b.end_line, &b.expression))
     });
     out
+}
+
+/// Lines the rules matched that give a compound SPDX expression (`License: BSD-3-Clause
+/// AND MIT`): the expression as written replaces what the rules found on the line, which
+/// was its first license only (ScanCode has rules for the common pairs, not for every
+/// one), and an OR lost made a choice of MIT a GPL obligation.
+fn compound_license_lines(text: &str, licenses: &mut Vec<LicenseMatch>) {
+    /// Lines looked at per file, at most: a list of licenses is not a license.
+    const MAX_LINES: usize = 64;
+    let mut lines: Vec<u32> = licenses
+        .iter()
+        .filter(|m| {
+            m.start_line == m.end_line && matches!(m.kind, MatchKind::Tag | MatchKind::Reference)
+        })
+        .map(|m| m.start_line)
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    if lines.is_empty() || lines.len() > MAX_LINES {
+        return;
+    }
+    let mut found: Vec<(u32, String, String)> = Vec::new();
+    let mut want = lines.iter().peekable();
+    for (i, line) in text.lines().enumerate() {
+        let Some(&&n) = want.peek() else { break };
+        if i as u32 + 1 != n {
+            continue;
+        }
+        want.next();
+        if let Some(expr) = tags::compound_license_line(line) {
+            found.push((n, expr, line.trim().chars().take(500).collect()));
+        }
+    }
+    for (n, expression, line) in found {
+        licenses.retain(|m| !(m.start_line == n && m.end_line == n));
+        licenses.push(LicenseMatch {
+            expression,
+            kind: MatchKind::Tag,
+            score: 1.0,
+            start_line: n,
+            end_line: n,
+            rule: Some("license-line".into()),
+            matched_text: Some(line),
+        });
+    }
 }
 
 /// The tokens of a region as the matcher sees them.

@@ -91,6 +91,30 @@ pub fn find_tags(text: &str) -> TagFindings {
     out
 }
 
+/// A line that gives a license by name: `License: X`, `license = "X"`, `@license X`,
+/// `__license__ = "X"`, in any comment syntax.
+static LICENSE_LINE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^[^A-Za-z0-9@]*@?(?:__license__|licen[sc]e)(?:\s*[:=]\s*|\s+)(.+)$").unwrap()
+});
+
+/// The expression a license line gives when it is a compound SPDX expression written as
+/// SPDX writes it (`BSD-3-Clause AND MIT`, `GPL-2.0-or-later OR MIT`): ScanCode's rules
+/// know the common pairs, and of any other the rule matcher found only the first license.
+/// A single id is left to the rules; anything that is not a strict expression is prose.
+pub fn compound_license_line(line: &str) -> Option<String> {
+    let caps = LICENSE_LINE.captures(line.trim())?;
+    let value = strip_terminators(caps[1].trim_start_matches(['"', '\'', '`']));
+    if ![" AND ", " OR ", " WITH "]
+        .iter()
+        .any(|op| value.contains(op))
+    {
+        return None;
+    }
+    spdx::Expression::parse(value).ok()?;
+    let n = expression::normalize(value);
+    n.license_refs.is_empty().then_some(n.expression)
+}
+
 /// The normalized expression of a tag value, or None when the value is not an expression.
 fn license_value(value: &str) -> Option<String> {
     if value.is_empty() || !EXPRESSION_CHARS.is_match(value) {
@@ -119,7 +143,7 @@ fn license_value(value: &str) -> Option<String> {
     Some(n.expression)
 }
 
-fn strip_terminators(v: &str) -> &str {
+pub(crate) fn strip_terminators(v: &str) -> &str {
     let mut v = v.trim();
     loop {
         let before = v;
@@ -181,6 +205,38 @@ mod tests {
         ];
         for (line, want) in cases {
             assert_eq!(exprs(line), vec![want.to_string()], "{line}");
+        }
+    }
+
+    /// `License:` lines in their usual syntaxes give their compound expression; a single
+    /// id, lower-case operators and prose are left to the rules.
+    #[test]
+    fn compound_license_lines() {
+        let cases = [
+            (
+                "# License: BSD-3-Clause AND MIT",
+                Some("BSD-3-Clause AND MIT"),
+            ),
+            ("license = \"Unlicense OR MIT\"", Some("Unlicense OR MIT")),
+            (
+                "/*! @license GPL-2.0-or-later OR MIT */",
+                Some("GPL-2.0-or-later OR MIT"),
+            ),
+            (
+                "__license__ = '(MIT OR Apache-2.0) AND Unicode-3.0'",
+                Some("(MIT OR Apache-2.0) AND Unicode-3.0"),
+            ),
+            (
+                " * Licence: Apache-2.0 WITH LLVM-exception",
+                Some("Apache-2.0 WITH LLVM-exception"),
+            ),
+            ("# License: MIT", None),
+            ("# License: MIT or Apache-2.0", None),
+            ("# License: MIT AND the terms below", None),
+            ("licensed = \"MIT OR Apache-2.0\"", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(compound_license_line(line).as_deref(), want, "{line}");
         }
     }
 
