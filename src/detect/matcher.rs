@@ -307,6 +307,8 @@ fn dense_stretches(
         return;
     }
     let mut lw = known[..DENSE_WINDOW].iter().filter(|&&p| legal(p)).count();
+    // Windows overlap: each position is marked once, from where the last one ended.
+    let mut marked = a;
     for i in 0..=known.len() - DENSE_WINDOW {
         if i > 0 {
             lw += usize::from(legal(known[i + DENSE_WINDOW - 1]));
@@ -322,7 +324,12 @@ fn dense_stretches(
         ) else {
             continue;
         };
-        wanted[lo..=hi].iter_mut().for_each(|w| *w = true);
+        if hi >= marked {
+            wanted[lo.max(marked)..=hi]
+                .iter_mut()
+                .for_each(|w| *w = true);
+            marked = hi + 1;
+        }
     }
 }
 

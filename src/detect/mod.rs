@@ -918,6 +918,14 @@ fn join_exceptions(out: &mut Findings) {
 mod tests {
     use super::*;
 
+    fn expressions(found: &Findings) -> Vec<&str> {
+        found
+            .licenses
+            .iter()
+            .map(|m| m.expression.as_str())
+            .collect()
+    }
+
     /// ScanCode's exceptions that SPDX does not list are exceptions too: alone, a review
     /// item, never a license term of their own (pandas ships musl's exception text).
     #[test]
@@ -959,12 +967,7 @@ mod tests {
         for id in ["Zlib", "ISC", "Vim"] {
             let text = format!("int x = 1;\n/* License:\n   {id}\n */\nint y = 2;\nint z = 3;\n");
             let found = detect_file(Some("src/t.c"), None, &text, &Cache::default(), None);
-            let ids: Vec<&str> = found
-                .licenses
-                .iter()
-                .map(|m| m.expression.as_str())
-                .collect();
-            assert_eq!(ids, [id], "{text}");
+            assert_eq!(expressions(&found), [id], "{text}");
         }
     }
 
@@ -975,20 +978,10 @@ mod tests {
     fn each_tag_line_keeps_its_license() {
         let vim = "\" Maintainer: Jane Doe\n\" License: MIT\n\" License: Vim\nlet g:loaded = 1\n";
         let found = detect_file(Some("plugin/x.vim"), None, vim, &Cache::default(), None);
-        let ids: Vec<&str> = found
-            .licenses
-            .iter()
-            .map(|m| m.expression.as_str())
-            .collect();
-        assert_eq!(ids, ["MIT", "Vim"]);
+        assert_eq!(expressions(&found), ["MIT", "Vim"]);
         let notes = "simplejson\nMade available under the MIT license.\n\nPython Markdown\n---\n";
         let found = detect_file(Some("LICENSE.txt"), None, notes, &Cache::default(), None);
-        let ids: Vec<&str> = found
-            .licenses
-            .iter()
-            .map(|m| m.expression.as_str())
-            .collect();
-        assert_eq!(ids, ["MIT"]);
+        assert_eq!(expressions(&found), ["MIT"]);
     }
 
     /// A code region cut around keywords that stand only inside identifiers the store does

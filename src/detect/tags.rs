@@ -102,6 +102,11 @@ static LICENSE_LINE: Lazy<Regex> = Lazy::new(|| {
 /// know the common pairs, and of any other the rule matcher found only the first license.
 /// A single id is left to the rules; anything that is not a strict expression is prose.
 pub fn compound_license_line(line: &str) -> Option<String> {
+    // A license line is short; a minified bundle's one line is not parsed as one.
+    const MAX_LINE: usize = 512;
+    if line.len() > MAX_LINE {
+        return None;
+    }
     let caps = LICENSE_LINE.captures(line.trim())?;
     let value = strip_terminators(caps[1].trim_start_matches(['"', '\'', '`']));
     if ![" AND ", " OR ", " WITH "]
@@ -235,6 +240,8 @@ mod tests {
             ("# License: MIT AND the terms below", None),
             ("licensed = \"MIT OR Apache-2.0\"", None),
         ];
+        let long = format!("# License: MIT OR Apache-2.0 {}", " ".repeat(600));
+        assert_eq!(compound_license_line(&long), None);
         for (line, want) in cases {
             assert_eq!(compound_license_line(line).as_deref(), want, "{line}");
         }
