@@ -657,3 +657,21 @@ fn a_license_line_with_a_compound_expression_is_that_expression() {
     );
     assert_eq!(licenses(&rec)[0]["kind"], "tag", "{rec:#}");
 }
+
+/// A GFDL notice for "Version 1.1 or any later version" with invariant sections
+/// (`snippets/gfdl-1.1-or-later-invariants.txt`, google/licenseclassifier's test file
+/// `GFDL-1.1.t2` as ScanCode 32.5 keeps it in `tests/licensedcode/data/datadriven/external/glc/`):
+/// GFDL-1.1-or-later is also how a GFDL named without a version is written, and the
+/// notice, which names its version, was dropped as the echo of the version-less sentences
+/// after it (which ScanCode files under GFDL 1.3).
+#[test]
+fn a_gfdl_notice_that_names_its_version_is_kept() {
+    let rec = snippet("gfdl-1.1-or-later-invariants.txt");
+    let exprs = expressions(&rec);
+    assert_eq!(
+        exprs.first().map(String::as_str),
+        Some("GFDL-1.1-or-later"),
+        "{rec:#}"
+    );
+    assert_eq!(lines(&licenses(&rec)[0]), (2, 4), "{rec:#}");
+}

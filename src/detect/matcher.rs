@@ -1275,7 +1275,7 @@ fn absorb_unversioned(db: &LicenseDb, hits: &mut Vec<Hit>) {
                 .any(|(j, a)| j != i && near(a, h) && specific(a));
             continue;
         }
-        if !mine.iter().all(|i| UNVERSIONED.contains(i)) {
+        if !mine.iter().all(|i| UNVERSIONED.contains(i)) || names_version(db, h.rule) {
             continue;
         }
         drop[i] = hits.iter().enumerate().any(|(j, a)| {
@@ -1291,6 +1291,21 @@ fn absorb_unversioned(db: &LicenseDb, hits: &mut Vec<Hit>) {
         k += 1;
         !drop[k - 1]
     });
+}
+
+/// Whether rule `r`'s own words give a version ("Version 1.1 or any later version"): its
+/// expression is one of [`UNVERSIONED`], but the text said which version and is no echo
+/// of another. (A GFDL notice for "Version 1.1 or any later version" was dropped beside
+/// the version-less "with the Invariant Sections being ..." that ScanCode files under
+/// GFDL-1.3.)
+pub(crate) fn names_version(db: &LicenseDb, r: u32) -> bool {
+    let version = db.token("version");
+    let toks = db.rule_tokens(r);
+    toks.windows(2).any(|w| {
+        w[0] == version
+            && w[1] != UNKNOWN_TOKEN
+            && db.token_text(w[1]).bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// Whether a hit names no license ("see the LICENSE file", an unknown reference).

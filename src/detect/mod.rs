@@ -550,6 +550,7 @@ fn compute(db: &LicenseDb, q: &Query, scratch: &mut Scratch) -> RegionResult {
         result.matches.retain(|m| {
             let e = m.expression(db);
             !(matcher::UNVERSIONED.contains(&e)
+                && !matcher::names_version(db, m.rule)
                 && versioned.iter().any(|(a, b, v)| {
                     matcher::family(v) == matcher::family(e)
                         && matcher::within_echo((*a, *b), (m.qstart, m.qend))
