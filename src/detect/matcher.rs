@@ -220,6 +220,7 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
             a = b.max(a + 1);
         }
     }
+    boilerplate_beside_wanted(db, hits, &mut wanted);
     let pieces: Vec<&Hit> = hits
         .iter()
         .filter(|h| {
@@ -284,6 +285,48 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
         wanted[lo..=hi].iter_mut().for_each(|w| *w = true);
     }
     wanted
+}
+
+/// How far (in tokens) a wanted stretch may end before a boilerplate hit, or start after
+/// one, to be read with it.
+const BESIDE: u32 = 6;
+
+/// A wanted stretch that ends where an exact warranty disclaimer (or other boilerplate)
+/// begins, or begins where one ends, is a permission grant that matched no rule beside the
+/// disclaimer of its own text: "provided that the above notice and this permission notice
+/// appear" (ISC without its "copyright") above ISC's disclaimer, verbatim. Aligned alone,
+/// the grant found the license whose short rule is nearly all grant (pkgconf); the full
+/// text is only proposed with the disclaimer's words, so those are wanted too.
+fn boilerplate_beside_wanted(db: &LicenseDb, hits: &[Hit], wanted: &mut [bool]) {
+    let n = wanted.len() as u32;
+    for h in hits {
+        let e = db.rule_expression(h.rule);
+        if !h.exact || h.matched < 10 || ids(e).iter().any(|i| !BOILERPLATE.contains(i)) {
+            continue;
+        }
+        let before = (h.qstart.saturating_sub(BESIDE)..h.qstart).any(|p| wanted[p as usize]);
+        let after = (h.qend + 1..(h.qend + 1 + BESIDE).min(n)).any(|p| wanted[p as usize]);
+        if !(before || after) {
+            continue;
+        }
+        // From the stretch's nearest wanted word through the hit, so the gap is wanted too.
+        let lo = if before {
+            (h.qstart.saturating_sub(BESIDE)..h.qstart)
+                .find(|&p| wanted[p as usize])
+                .unwrap_or(h.qstart)
+        } else {
+            h.qstart
+        };
+        let hi = if after {
+            (h.qend + 1..(h.qend + 1 + BESIDE).min(n))
+                .rev()
+                .find(|&p| wanted[p as usize])
+                .unwrap_or(h.qend)
+        } else {
+            h.qend
+        };
+        wanted[lo as usize..=hi as usize].fill(true);
+    }
 }
 
 /// Known words a dense stretch is judged on...
