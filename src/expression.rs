@@ -597,6 +597,22 @@ pub fn normalize(raw: &str) -> Normalized {
             license_refs: b.refs,
         };
     }
+    // A parenthesis left open or closed too often ("(GPL-2.0-only OR MIT", a typo seen in
+    // real SPDX tags) hides nothing where one operator joins every term: the expression
+    // with its parentheses balanced. With both AND and OR, where the missing one goes
+    // changes the licensing: the whole text is kept for a reviewer.
+    let one_operator = !(expr.contains(" AND ") && expr.contains(" OR "));
+    if let Some(balanced) = balance_parentheses(&expr).filter(|_| one_operator) {
+        let balanced = tidy(&balanced);
+        if spdx::Expression::parse(&balanced).is_ok() {
+            b.note("unbalanced parentheses balanced".to_string());
+            return Normalized {
+                expression: balanced,
+                fixups: b.fixups,
+                license_refs: b.refs,
+            };
+        }
+    }
     // Unbalanced parentheses, dangling operators, two exceptions...: keep the whole thing.
     let mut b = Builder {
         out: String::new(),
@@ -609,6 +625,30 @@ pub fn normalize(raw: &str) -> Normalized {
         fixups: b.fixups,
         license_refs: b.refs,
     }
+}
+
+/// `expr` with each `)` that closes nothing dropped and each `(` left open closed at the
+/// end; None when its parentheses balance already.
+fn balance_parentheses(expr: &str) -> Option<String> {
+    let mut out = String::with_capacity(expr.len() + 2);
+    let (mut depth, mut changed) = (0usize, false);
+    for c in expr.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => {
+                changed = true;
+                continue;
+            }
+            ')' => depth -= 1,
+            _ => {}
+        }
+        out.push(c);
+    }
+    if depth > 0 {
+        changed = true;
+        out.extend(std::iter::repeat_n(')', depth));
+    }
+    changed.then_some(out)
 }
 
 fn term_before_with(toks: &[Tok], i: usize) -> String {
@@ -638,9 +678,17 @@ fn merge_or_later(s: &str) -> String {
     OR_LATER_WORDS.replace_all(s, "+").into_owned()
 }
 
+/// One license id in parentheses of its own: `(MIT)`.
+static LONE_TERM: Lazy<Regex> = Lazy::new(|| Regex::new(r"\(([A-Za-z0-9.+:-]+)\)").unwrap());
+
 fn tidy(s: &str) -> String {
     let s = s.replace("( ", "(").replace(" )", ")");
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // "GPL-2.0-only OR (MIT)": parentheses around one id group nothing.
+    let s = match s.contains('(') {
+        true => LONE_TERM.replace_all(&s, "$1").into_owned(),
+        false => s,
+    };
     // "(MIT OR Apache-2.0)" from "MIT/Apache-2.0": the outer group says nothing.
     if s.starts_with('(') && s.ends_with(')') {
         let mut depth = 0i32;
@@ -768,6 +816,33 @@ pub fn license_ids(expr: &str) -> BTreeSet<String> {
 
 #[cfg(test)]
 mod tests {
+    /// SPDX tags with a parenthesis too few or too many (ScanCode's test file
+    /// `external/spdx/missing_leading_trailing_paren.txt` has these three lines): the
+    /// expression meant, not one LicenseRef of the whole line.
+    #[test]
+    fn unbalanced_parentheses_are_balanced() {
+        let n = |e: &str| super::normalize(e);
+        assert_eq!(n("(GPL-2.0-ONLY OR MIT").expression, "GPL-2.0-only OR MIT");
+        assert_eq!(n("GPL-2.0-ONLY OR MIT)").expression, "GPL-2.0-only OR MIT");
+        assert_eq!(
+            n("(GPL-2.0-ONLY OR (MIT)").expression,
+            "GPL-2.0-only OR MIT"
+        );
+        // With both operators, where the missing one goes decides the licensing.
+        assert!(n("(MIT OR Apache-2.0) AND (BSD-3-Clause")
+            .expression
+            .starts_with("LicenseRef-"));
+        let fixed = n("(MIT OR Apache-2.0");
+        assert!(fixed.license_refs.is_empty(), "{:?}", fixed.license_refs);
+        assert!(
+            fixed.fixups.iter().any(|f| f.contains("parentheses")),
+            "{:?}",
+            fixed.fixups
+        );
+        // Balanced but broken still keeps the words.
+        assert!(n("MIT OR (").expression.starts_with("LicenseRef-"));
+    }
+
     #[test]
     fn license_urls_that_name_one_license() {
         let url = |u: &str| super::from_license_url(u);
@@ -1075,7 +1150,10 @@ mod tests {
         assert_eq!(n("   "), "NOASSERTION");
         assert_eq!(n("NOASSERTION"), "NOASSERTION");
         assert!(n("MIT OR OR (").starts_with("LicenseRef-"));
-        assert!(n("MIT AND (Apache-2.0").starts_with("LicenseRef-"));
+        // A parenthesis too few where one operator joins all: balanced; with both
+        // operators, where it goes decides the licensing, so the words are kept.
+        assert_eq!(n("MIT AND (Apache-2.0"), "MIT AND Apache-2.0");
+        assert!(n("MIT AND Apache-2.0) OR BSD-3-Clause").starts_with("LicenseRef-"));
         assert!(n("MIT WITH Foo-exception").starts_with("LicenseRef-"));
         assert_eq!(n("\u{feff}MIT"), "MIT");
     }
