@@ -31,6 +31,8 @@ pub fn decode(bytes: &[u8]) -> Option<Decoded<'_>> {
         return None;
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // The NUL padding a text file may end with (see is_binary) is not text.
+    let bytes = &bytes[..bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1)];
     let (text, latin1): (Cow<'_, str>, bool) = match std::str::from_utf8(bytes) {
         Ok(s) => (s.into(), false),
         // A read cut inside a multi-byte character is still UTF-8.
@@ -48,13 +50,28 @@ pub fn decode(bytes: &[u8]) -> Option<Decoded<'_>> {
     })
 }
 
-/// A NUL byte in the first 8 KiB (and no UTF-16 byte-order mark), as git and ripgrep decide.
+/// A NUL byte in the first 8 KiB (and no UTF-16 byte-order mark), as git and ripgrep decide;
+/// but not the NULs that only pad the end of a short file: WordPad ends every RTF file it
+/// saves with one (a Windows installer's `License.rtf`), and such a file is text.
 pub fn is_binary(bytes: &[u8]) -> bool {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return false;
     }
-    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+    match memchr::memchr(0, &bytes[..bytes.len().min(SNIFF)]) {
+        None => false,
+        Some(i) => {
+            let text =
+                |b: &u8| (*b >= 0x20 && *b != 0x7f) || matches!(b, b'\t' | b'\n' | b'\r' | 0x0c);
+            !(i > 0
+                && bytes.len() < SNIFF
+                && bytes[i..].iter().all(|&b| b == 0)
+                && bytes[..i].iter().all(text))
+        }
+    }
 }
+
+/// How many leading bytes [`is_binary`] looks at.
+const SNIFF: usize = 8192;
 
 fn utf16(b: &[u8], f: fn([u8; 2]) -> u16) -> String {
     let units = b.chunks_exact(2).map(|c| f([c[0], c[1]]));
@@ -167,6 +184,15 @@ mod tests {
         assert!(l1.latin1);
         assert_eq!(l1.text, "Copyright © 2001 Jürgen");
         assert!(decode(b"\x7fELF\x00\x00").is_none());
+        // WordPad's RTF ends in a NUL (ScanCode's test file lic1/gpl_eula.rtf): text, and
+        // the NUL is not part of it. NULs inside the text still make it binary.
+        let rtf = decode(b"{\\rtf1\\ansi GNU General Public License\\par\r\n}\r\n\x00").unwrap();
+        assert_eq!(
+            rtf.text,
+            "{\\rtf1\\ansi GNU General Public License\\par\n}\n"
+        );
+        assert!(decode(b"MIT\x00License\x00").is_none());
+        assert!(decode(b"\x00\x00").is_none());
         let u16le: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain("MIT".encode_utf16().flat_map(|u| u.to_le_bytes()))

@@ -135,6 +135,11 @@ fn texts_that_used_to_be_misread() {
     // An MIT text inside a source map's JSON string, a `\n` before every line: MIT, not
     // the proprietary-license variant an alignment through "nthe", "npermission" found.
     assert_eq!(found(&all, "dist/jest-transformer.js.map"), ["MIT"]);
+    // An RTF document saved by WordPad ends in a NUL byte, and its control words stand
+    // between the words: text all the same, and the notice on the lines of the file.
+    let rtf = &all["installer/License.rtf"];
+    assert_eq!(rtf[0].0, "LGPL-2.1-only", "{rtf:?}");
+    assert_eq!(rtf[0].2, 5, "{rtf:?}");
     // Every id ospo writes is a valid SPDX id (or a LicenseRef-).
     for (path, ms) in &all {
         for (e, _, _) in ms {
@@ -165,6 +170,6 @@ fn detect_reads_them_the_same_way() {
 #[test]
 fn every_fixture_has_a_finding() {
     let all = scan();
-    assert_eq!(all.len(), 20, "{:?}", all.keys().collect::<Vec<_>>());
+    assert_eq!(all.len(), 21, "{:?}", all.keys().collect::<Vec<_>>());
     assert!(all.values().all(|ms| !ms.is_empty()), "{all:#?}");
 }

@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod matcher;
 pub mod names;
 pub mod prefilter;
+pub mod rtf;
 pub mod selfcheck;
 pub mod tags;
 pub mod tokenize;
@@ -111,6 +112,8 @@ pub fn detect_file(
     sha256: Option<&[u8; 32]>,
 ) -> Findings {
     let prose = path.is_some_and(prefilter::is_prose);
+    // An RTF document is read as its words (its lines unchanged).
+    let text = &*rtf::plain(text);
     if class == Some(FileClass::Manifest) {
         let name = path.map(crate::relpath::file_name);
         return match name {

@@ -97,11 +97,13 @@ pub fn scan_summary_shown(scan: &Scan, shown: Shown) -> String {
         );
         for f in unrec.iter().take(20) {
             for u in &f.unrecognized {
-                let closest = u.closest.as_deref().unwrap_or("-");
                 let _ = writeln!(
                     out,
-                    "  {} lines {}-{} (closest: {} {:.2})",
-                    f.path, u.start_line, u.end_line, closest, u.score
+                    "  {} lines {}-{}{}",
+                    f.path,
+                    u.start_line,
+                    u.end_line,
+                    closest(u)
                 );
             }
         }
@@ -256,11 +258,10 @@ pub fn detect_listing(files: &[FileRecord]) -> String {
         for u in &f.unrecognized {
             let _ = writeln!(
                 out,
-                "  unrecognized license text, lines {}-{} (closest: {} {:.2})",
+                "  unrecognized license text, lines {}-{}{}",
                 u.start_line,
                 u.end_line,
-                u.closest.as_deref().unwrap_or("-"),
-                u.score
+                closest(u)
             );
         }
         for c in &f.copyrights {
@@ -282,5 +283,14 @@ pub fn human_bytes(n: u64) -> String {
         format!("{n} B")
     } else {
         format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// " (closest: X 0.42)" for unrecognized text that resembles a license, else nothing: a
+/// "closest: - 0.00" told the reader nothing.
+fn closest(u: &crate::model::Unrecognized) -> String {
+    match &u.closest {
+        Some(c) => format!(" (closest: {c} {:.2})", u.score),
+        None => String::new(),
     }
 }
