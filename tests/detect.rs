@@ -334,6 +334,9 @@ fn every_license_fixture() {
         ("odc-by-1.0.LICENSE", &["ODC-By-1.0"]),
         ("unicode-3.0.LICENSE", &["Unicode-3.0"]),
         ("unlicense.LICENSE", &["Unlicense"]),
+        // Censored ("F***"): no rule holds it verbatim, and a license file is aligned on
+        // half the license vocabulary a region of code needs.
+        ("wtfpl-censored.LICENSE", &["WTFPL"]),
         ("zlib.LICENSE", &["Zlib"]),
     ];
     let records = v.as_array().unwrap();

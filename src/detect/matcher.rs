@@ -35,7 +35,20 @@ pub struct Query {
     /// "{{{ license<br/><br/>/* vim: set ..." is no `license: Vim`. A single `<br>` ends a
     /// line, and "License:<br>MIT" is still MIT.
     pub breaks: Vec<u32>,
+    /// The query is a whole short file read as license text (a license file, a small prose
+    /// file), not a region cut around keywords: everything in it is meant to be read, so a
+    /// stretch with a text's worth of license words needs only half the usual share of
+    /// license vocabulary to be aligned. The
+    /// WTFPL says little more than "do what the f*** you want to": censored, so that no
+    /// rule matched it verbatim, it fell below the share and was never aligned.
+    pub whole_short: bool,
 }
+
+/// The license words a stretch of a [`Query::whole_short`] query needs for the lower share.
+const WHOLE_SHORT_LEGAL_WORDS: usize = 16;
+
+/// The most tokens a query may have to be judged as [`Query::whole_short`].
+pub const WHOLE_SHORT_TOKENS: usize = 400;
 
 impl Query {
     /// Whether a paragraph break stands between query positions `a` and `b` (inclusive).
@@ -212,7 +225,15 @@ fn approximate_wanted(db: &LicenseDb, q: &Query, explained: &[bool], hits: &[Hit
                 }
                 b += 1;
             }
-            if distinct.len() >= APPROX_MIN_WORDS && lw * 100 >= kw * LEGAL_SHARE {
+            // A whole short file needs half the share, but a text's worth of license
+            // words: "Distributed under the same terms as HTMLArea itself" in a short
+            // translation file is no Perl notice.
+            let share = if q.whole_short && lw >= WHOLE_SHORT_LEGAL_WORDS {
+                LEGAL_SHARE / 2
+            } else {
+                LEGAL_SHARE
+            };
+            if distinct.len() >= APPROX_MIN_WORDS && lw * 100 >= kw * share {
                 wanted[a..=last_legal].iter_mut().for_each(|w| *w = true);
             } else if distinct.len() >= APPROX_MIN_WORDS {
                 dense_stretches(q, &legal, a, b, &mut wanted);

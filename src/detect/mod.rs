@@ -184,7 +184,7 @@ fn manifest_findings(name: &str, text: &str, cache: &Cache) -> Findings {
             continue;
         }
         let mut found = Findings::default();
-        match_region(db, &f.value, f.start_line, false, cache, &mut found);
+        match_region(db, &f.value, f.start_line, false, false, cache, &mut found);
         for mut m in found.licenses {
             m.kind = MatchKind::Manifest;
             m.rule = Some(match m.rule {
@@ -222,7 +222,16 @@ fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Find
         line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..start]).count() as u32;
         counted = start;
         let region = &text[start..end];
-        match_region(db, region, line, !prose && !whole_file, cache, &mut out);
+        let whole = whole_file && (start, end) == (0, text.len());
+        match_region(
+            db,
+            region,
+            line,
+            !prose && !whole_file,
+            whole,
+            cache,
+            &mut out,
+        );
         for c in copyright::find_copyrights(region, None) {
             if !out.copyrights.contains(&c.statement) {
                 out.copyrights.push(c.statement);
@@ -367,16 +376,19 @@ fn cut_code_after_prose(db: &LicenseDb, region: &str, q: &mut Query) {
 
 /// Matches one region. `keyword_needed`: a region of code, cut around the pre-filter's
 /// keywords, whose known words hold none of them names no license (the keyword was
-/// inside an identifier) and is not matched.
+/// inside an identifier) and is not matched. `whole`: the region is the whole file, read
+/// whole as license text (see [`matcher::Query::whole_short`]).
 fn match_region(
     db: &LicenseDb,
     region: &str,
     first_line: u32,
     keyword_needed: bool,
+    whole: bool,
     cache: &Cache,
     out: &mut Findings,
 ) {
     let mut q = query(db, region, first_line);
+    q.whole_short = whole && q.toks.len() <= matcher::WHOLE_SHORT_TOKENS;
     if keyword_needed {
         if !q
             .toks
@@ -395,6 +407,7 @@ fn match_region(
     let mut bytes: Vec<u8> = q.toks.iter().flat_map(|t| t.to_le_bytes()).collect();
     bytes.extend((q.breaks.len() as u32).to_le_bytes());
     bytes.extend(q.breaks.iter().flat_map(|p| p.to_le_bytes()));
+    bytes.push(u8::from(q.whole_short));
     let key: [u8; 32] = Sha256::digest(&bytes).into();
     let cached = cache.regions.lock().unwrap().get(&key).cloned();
     let result = match cached {
