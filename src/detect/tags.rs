@@ -109,15 +109,45 @@ pub fn compound_license_line(line: &str) -> Option<String> {
     }
     let caps = LICENSE_LINE.captures(line.trim())?;
     let value = strip_terminators(caps[1].trim_start_matches(['"', '\'', '`']));
-    if ![" AND ", " OR ", " WITH "]
+    let lowered;
+    let value = if [" AND ", " OR ", " WITH "]
         .iter()
         .any(|op| value.contains(op))
     {
-        return None;
-    }
+        value
+    } else {
+        // "BSD-3-Clause and MIT": lower-case operators between ids written exactly as
+        // SPDX lists them (no names, no prose: "MIT and Apache licensed" stays prose).
+        lowered = lower_case_operators(value)?;
+        &lowered
+    };
     spdx::Expression::parse(value).ok()?;
     let n = expression::normalize(value);
     n.license_refs.is_empty().then_some(n.expression)
+}
+
+/// `value` with its lower-case `and` / `or` written as SPDX operators, when it has one and
+/// every other word is an SPDX license id as SPDX spells it.
+fn lower_case_operators(value: &str) -> Option<String> {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    if words.len() < 3 || words.len() % 2 == 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push(match *w {
+                "and" => "AND",
+                "or" => "OR",
+                _ => return None,
+            });
+        } else {
+            let id = w.strip_suffix('+').unwrap_or(w);
+            spdx::license_id(id).filter(|l| l.name == id)?;
+            out.push(w);
+        }
+    }
+    Some(out.join(" "))
 }
 
 /// The normalized expression of a tag value, or None when the value is not an expression.
@@ -214,7 +244,8 @@ mod tests {
     }
 
     /// `License:` lines in their usual syntaxes give their compound expression; a single
-    /// id, lower-case operators and prose are left to the rules.
+    /// id and prose are left to the rules, and lower-case operators count only between
+    /// ids spelt as SPDX lists them.
     #[test]
     fn compound_license_lines() {
         let cases = [
@@ -236,7 +267,19 @@ mod tests {
                 Some("Apache-2.0 WITH LLVM-exception"),
             ),
             ("# License: MIT", None),
-            ("# License: MIT or Apache-2.0", None),
+            ("# License: MIT or Apache-2.0", Some("MIT OR Apache-2.0")),
+            (
+                "/* @license BSD-3-Clause and MIT */",
+                Some("BSD-3-Clause AND MIT"),
+            ),
+            (
+                "# License: GPL-2.0-or-later or LGPL-2.1-only",
+                Some("GPL-2.0-or-later OR LGPL-2.1-only"),
+            ),
+            ("# License: MIT and Apache licensed", None),
+            ("# License: mit or apache-2.0", None),
+            ("# License: GPL or LGPL", None),
+            ("# License: MIT with Apache-2.0", None),
             ("# License: MIT AND the terms below", None),
             ("licensed = \"MIT OR Apache-2.0\"", None),
         ];
