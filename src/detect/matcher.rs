@@ -38,9 +38,9 @@ pub struct Query {
     /// The query is a whole short file read as license text (a license file, a small prose
     /// file), not a region cut around keywords: everything in it is meant to be read, so a
     /// stretch with a text's worth of license words needs only half the usual share of
-    /// license vocabulary to be aligned. The
-    /// WTFPL says little more than "do what the f*** you want to": censored, so that no
-    /// rule matched it verbatim, it fell below the share and was never aligned.
+    /// license vocabulary to be aligned. The WTFPL says little more than "do what the f***
+    /// you want to": censored, so that no rule matched it verbatim, it fell below the share
+    /// and was never aligned.
     pub whole_short: bool,
 }
 
