@@ -27,6 +27,7 @@ pub mod policy;
 pub mod profile;
 pub mod relpath;
 pub mod resolve;
+pub mod rtf;
 pub mod text;
 pub mod walk;
 pub mod xml;

@@ -1,6 +1,8 @@
 //! Bytes to text, the one way every stage reads a file's content: UTF-8 (a BOM dropped),
 //! UTF-16 with a byte-order mark, else Latin-1; binary content (a NUL byte near the start)
 //! is not text at all. Line endings become `\n`, so line numbers mean the same everywhere.
+//! An RTF document is its words ([`crate::rtf`]), line for line, for every stage alike: the
+//! matcher, the copyright finder and the license texts a NOTICE reproduces.
 
 use std::borrow::Cow;
 
@@ -44,10 +46,11 @@ pub fn decode(bytes: &[u8]) -> Option<Decoded<'_>> {
             true,
         ),
     };
-    Some(Decoded {
-        text: newlines(text),
-        latin1,
-    })
+    let mut text = newlines(text);
+    if crate::rtf::is_rtf(&text) {
+        text = Cow::Owned(crate::rtf::plain(&text).into_owned());
+    }
+    Some(Decoded { text, latin1 })
 }
 
 /// A NUL byte in the first 8 KiB (and no UTF-16 byte-order mark), as git and ripgrep decide;
@@ -184,13 +187,10 @@ mod tests {
         assert!(l1.latin1);
         assert_eq!(l1.text, "Copyright © 2001 Jürgen");
         assert!(decode(b"\x7fELF\x00\x00").is_none());
-        // WordPad's RTF ends in a NUL (ScanCode's test file lic1/gpl_eula.rtf): text, and
-        // the NUL is not part of it. NULs inside the text still make it binary.
+        // WordPad's RTF ends in a NUL (ScanCode's test file lic1/gpl_eula.rtf): text, the
+        // NUL not part of it, and read as its words. NULs inside a text make it binary.
         let rtf = decode(b"{\\rtf1\\ansi GNU General Public License\\par\r\n}\r\n\x00").unwrap();
-        assert_eq!(
-            rtf.text,
-            "{\\rtf1\\ansi GNU General Public License\\par\n}\n"
-        );
+        assert_eq!(rtf.text, "GNU General Public License \n\n");
         assert!(decode(b"MIT\x00License\x00").is_none());
         assert!(decode(b"\x00\x00").is_none());
         let u16le: Vec<u8> = [0xFF, 0xFE]

@@ -173,3 +173,29 @@ fn every_fixture_has_a_finding() {
     assert_eq!(all.len(), 21, "{:?}", all.keys().collect::<Vec<_>>());
     assert!(all.values().all(|ms| !ms.is_empty()), "{all:#?}");
 }
+
+/// The license text a scan records for a NOTICE is an RTF document's words, not its
+/// markup: the same decoding as detection's.
+#[test]
+fn an_rtf_license_file_is_recorded_as_its_words() {
+    let (v, _) = run_json(&[
+        "scan",
+        "tests/fixtures/anywhere/installer",
+        "--files-only",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    let rec = &v["files"][0];
+    assert_eq!(rec["path"], "License.rtf", "{v:#}");
+    let text = v["texts"][rec["sha256"].as_str().unwrap()]
+        .as_str()
+        .unwrap_or_else(|| panic!("no recorded text: {v:#}"));
+    assert!(
+        text.contains("GNU Lesser General Public \nLicense"),
+        "{text}"
+    );
+    assert!(!text.contains('\\') && !text.contains('{'), "{text}");
+    // Line for line: the file's 18 line breaks are all there.
+    assert_eq!(text.matches('\n').count(), 18, "{text}");
+}

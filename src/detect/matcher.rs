@@ -325,27 +325,16 @@ fn boilerplate_beside_wanted(db: &LicenseDb, hits: &[Hit], wanted: &mut [bool]) 
         if !h.exact || h.matched < 10 || ids(e).iter().any(|i| !BOILERPLATE.contains(i)) {
             continue;
         }
-        let before = (h.qstart.saturating_sub(BESIDE)..h.qstart).any(|p| wanted[p as usize]);
-        let after = (h.qend + 1..(h.qend + 1 + BESIDE).min(n)).any(|p| wanted[p as usize]);
-        if !(before || after) {
+        // From the farthest wanted word on either side through the hit, so the gap is
+        // wanted too.
+        let lo = (h.qstart.saturating_sub(BESIDE)..h.qstart).find(|&p| wanted[p as usize]);
+        let hi = (h.qend + 1..(h.qend + 1 + BESIDE).min(n))
+            .rev()
+            .find(|&p| wanted[p as usize]);
+        if lo.is_none() && hi.is_none() {
             continue;
         }
-        // From the stretch's nearest wanted word through the hit, so the gap is wanted too.
-        let lo = if before {
-            (h.qstart.saturating_sub(BESIDE)..h.qstart)
-                .find(|&p| wanted[p as usize])
-                .unwrap_or(h.qstart)
-        } else {
-            h.qstart
-        };
-        let hi = if after {
-            (h.qend + 1..(h.qend + 1 + BESIDE).min(n))
-                .rev()
-                .find(|&p| wanted[p as usize])
-                .unwrap_or(h.qend)
-        } else {
-            h.qend
-        };
+        let (lo, hi) = (lo.unwrap_or(h.qstart), hi.unwrap_or(h.qend));
         wanted[lo as usize..=hi as usize].fill(true);
     }
 }

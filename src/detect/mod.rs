@@ -17,7 +17,6 @@ pub mod manifest;
 pub mod matcher;
 pub mod names;
 pub mod prefilter;
-pub mod rtf;
 pub mod selfcheck;
 pub mod tags;
 pub mod tokenize;
@@ -112,8 +111,6 @@ pub fn detect_file(
     sha256: Option<&[u8; 32]>,
 ) -> Findings {
     let prose = path.is_some_and(prefilter::is_prose);
-    // An RTF document is read as its words (its lines unchanged).
-    let text = &*rtf::plain(text);
     if class == Some(FileClass::Manifest) {
         let name = path.map(crate::relpath::file_name);
         return match name {
@@ -222,13 +219,12 @@ fn detect_text(text: &str, whole_file: bool, prose: bool, cache: &Cache) -> Find
         line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..start]).count() as u32;
         counted = start;
         let region = &text[start..end];
-        let whole = whole_file && (start, end) == (0, text.len());
         match_region(
             db,
             region,
             line,
             !prose && !whole_file,
-            whole,
+            whole_file,
             cache,
             &mut out,
         );
