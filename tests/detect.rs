@@ -681,3 +681,26 @@ fn a_gfdl_notice_that_names_its_version_is_kept() {
     );
     assert_eq!(lines(&licenses(&rec)[0]), (2, 4), "{rec:#}");
 }
+
+/// "Public domain" standing as a label on its line is a dedication; inside a sentence it
+/// is a mention. `snippets/lzma-dec-public-domain.c` is the head of the LZMA SDK's
+/// LzmaDec.c (public domain), `snippets/sparse-format-public-domain-mention.h` the head of
+/// Android's libsparse/sparse_format.h (BSD-3-Clause), both as ScanCode 32.5 keeps them in
+/// `tests/licensedcode/data/datadriven/external/fossology-tests/`. ScanCode's rule for the
+/// bare words is a clue, which alone is no license.
+#[test]
+fn public_domain_as_a_label_is_a_dedication_and_in_a_sentence_a_mention() {
+    let rec = snippet("lzma-dec-public-domain.c");
+    assert_eq!(
+        expressions(&rec),
+        vec!["LicenseRef-scancode-public-domain".to_string()],
+        "{rec:#}"
+    );
+    assert_eq!(lines(&licenses(&rec)[0]), (1, 1), "{rec:#}");
+    let rec = snippet("sparse-format-public-domain-mention.h");
+    assert_eq!(
+        expressions(&rec),
+        vec!["BSD-3-Clause".to_string()],
+        "{rec:#}"
+    );
+}

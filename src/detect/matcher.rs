@@ -1068,7 +1068,20 @@ fn licensing_contains(outer: &str, inner: &str) -> bool {
         .all(|i| o.contains(i) || o.iter().any(|x| family(x) == family(i)))
 }
 
+/// Whether `h` is a clue that is a license's bare name (ScanCode's `{{Public Domain}}`:
+/// one required phrase, matched whole). Such a name is no license in a sentence ("a public
+/// domain table implementation") but is one as a label on its own line ("Igor Pavlov :
+/// Public domain"); only the caller, which has the text, can tell (`detect::stands_alone`).
+pub fn is_label(db: &LicenseDb, h: &Hit) -> bool {
+    let len = db.rule_len(h.rule);
+    db.rule_kind(h.rule) == RuleKind::Clue
+        && h.exact
+        && h.matched == len
+        && db.required_phrases(h.rule).any(|(a, b)| a == 0 && b == len)
+}
+
 fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
+    let labels: Vec<Hit> = hits.iter().filter(|h| is_label(db, h)).cloned().collect();
     // Intros ("is licensed under:") and clues name no license and must not push a license
     // out of its own text.
     hits.retain(|h| !matches!(db.rule_kind(h.rule), RuleKind::Intro | RuleKind::Clue));
@@ -1088,7 +1101,7 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
     }
     hits.retain(|h| valid(db, q, h));
     if hits.is_empty() {
-        return hits;
+        return labels;
     }
     let displaced: Vec<bool> = hits
         .iter()
@@ -1155,6 +1168,16 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
             RuleKind::FalsePositive | RuleKind::Intro | RuleKind::Clue
         )
     });
+    // A label where no license was found over its words ("Public Domain" inside a
+    // public-domain dedication is that dedication's).
+    for l in labels {
+        if !accepted
+            .iter()
+            .any(|a| a.qstart <= l.qend && l.qstart <= a.qend)
+        {
+            accepted.push(l);
+        }
+    }
     accepted.sort_by_key(|h| (h.qstart, h.qend, h.rule));
     absorb_unversioned(db, &mut accepted);
     accepted

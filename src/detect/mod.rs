@@ -415,6 +415,15 @@ fn match_region(
         }
     };
     for m in &result.matches {
+        if db.rule_kind(m.rule) == RuleKind::Clue
+            && !stands_alone(
+                region,
+                q.spans[m.qstart as usize].0 as usize,
+                q.spans[m.qend as usize].1 as usize,
+            )
+        {
+            continue;
+        }
         let kind = match db.rule_kind(m.rule) {
             RuleKind::Text => MatchKind::Text,
             RuleKind::Notice => MatchKind::Notice,
@@ -456,6 +465,30 @@ fn match_region(
             score,
         });
     }
+}
+
+/// Whether `region[a..b]` (a license's bare name, [`matcher::is_label`]) stands on its
+/// line as a label: nothing before it but comment markers or an attribution ended by a
+/// separator ("2010-12-15 : Igor Pavlov : Public domain", "License: Public Domain"), and
+/// after it nothing, or the end of its sentence or label ("Public domain.", "PUBLIC
+/// DOMAIN: No Rights Reserved"). In a sentence ("use a Public Domain table") or in a
+/// string of code it is a mention, not a statement.
+fn stands_alone(region: &str, a: usize, b: usize) -> bool {
+    let line_start = region[..a].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = region[b..].find('\n').map_or(region.len(), |i| b + i);
+    let before = region[line_start..a]
+        .trim_start_matches(|c: char| c.is_whitespace() || "/*#;!%-<>".contains(c))
+        .trim_end();
+    let after = region[b..line_end].trim();
+    let after = after
+        .strip_suffix("*/")
+        .or_else(|| after.strip_suffix("-->"))
+        .unwrap_or(after)
+        .trim();
+    let before_ok = before.is_empty()
+        || (!before.contains(['"', '\'', '`', '='])
+            && (before.ends_with(':') || before.ends_with(" -") || before.ends_with("--")));
+    before_ok && (after.is_empty() || after.starts_with(['.', ':']))
 }
 
 /// The text of a short match (a reference, a tag, a notice of a few lines) as the file
@@ -930,6 +963,31 @@ fn join_exceptions(out: &mut Findings) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_license_name_stands_alone_as_a_label_only() {
+        let at = |text: &str| {
+            let a = text.to_lowercase().find("public domain").unwrap();
+            stands_alone(text, a, a + "public domain".len())
+        };
+        // Labels: alone, after an attribution or a field name, before a sentence's end.
+        assert!(at("PUBLIC DOMAIN\n\nThis file is generated"));
+        assert!(at(
+            "/* LzmaDec.c 2010-12-15 : Igor Pavlov : Public domain */"
+        ));
+        assert!(at("## By Mike Hamburg, 2009\n## Public domain.\n##"));
+        assert!(at("/* PUBLIC DOMAIN: No Rights Reserved. Marco S Hyman */"));
+        assert!(at("License: Public Domain\r\n"));
+        assert!(at("<!-- Public Domain -->"));
+        // Mentions: in a sentence, in code, before more words.
+        assert!(!at(
+            "/* as 0. Standard 802.3 polynomial, use a Public Domain */"
+        ));
+        assert!(!at("Public domain software is software without copyright."));
+        assert!(!at("license = \"Public Domain\""));
+        assert!(!at("choices: \"MIT\", Public Domain"));
+        assert!(!at("x = y : Public domain"));
+    }
 
     fn expressions(found: &Findings) -> Vec<&str> {
         found
