@@ -704,3 +704,24 @@ fn public_domain_as_a_label_is_a_dedication_and_in_a_sentence_a_mention() {
         "{rec:#}"
     );
 }
+
+/// A warranty disclaimer on its own words beside an SPDX tag is evidence of its own (as
+/// ScanCode reports it); one that speaks of "the License" below a reference to that
+/// license is part of the license's header. `snippets/mit-tag-beside-own-disclaimer.c` is
+/// a VMware header from ScanCode 32.5's `datadriven/external/spdx/misc.c`,
+/// `snippets/cpl-1.0-header-disclaimer.cs` the head of JRuby's Serializer.cs (CPL-1.0) as
+/// ScanCode keeps it in `datadriven/external/fossology-tests/CPL/`.
+#[test]
+fn a_disclaimer_beside_a_tag_is_its_own_and_beside_its_license_header_part_of_it() {
+    let rec = snippet("mit-tag-beside-own-disclaimer.c");
+    assert_eq!(
+        expressions(&rec),
+        vec![
+            "MIT".to_string(),
+            "LicenseRef-scancode-warranty-disclaimer".to_string()
+        ],
+        "{rec:#}"
+    );
+    let rec = snippet("cpl-1.0-header-disclaimer.cs");
+    assert_eq!(expressions(&rec), vec!["CPL-1.0".to_string()], "{rec:#}");
+}

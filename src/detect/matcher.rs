@@ -1334,9 +1334,32 @@ fn absorb_unversioned(db: &LicenseDb, hits: &mut Vec<Hit>) {
             .collect()
     };
     let near = |a: &Hit, h: &Hit| within_echo((a.qstart, a.qend), (h.qstart, h.qend));
-    let specific = |a: &Hit| {
+    // What a boilerplate hit `h` is part of: a license text or notice; a reference or a
+    // tag where the boilerplate speaks of the license ("Software distributed under the
+    // License is distributed on an AS IS basis" below "subject to the Common Public License
+    // Version 1.0", "See the GNU General Public License for more details"), or is the FSF's
+    // address that every GNU notice gives. A disclaimer on its own words ("THE SOFTWARE IS
+    // PROVIDED AS IS") beside an SPDX tag or a sentence naming a license is evidence of
+    // its own, as ScanCode reports it. (A rule's first word does not count: that is the
+    // "License:" label of a field, not the license spoken of.)
+    let (license, licence) = (db.token("license"), db.token("licence"));
+    let speaks_of_license = |h: &Hit| {
+        db.rule_expression(h.rule) == "LicenseRef-scancode-other-copyleft"
+            || db
+                .rule_tokens(h.rule)
+                .iter()
+                .skip(1)
+                .any(|&t| t != UNKNOWN_TOKEN && (t == license || t == licence))
+    };
+    let specific = |a: &Hit, h: &Hit| {
         let e = ids(db.rule_expression(a.rule));
-        !e.is_empty() && e.iter().all(|i| !BOILERPLATE.contains(i))
+        !e.is_empty()
+            && e.iter().all(|i| !BOILERPLATE.contains(i))
+            && match db.rule_kind(a.rule) {
+                RuleKind::Text | RuleKind::Notice => true,
+                RuleKind::Reference | RuleKind::Tag => speaks_of_license(h),
+                _ => false,
+            }
     };
     let mut drop = vec![false; hits.len()];
     for (i, h) in hits.iter().enumerate() {
@@ -1348,7 +1371,7 @@ fn absorb_unversioned(db: &LicenseDb, hits: &mut Vec<Hit>) {
             drop[i] = hits
                 .iter()
                 .enumerate()
-                .any(|(j, a)| j != i && near(a, h) && specific(a));
+                .any(|(j, a)| j != i && near(a, h) && specific(a, h));
             continue;
         }
         if !mine.iter().all(|i| UNVERSIONED.contains(i)) || names_version(db, h.rule) {
