@@ -725,3 +725,14 @@ fn a_disclaimer_beside_a_tag_is_its_own_and_beside_its_license_header_part_of_it
     let rec = snippet("cpl-1.0-header-disclaimer.cs");
     assert_eq!(expressions(&rec), vec!["CPL-1.0".to_string()], "{rec:#}");
 }
+
+/// A license database as code names hundreds of licenses and licenses nothing:
+/// `snippets/packaging-spdx-list.py` is `packaging/licenses/_spdx.py` of the PyPI package
+/// packaging 26.3 (Apache-2.0 OR BSD-2-Clause; the SPDX license list as a Python dict).
+/// The entries no rule knows break the list into short runs, and 16 licenses were found
+/// between them.
+#[test]
+fn a_license_list_as_code_is_no_licensing() {
+    let rec = snippet("packaging-spdx-list.py");
+    assert!(licenses(&rec).is_empty(), "{rec:#}");
+}

@@ -637,10 +637,20 @@ fn compute(db: &LicenseDb, q: &Query, scratch: &mut Scratch) -> RegionResult {
 /// distinct licenses or at least five, is a list of license ids (a license picker, SPDX
 /// data, the spellings a license tool corrects: spdx-correct's many ways of writing
 /// "AGPL-3.0"), not licensing: ScanCode's rule, by lines.
+///
+/// A file of more than 150 matches, 95% of them such one-line mentions, of a third as
+/// many distinct licenses or 150, is a license database (SPDX's list as code, a license
+/// tool's tables) as a whole, and none of its mentions is licensing: the runs of the
+/// list are broken up by the entries no rule knows ("SSH_OpenSSH", "Sendmail_8_23"), and
+/// the few left between them were reported (ScanCode's rule for long lists, which drops
+/// the file's every match: here every match of a line or two, the list's words such as
+/// "fsfap-no-warranty-disclaimer" too, while a header above the list and an SPDX tag
+/// still license the file).
 fn drop_license_lists(ms: &mut Vec<LicenseMatch>) {
     const MIN_LIST: usize = 15;
     const MIN_DISTINCT: usize = MIN_LIST / 3;
     const MAX_GAP_LINES: u32 = 5;
+    const MIN_LONG_LIST: usize = 150;
     if ms.len() < MIN_LIST {
         return;
     }
@@ -650,6 +660,19 @@ fn drop_license_lists(ms: &mut Vec<LicenseMatch>) {
             && m.end_line <= m.start_line + 1
             && m.rule.as_deref() != Some("spdx-tag")
     };
+    let distinct = |ms: &[LicenseMatch]| {
+        let mut exprs: Vec<&str> = ms.iter().map(|m| m.expression.as_str()).collect();
+        exprs.sort_unstable();
+        exprs.dedup();
+        exprs.len()
+    };
+    if ms.len() > MIN_LONG_LIST && ms.iter().filter(|m| listed(m)).count() * 100 >= ms.len() * 95 {
+        let n = distinct(ms);
+        if n * 3 >= ms.len() || n >= MIN_LONG_LIST {
+            ms.retain(|m| m.end_line > m.start_line + 1 || m.rule.as_deref() == Some("spdx-tag"));
+            return;
+        }
+    }
     let mut drop = vec![false; ms.len()];
     let mut i = 0;
     while i < ms.len() {
@@ -665,10 +688,8 @@ fn drop_license_lists(ms: &mut Vec<LicenseMatch>) {
             j += 1;
         }
         let run = &ms[i..j];
-        let mut exprs: Vec<&str> = run.iter().map(|m| m.expression.as_str()).collect();
-        exprs.sort_unstable();
-        exprs.dedup();
-        if run.len() >= MIN_LIST && (exprs.len() * 3 >= run.len() || exprs.len() >= MIN_DISTINCT) {
+        let n = distinct(run);
+        if run.len() >= MIN_LIST && (n * 3 >= run.len() || n >= MIN_DISTINCT) {
             drop[i..j].iter_mut().for_each(|d| *d = true);
         }
         i = j;
