@@ -687,7 +687,10 @@ fn a_gfdl_notice_that_names_its_version_is_kept() {
 /// LzmaDec.c (public domain), `snippets/sparse-format-public-domain-mention.h` the head of
 /// Android's libsparse/sparse_format.h (BSD-3-Clause), both as ScanCode 32.5 keeps them in
 /// `tests/licensedcode/data/datadriven/external/fossology-tests/`. ScanCode's rule for the
-/// bare words is a clue, which alone is no license.
+/// bare words is a clue, which alone is no license. A label inside a false positive is
+/// silenced with it: `snippets/ph-commons-elicense.java` is ph-commons' ELicense.java
+/// (Apache-2.0), an enum of licenses whose last entry stands under "// Public domain",
+/// as ScanCode 32.5 keeps it in its rule `false-positive_685.RULE`.
 #[test]
 fn public_domain_as_a_label_is_a_dedication_and_in_a_sentence_a_mention() {
     let rec = snippet("lzma-dec-public-domain.c");
@@ -703,6 +706,8 @@ fn public_domain_as_a_label_is_a_dedication_and_in_a_sentence_a_mention() {
         vec!["BSD-3-Clause".to_string()],
         "{rec:#}"
     );
+    let rec = snippet("ph-commons-elicense.java");
+    assert!(licenses(&rec).is_empty(), "{rec:#}");
 }
 
 /// A warranty disclaimer on its own words beside an SPDX tag is evidence of its own (as

@@ -1162,14 +1162,9 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
         }
         accepted.push(h);
     }
-    accepted.retain(|h| {
-        !matches!(
-            db.rule_kind(h.rule),
-            RuleKind::FalsePositive | RuleKind::Intro | RuleKind::Clue
-        )
-    });
-    // A label where no license was found over its words ("Public Domain" inside a
-    // public-domain dedication is that dedication's).
+    // A label where no rule was accepted over its words: "Public Domain" inside a
+    // public-domain dedication is that dedication's, and inside a false positive (the
+    // "// Public domain" comment of a Java enum of licenses) is silenced with it.
     for l in labels {
         if !accepted
             .iter()
@@ -1178,6 +1173,13 @@ fn refine(db: &LicenseDb, q: &Query, mut hits: Vec<Hit>) -> Vec<Hit> {
             accepted.push(l);
         }
     }
+    accepted.retain(|h| {
+        is_label(db, h)
+            || !matches!(
+                db.rule_kind(h.rule),
+                RuleKind::FalsePositive | RuleKind::Intro | RuleKind::Clue
+            )
+    });
     accepted.sort_by_key(|h| (h.qstart, h.qend, h.rule));
     absorb_unversioned(db, &mut accepted);
     accepted
