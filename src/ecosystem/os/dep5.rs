@@ -190,7 +190,11 @@ fn debian_short_name(name: &str) -> Option<&'static str> {
         "bsd-3-clause" => "BSD-3-Clause",
         "bsd-4-clause" => "BSD-4-Clause",
         "apache-2.0" => "Apache-2.0",
-        "artistic" | "artistic-1" | "artistic-1.0" => "Artistic-1.0",
+        // Debian's Artistic is Perl's: base-files' own copyright says the text in
+        // /usr/share/common-licenses "is the one coming from Perl and its SPDX name is
+        // Artistic License 1.0 (Perl)", and it is that text.
+        "artistic" | "artistic-1" => "Artistic-1.0-Perl",
+        "artistic-1.0" => "Artistic-1.0",
         "artistic-2.0" => "Artistic-2.0",
         "zlib" => "Zlib",
         "isc" => "ISC",
@@ -392,11 +396,11 @@ mod tests {
         assert_eq!(spdx("Expat"), "MIT");
         assert_eq!(
             spdx("GPL-2+ or Artistic"),
-            "GPL-2.0-or-later OR Artistic-1.0"
+            "GPL-2.0-or-later OR Artistic-1.0-Perl"
         );
         assert_eq!(
             spdx("GPL-2+ or Artistic, and BSD-3-clause"),
-            "(GPL-2.0-or-later OR Artistic-1.0) AND BSD-3-Clause"
+            "(GPL-2.0-or-later OR Artistic-1.0-Perl) AND BSD-3-Clause"
         );
         assert_eq!(
             spdx("LGPL-2.1+ and GPL-2+ or MIT"),
