@@ -741,3 +741,41 @@ fn a_license_list_as_code_is_no_licensing() {
     let rec = snippet("packaging-spdx-list.py");
     assert!(licenses(&rec).is_empty(), "{rec:#}");
 }
+
+/// Where exact hits leave several holes in a long file of many licenses, each hole is
+/// aligned with the licenses its own words propose, judged by the words around it. Two
+/// real files (unchanged):
+/// - `snippets/numpy-2.4.6-LICENSE.txt`, `numpy-2.4.6.dist-info/licenses/LICENSE.txt` of
+///   the PyPI wheel: NumPy's own BSD-3-Clause text above the licenses of what the wheel
+///   bundles. Proposed from the whole file, the text's candidates went to the bundled
+///   GPL and LGPL texts, and NumPy's license was "unrecognized license text, lines 1-43";
+///   judged against the whole file, a BSD-3-Clause rule with X11's words (found further
+///   down) outranked BSD-3-Clause.
+/// - `snippets/debian-avahi-copyright`, Debian 12's `/usr/share/doc/avahi-daemon/copyright`
+///   (avahi 0.8-10+deb12u1): Porchdog's BSD-2-Clause-Views text came out as BSD-2-Clause.
+#[test]
+fn each_hole_in_a_file_of_many_licenses_finds_its_own_license() {
+    let at = |rec: &Value, expr: &str, start: u64, end: u64| {
+        licenses(rec).iter().any(|m| {
+            m["expression"] == expr
+                && m["kind"] == "text"
+                && m["start_line"].as_u64().unwrap() <= start
+                && m["end_line"].as_u64().unwrap() >= end
+        })
+    };
+
+    let numpy = snippet("numpy-2.4.6-LICENSE.txt");
+    assert!(at(&numpy, "BSD-3-Clause", 4, 30), "{numpy:#}");
+    assert!(
+        !expressions(&numpy).iter().any(|e| e.contains("bsd-x11")),
+        "{numpy:#}"
+    );
+    let avahi = snippet("debian-avahi-copyright");
+    assert!(at(&avahi, "BSD-2-Clause-Views", 60, 82), "{avahi:#}");
+    assert!(at(&avahi, "BSD-3-Clause", 88, 109), "{avahi:#}");
+    // The notices around them stay what they were.
+    assert!(
+        expressions(&avahi).contains(&"GPL-2.0-only".to_string()),
+        "{avahi:#}"
+    );
+}

@@ -532,11 +532,16 @@ fn explained_positions(db: &LicenseDb, q: &Query, hits: &[Hit]) -> Vec<bool> {
 /// weight with them are then measured exactly, against all the words of the query, by
 /// their forward index: the containment (how much of the rule's weighted vocabulary the
 /// query holds) must reach the coverage an approximate match needs.
+/// `local`: the rules' words are looked for only in the [`span`] of the wanted words (a
+/// hole's), not in the whole query: in a long file of many licenses, a rule for BSD-3-Clause
+/// with X11's words added found those words somewhere, and outranked BSD-3-Clause for a
+/// BSD-3-Clause text.
 fn candidates(
     db: &LicenseDb,
     q: &Query,
     wanted: &[bool],
     explained: &[bool],
+    local: bool,
     s: &mut Scratch,
 ) -> Vec<u32> {
     let n_rules = db.rules_count();
@@ -563,7 +568,12 @@ fn candidates(
             p
         }
     };
-    measure(db, q, wanted, explained, &proposed)
+    let scope = if local {
+        span(q, wanted, explained).map_or(0..0, |(lo, hi)| lo..hi + 1)
+    } else {
+        0..q.toks.len()
+    };
+    measure(db, q, wanted, explained, &q.toks[scope], &proposed)
 }
 
 /// The rules that share the most idf weight with `proposers` (sorted, distinct), best
@@ -613,18 +623,18 @@ fn measure(
     q: &Query,
     wanted: &[bool],
     explained: &[bool],
+    scope: &[u16],
     proposed: &[(f32, u32)],
 ) -> Vec<u32> {
-    // The query's words, all of them, for the exact containment.
-    let mut vocab: Vec<u16> = q
-        .toks
+    // The words in scope, all of them, for the exact containment.
+    let mut vocab: Vec<u16> = scope
         .iter()
         .copied()
         .filter(|&t| t != UNKNOWN_TOKEN)
         .collect();
     vocab.sort_unstable();
     vocab.dedup();
-    let known = q.toks.iter().filter(|t| **t != UNKNOWN_TOKEN).count() as u32;
+    let known = scope.iter().filter(|t| **t != UNKNOWN_TOKEN).count() as u32;
     let mut scored: Vec<(f32, u32, u32)> = Vec::new();
     for &(_, r) in proposed {
         // A match must cover half of its rule: a rule twice the query's words cannot.
@@ -691,14 +701,14 @@ fn measure(
     scored.into_iter().map(|c| c.2).collect()
 }
 
-/// Known words from the first wanted position to the last, widened over the exactly
-/// explained words on either side.
-fn span_known(q: &Query, wanted: &[bool], explained: &[bool]) -> u32 {
+/// From the first wanted position to the last, widened over the exactly explained words
+/// on either side.
+fn span(q: &Query, wanted: &[bool], explained: &[bool]) -> Option<(usize, usize)> {
     let (Some(mut lo), Some(mut hi)) = (
         wanted.iter().position(|w| *w),
         wanted.iter().rposition(|w| *w),
     ) else {
-        return 0;
+        return None;
     };
     while lo > 0 && explained[lo - 1] {
         lo -= 1;
@@ -706,10 +716,17 @@ fn span_known(q: &Query, wanted: &[bool], explained: &[bool]) -> u32 {
     while hi + 1 < q.toks.len() && explained[hi + 1] {
         hi += 1;
     }
-    q.toks[lo..=hi]
-        .iter()
-        .filter(|t| **t != UNKNOWN_TOKEN)
-        .count() as u32
+    Some((lo, hi))
+}
+
+/// Known words in the [`span`] of the wanted positions.
+fn span_known(q: &Query, wanted: &[bool], explained: &[bool]) -> u32 {
+    span(q, wanted, explained).map_or(0, |(lo, hi)| {
+        q.toks[lo..=hi]
+            .iter()
+            .filter(|t| **t != UNKNOWN_TOKEN)
+            .count() as u32
+    })
 }
 
 /// The idf weight of the words two sorted vocabularies share.
@@ -741,7 +758,38 @@ fn approximate(
         let w = wanted.iter().filter(|w| **w).count();
         eprintln!("approximate: {w} of {} tokens wanted", q.toks.len());
     }
-    let c = candidates(db, q, wanted, explained, s);
+    let mut c = candidates(db, q, wanted, explained, false, s);
+    // Each hole the exact hits leave in a long region of several licenses proposes for
+    // itself too: proposed from all the wanted words at once, the few candidates went to
+    // the licenses with the most words, and NumPy's BSD-3-Clause text, above the GPL and
+    // LGPL texts its wheel bundles, was never aligned.
+    let holes = holes(db, q, wanted, explained);
+    let proposed_by_all = c.len();
+    if holes.len() > 1 {
+        let mut mask = vec![false; q.toks.len()];
+        for &(a, b) in holes.iter().take(MAX_HOLES) {
+            mask[a..b].fill(true);
+            // The few best rules of a few licenses, not the few best rules: three
+            // BSD-3-Clause variants ranked above BSD-2-Clause-Views for the disclaimer and
+            // "views and conclusions" sentence left after the exact BSD-2-Clause clauses
+            // of a Debian copyright file. (A license's best rule alone may be a variant
+            // with words of its own.)
+            let mut exprs: Vec<u32> = Vec::new();
+            for r in candidates(db, q, &mask, explained, true, s) {
+                let e = db.rule_expression_index(r);
+                if !exprs.contains(&e) {
+                    if exprs.len() == HOLE_LICENSES {
+                        continue;
+                    }
+                    exprs.push(e);
+                }
+                if !c.contains(&r) {
+                    c.push(r);
+                }
+            }
+            mask[a..b].fill(false);
+        }
+    }
     // The query's trigrams, once: each candidate's tokens are looked up in them.
     s.grams.clear();
     let qt = &q.toks;
@@ -752,11 +800,72 @@ fn approximate(
         }
     }
     s.grams.sort_unstable();
-    for r in c {
+    let unexplained: Vec<bool> = explained.iter().map(|e| !e).collect();
+    for (i, r) in c.into_iter().enumerate() {
         debug_assert!(db.rule_flags(r) & F_APPROX != 0);
+        let from = out.len();
         align(db, q, r, s, &mut out);
+        // A hole's candidate answers for the hole, with most of its rule: an alignment
+        // made mostly of words exact hits explain is a near miss of those hits ("On
+        // Debian systems, the complete text of the GPL version 3..." aligned, versions
+        // aside, with a rule for GPL-2 and LGPL-2.1), and one that covers little of its
+        // rule strings together pieces of the neighbouring licenses' notices.
+        if i >= proposed_by_all {
+            let mut k = from;
+            while k < out.len() {
+                if matched_in(&out[k], &unexplained) * 2 < out[k].matched
+                    || out[k].coverage(db) < HOLE_MIN_COVERAGE
+                {
+                    out.swap_remove(k);
+                } else {
+                    k += 1;
+                }
+            }
+        }
     }
     out
+}
+
+/// Holes that propose candidates of their own, at most...
+const MAX_HOLES: usize = 16;
+/// ...and the licenses each proposes (with their few best rules)...
+const HOLE_LICENSES: usize = 3;
+/// ...whose alignments must cover this share of their rule.
+const HOLE_MIN_COVERAGE: f32 = 0.95;
+
+/// The runs (`a..b`) of wanted words no exact hit explains, each with license vocabulary
+/// enough to be aligned alone, in query order. Runs closer than [`RUN_BREAK`] words are
+/// one: a sentence split by a short exact hit is one hole.
+fn holes(db: &LicenseDb, q: &Query, wanted: &[bool], explained: &[bool]) -> Vec<(usize, usize)> {
+    let open = |p: usize| wanted[p] && !explained[p];
+    let n = q.toks.len();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut p = 0;
+    while p < n {
+        if !open(p) {
+            p += 1;
+            continue;
+        }
+        let a = p;
+        while p < n && open(p) {
+            p += 1;
+        }
+        match runs.last_mut() {
+            Some(last) if a - last.1 < RUN_BREAK => last.1 = p,
+            _ => runs.push((a, p)),
+        }
+    }
+    runs.retain(|&(a, b)| {
+        let mut distinct: Vec<u16> = q.toks[a..b]
+            .iter()
+            .copied()
+            .filter(|&t| t != UNKNOWN_TOKEN && db.legal[t as usize])
+            .collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        distinct.len() >= APPROX_MIN_WORDS
+    });
+    runs
 }
 
 fn tri(a: u16, b: u16, c: u16) -> u64 {
