@@ -779,3 +779,44 @@ fn each_hole_in_a_file_of_many_licenses_finds_its_own_license() {
         "{avahi:#}"
     );
 }
+
+/// A disclaimer that is a paragraph of its own, beside a license text it is not part of,
+/// is evidence of its own: `snippets/debian-git-copyright` is Debian 12's
+/// `/usr/share/doc/git/copyright` (git 2.39.5), where mingw-runtime's "placed in the Public
+/// Domain ... distributed in the hope that it will be useful but WITHOUT ANY WARRANTY"
+/// (lines 389-395) follows the Eclipse Distribution License's BSD-3-Clause text. It was
+/// absorbed into that text, and the lines were reported as unrecognized.
+/// `snippets/apache-2.0-header-odd-url.txt` (ScanCode's data-driven test
+/// `external/glc/Apache-2.0-Header.t15`, from Google's licenseclassifier: an Apache header
+/// with an odd URL) keeps its disclaimer, which speaks of "the License", part of the
+/// Apache notice above it.
+#[test]
+fn a_disclaimer_of_its_own_beside_a_license_text_is_reported() {
+    let git = snippet("debian-git-copyright");
+    let pd = licenses(&git)
+        .into_iter()
+        .find(|m| m["expression"] == "LicenseRef-scancode-public-domain-disclaimer")
+        .unwrap_or_else(|| panic!("{git:#}"));
+    assert_eq!(
+        (pd["start_line"].as_u64(), pd["end_line"].as_u64()),
+        (Some(389), Some(395))
+    );
+    assert!(
+        licenses(&git)
+            .iter()
+            .any(|m| m["expression"] == "BSD-3-Clause" && m["start_line"] == 356),
+        "{git:#}"
+    );
+    assert!(
+        !git["unrecognized"]
+            .as_array()
+            .is_some_and(|u| u.iter().any(|r| r["start_line"] == 388)),
+        "{git:#}"
+    );
+    let apache = snippet("apache-2.0-header-odd-url.txt");
+    assert_eq!(
+        expressions(&apache),
+        vec!["Apache-2.0".to_string()],
+        "{apache:#}"
+    );
+}

@@ -1425,6 +1425,9 @@ const BOILERPLATE: &[&str] = &[
     "LicenseRef-scancode-generic-export-compliance",
     "LicenseRef-scancode-public-domain-disclaimer",
 ];
+/// Matched words that make a boilerplate text a paragraph of its own.
+const OWN_TEXT: u32 = 40;
+
 /// How close (in tokens) an unversioned mention must be to a versioned one to be its echo.
 const ECHO_DISTANCE: u32 = 40;
 
@@ -1479,10 +1482,20 @@ fn absorb_unversioned(db: &LicenseDb, hits: &mut Vec<Hit>) {
             continue;
         }
         if mine.iter().all(|i| BOILERPLATE.contains(i)) {
-            drop[i] = hits
-                .iter()
-                .enumerate()
-                .any(|(j, a)| j != i && near(a, h) && specific(a, h));
+            // A paragraph of its own outside the license beside it, that does not speak
+            // of a license (mingw-runtime's dedication with its disclaimer, after a BSD
+            // notice in git's Debian copyright file), is evidence of its own; Apache's
+            // "distributed under the License is distributed on an AS IS BASIS" below a
+            // notice that matched without it is still that notice's.
+            let own_text = db.rule_kind(h.rule) == RuleKind::Text && h.matched >= OWN_TEXT;
+            drop[i] = hits.iter().enumerate().any(|(j, a)| {
+                j != i
+                    && near(a, h)
+                    && specific(a, h)
+                    && !(own_text
+                        && (a.qend < h.qstart || h.qend < a.qstart)
+                        && !speaks_of_license(h))
+            });
             continue;
         }
         if !mine.iter().all(|i| UNVERSIONED.contains(i)) || names_version(db, h.rule) {
