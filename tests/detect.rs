@@ -820,3 +820,22 @@ fn a_disclaimer_of_its_own_beside_a_license_text_is_reported() {
         "{apache:#}"
     );
 }
+
+/// A notice whose best rules each break a condition by a word (here the FSF's address as
+/// "51 Franklin St", where the rules' required phrase says "Street") gets the next rules of
+/// its license aligned too: `snippets/debian-java-common-copyright` is Debian 12's
+/// `/usr/share/doc/java-common/copyright` (java-common 0.74). Only the notice's first
+/// sentence was found, and its warranty and address paragraphs were unrecognized.
+#[test]
+fn a_near_miss_gets_the_next_rules_of_its_license() {
+    let rec = snippet("debian-java-common-copyright");
+    let m = assert_single(&rec, "GPL-2.0-or-later", "notice");
+    assert_eq!(
+        (m["start_line"].as_u64(), m["end_line"].as_u64()),
+        (Some(16), Some(32))
+    );
+    assert!(
+        rec["unrecognized"].as_array().is_none_or(|u| u.is_empty()),
+        "{rec:#}"
+    );
+}

@@ -536,12 +536,14 @@ fn explained_positions(db: &LicenseDb, q: &Query, hits: &[Hit]) -> Vec<bool> {
 /// hole's), not in the whole query: in a long file of many licenses, a rule for BSD-3-Clause
 /// with X11's words added found those words somewhere, and outranked BSD-3-Clause for a
 /// BSD-3-Clause text.
+/// `spare` gets the rules left out for the cap per expression, best first.
 fn candidates(
     db: &LicenseDb,
     q: &Query,
     wanted: &[bool],
     explained: &[bool],
     local: bool,
+    spare: &mut Vec<u32>,
     s: &mut Scratch,
 ) -> Vec<u32> {
     let n_rules = db.rules_count();
@@ -573,7 +575,7 @@ fn candidates(
     } else {
         0..q.toks.len()
     };
-    measure(db, q, wanted, explained, &q.toks[scope], &proposed)
+    measure(db, q, wanted, explained, &q.toks[scope], &proposed, spare)
 }
 
 /// The rules that share the most idf weight with `proposers` (sorted, distinct), best
@@ -625,6 +627,7 @@ fn measure(
     explained: &[bool],
     scope: &[u16],
     proposed: &[(f32, u32)],
+    spare: &mut Vec<u32>,
 ) -> Vec<u32> {
     // The words in scope, all of them, for the exact containment.
     let mut vocab: Vec<u16> = scope
@@ -681,7 +684,10 @@ fn measure(
     scored.retain(|c| {
         let e = db.rule_expression_index(c.2);
         match per_expr.iter_mut().find(|p| p.0 == e) {
-            Some(p) if p.1 >= PER_EXPRESSION => false,
+            Some(p) if p.1 >= PER_EXPRESSION => {
+                spare.push(c.2);
+                false
+            }
             Some(p) => {
                 p.1 += 1;
                 true
@@ -758,7 +764,8 @@ fn approximate(
         let w = wanted.iter().filter(|w| **w).count();
         eprintln!("approximate: {w} of {} tokens wanted", q.toks.len());
     }
-    let mut c = candidates(db, q, wanted, explained, false, s);
+    let mut spare = Vec::new();
+    let mut c = candidates(db, q, wanted, explained, false, &mut spare, s);
     // Each hole the exact hits leave in a long region of several licenses proposes for
     // itself too: proposed from all the wanted words at once, the few candidates went to
     // the licenses with the most words, and NumPy's BSD-3-Clause text, above the GPL and
@@ -775,7 +782,7 @@ fn approximate(
             // of a Debian copyright file. (A license's best rule alone may be a variant
             // with words of its own.)
             let mut exprs: Vec<u32> = Vec::new();
-            for r in candidates(db, q, &mask, explained, true, s) {
+            for r in candidates(db, q, &mask, explained, true, &mut Vec::new(), s) {
                 let e = db.rule_expression_index(r);
                 if !exprs.contains(&e) {
                     if exprs.len() == HOLE_LICENSES {
@@ -823,7 +830,44 @@ fn approximate(
             }
         }
     }
+    second_chance(db, q, &spare, s, &mut out);
     out
+}
+
+/// An alignment this close to whole that breaks a condition of its rule...
+const NEAR_MISS: f32 = 0.9;
+/// ...has this many more rules of its license aligned, for at most two licenses.
+const SECOND_CHANCE: usize = 4;
+
+/// A license whose aligned rules all nearly matched but broke a condition (a required
+/// phrase one word off: "51 Franklin St" in a GPL notice whose rule says "Street") has its
+/// next rules aligned too, the ones the cap per expression left out: ScanCode aligns far
+/// more candidates, and one of them is the wording the text has. Only after a near miss,
+/// so a region whose words merely resemble licenses costs nothing more.
+fn second_chance(db: &LicenseDb, q: &Query, spare: &[u32], s: &mut Scratch, out: &mut Vec<Hit>) {
+    let mut missed: Vec<u32> = Vec::new();
+    for h in out.iter() {
+        let e = db.rule_expression_index(h.rule);
+        if missed.len() < 2
+            && !missed.contains(&e)
+            && h.coverage(db) >= NEAR_MISS
+            && !valid(db, q, h)
+            && !out
+                .iter()
+                .any(|o| db.rule_expression_index(o.rule) == e && valid(db, q, o))
+        {
+            missed.push(e);
+        }
+    }
+    for e in missed {
+        for &r in spare
+            .iter()
+            .filter(|&&r| db.rule_expression_index(r) == e)
+            .take(SECOND_CHANCE)
+        {
+            align(db, q, r, s, out);
+        }
+    }
 }
 
 /// Holes that propose candidates of their own, at most...
