@@ -839,3 +839,28 @@ fn a_near_miss_gets_the_next_rules_of_its_license() {
         "{rec:#}"
     );
 }
+
+/// Holes far down a long file propose too: `snippets/debian-chromium-copyright` is Debian
+/// 12's `/usr/share/doc/chromium/copyright` (chromium 156.0.8078.129), 3,391 lines of
+/// licenses. Beyond the first 16 holes its MPL-2.0 text (lines 2864-3234) was never aligned
+/// whole, and its pieces said AGPL-3.0-only (the text's list of Secondary Licenses),
+/// MPL-2.0-no-copyleft-exception (Exhibit B) and a proprietary license.
+#[test]
+fn a_license_text_deep_in_a_long_file_is_found_whole() {
+    let rec = snippet("debian-chromium-copyright");
+    let ls = licenses(&rec);
+    let mpl = ls
+        .iter()
+        .find(|m| m["expression"] == "MPL-2.0" && m["kind"] == "text")
+        .unwrap_or_else(|| panic!("{rec:#}"));
+    assert_eq!(
+        (mpl["start_line"].as_u64(), mpl["end_line"].as_u64()),
+        (Some(2864), Some(3234))
+    );
+    for wrong in ["AGPL-3.0-only", "MPL-2.0-no-copyleft-exception"] {
+        assert!(
+            !expressions(&rec).iter().any(|e| e.contains(wrong)),
+            "{wrong}: {rec:#}"
+        );
+    }
+}

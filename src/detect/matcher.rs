@@ -870,8 +870,9 @@ fn second_chance(db: &LicenseDb, q: &Query, spare: &[u32], s: &mut Scratch, out:
     }
 }
 
-/// Holes that propose candidates of their own, at most...
-const MAX_HOLES: usize = 16;
+/// Holes that propose candidates of their own, at most (chromium's Debian copyright file
+/// has more than 16 before its MPL-2.0 text)...
+const MAX_HOLES: usize = 64;
 /// ...and the licenses each proposes (with their few best rules)...
 const HOLE_LICENSES: usize = 3;
 /// ...whose alignments must cover this share of their rule.
