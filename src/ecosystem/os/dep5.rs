@@ -143,12 +143,13 @@ fn ref_id(name: &str) -> String {
 }
 
 /// The key a standalone License paragraph and a `LicenseRef-` share: the id the name
-/// becomes, in one case ("Public Domain" and `LicenseRef-public-domain` meet).
+/// becomes, in one case ("Old Style" and `LicenseRef-Old-Style` meet), Debian's short
+/// names read first.
 fn ref_key(id_or_name: &str) -> String {
     let id = if id_or_name.starts_with("LicenseRef-") {
         id_or_name.to_string()
     } else {
-        ref_id(id_or_name)
+        debian_short_name(id_or_name).map_or_else(|| ref_id(id_or_name), str::to_string)
     };
     id.to_ascii_lowercase()
 }
@@ -205,6 +206,9 @@ fn debian_short_name(name: &str) -> Option<&'static str> {
         "zpl-2.1" => "ZPL-2.1",
         "w3c" => "W3C",
         "x11" => "X11",
+        // The name detection gives a dedication too (ScanCode's `public-domain`), so that
+        // the declared and the detected license are one id, not two for the same thing.
+        "public-domain" | "public domain" | "pd" => "LicenseRef-scancode-public-domain",
         _ => return None,
     })
 }
@@ -410,7 +414,9 @@ mod tests {
             spdx("GPL-3+ with Bison exception"),
             "GPL-3.0-or-later WITH Bison-exception-2.2"
         );
-        assert_eq!(spdx("public-domain"), "LicenseRef-public-domain");
+        assert_eq!(spdx("public-domain"), "LicenseRef-scancode-public-domain");
+        assert_eq!(spdx("PD"), "LicenseRef-scancode-public-domain");
+        assert_eq!(spdx("public-domain-md5"), "LicenseRef-public-domain-md5");
         assert_eq!(spdx("MIT, BSD-3-clause"), "MIT AND BSD-3-Clause");
         assert_eq!(
             spdx("GPL-2 with odd exception"),
@@ -428,10 +434,10 @@ mod tests {
         let d = declared(&super::super::paragraphs(text));
         assert_eq!(
             d.expression.as_deref(),
-            Some("GPL-2.0-or-later AND LicenseRef-public-domain")
+            Some("GPL-2.0-or-later AND LicenseRef-scancode-public-domain")
         );
         let pd = d.matches.iter().find(|m| m.matched_text.is_some()).unwrap();
-        assert_eq!(pd.expression, "LicenseRef-public-domain");
+        assert_eq!(pd.expression, "LicenseRef-scancode-public-domain");
         assert_eq!(
             pd.matched_text.as_deref(),
             Some("The author placed it in the public domain.")
@@ -444,11 +450,11 @@ mod tests {
     #[test]
     fn a_name_with_spaces_finds_its_standalone_text() {
         let text = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\
-                    \nFiles: *\nCopyright: 1 A\nLicense: Public Domain\n\
-                    \nLicense: Public Domain\n No rights are reserved.\n";
+                    \nFiles: *\nCopyright: 1 A\nLicense: Old Style\n\
+                    \nLicense: Old Style\n No rights are reserved.\n";
         let d = declared(&super::super::paragraphs(text));
         let pd = d.matches.iter().find(|m| m.matched_text.is_some()).unwrap();
-        assert_eq!(pd.expression, "LicenseRef-Public-Domain");
+        assert_eq!(pd.expression, "LicenseRef-Old-Style");
         assert_eq!(pd.matched_text.as_deref(), Some("No rights are reserved."));
     }
 }
