@@ -743,8 +743,8 @@ fn a_license_list_as_code_is_no_licensing() {
 }
 
 /// Where exact hits leave several holes in a long file of many licenses, each hole is
-/// aligned with the licenses its own words propose, judged by the words around it. Two
-/// real files (unchanged):
+/// aligned with the licenses its own words propose, judged by the words around it. Real
+/// files (unchanged):
 /// - `snippets/numpy-2.4.6-LICENSE.txt`, `numpy-2.4.6.dist-info/licenses/LICENSE.txt` of
 ///   the PyPI wheel: NumPy's own BSD-3-Clause text above the licenses of what the wheel
 ///   bundles. Proposed from the whole file, the text's candidates went to the bundled
@@ -766,6 +766,13 @@ fn each_hole_in_a_file_of_many_licenses_finds_its_own_license() {
 
     let numpy = snippet("numpy-2.4.6-LICENSE.txt");
     assert!(at(&numpy, "BSD-3-Clause", 4, 30), "{numpy:#}");
+    // One hole beside a whole text exact hits explain: NumPy's BSD-3-Clause text above
+    // Julia's MIT text (`snippets/numpy-random-distributions-LICENSE.md`, the wheel's
+    // `numpy/random/src/distributions/LICENSE.md`), whose words together chose a rule
+    // with both licenses' words, and the BSD text was unrecognized.
+    let dist = snippet("numpy-random-distributions-LICENSE.md");
+    assert!(at(&dist, "BSD-3-Clause", 6, 32), "{dist:#}");
+    assert!(at(&dist, "MIT", 44, 61), "{dist:#}");
     assert!(
         !expressions(&numpy).iter().any(|e| e.contains("bsd-x11")),
         "{numpy:#}"

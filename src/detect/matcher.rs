@@ -532,17 +532,17 @@ fn explained_positions(db: &LicenseDb, q: &Query, hits: &[Hit]) -> Vec<bool> {
 /// weight with them are then measured exactly, against all the words of the query, by
 /// their forward index: the containment (how much of the rule's weighted vocabulary the
 /// query holds) must reach the coverage an approximate match needs.
-/// `local`: the rules' words are looked for only in the [`span`] of the wanted words (a
-/// hole's), not in the whole query: in a long file of many licenses, a rule for BSD-3-Clause
-/// with X11's words added found those words somewhere, and outranked BSD-3-Clause for a
-/// BSD-3-Clause text.
+/// `scope`: the query positions whose words the rules' are looked for in (for a hole, the
+/// words around it, not the whole query: in a long file of many licenses, a rule for
+/// BSD-3-Clause with X11's words added found those words somewhere, and outranked
+/// BSD-3-Clause for a BSD-3-Clause text).
 /// `spare` gets the rules left out for the cap per expression, best first.
 fn candidates(
     db: &LicenseDb,
     q: &Query,
     wanted: &[bool],
     explained: &[bool],
-    local: bool,
+    scope: std::ops::Range<usize>,
     spare: &mut Vec<u32>,
     s: &mut Scratch,
 ) -> Vec<u32> {
@@ -569,11 +569,6 @@ fn candidates(
             s.proposals.insert(proposers, p.clone());
             p
         }
-    };
-    let scope = if local {
-        span(q, wanted, explained).map_or(0..0, |(lo, hi)| lo..hi + 1)
-    } else {
-        0..q.toks.len()
     };
     measure(db, q, wanted, explained, &q.toks[scope], &proposed, spare)
 }
@@ -765,24 +760,36 @@ fn approximate(
         eprintln!("approximate: {w} of {} tokens wanted", q.toks.len());
     }
     let mut spare = Vec::new();
-    let mut c = candidates(db, q, wanted, explained, false, &mut spare, s);
+    let mut c = candidates(db, q, wanted, explained, 0..q.toks.len(), &mut spare, s);
     // Each hole the exact hits leave in a long region of several licenses proposes for
     // itself too: proposed from all the wanted words at once, the few candidates went to
     // the licenses with the most words, and NumPy's BSD-3-Clause text, above the GPL and
     // LGPL texts its wheel bundles, was never aligned.
+    // A single hole beside a whole text that exact hits explain (a BSD-3-Clause text above
+    // the MIT text of Julia in NumPy's random/distributions/LICENSE.md) proposes too, its
+    // words judged alone: the whole query's favoured a rule that has both licenses' words.
     let holes = holes(db, q, wanted, explained);
     let proposed_by_all = c.len();
-    if holes.len() > 1 {
+    let alone = holes.len() == 1 && {
+        let (a, b) = holes[0];
+        wanted[..a].contains(&true) || wanted[b..].contains(&true)
+    };
+    if holes.len() > 1 || alone {
         let mut mask = vec![false; q.toks.len()];
         for &(a, b) in holes.iter().take(MAX_HOLES) {
             mask[a..b].fill(true);
+            let scope = if alone {
+                a..b
+            } else {
+                span(q, &mask, explained).map_or(a..b, |(lo, hi)| lo..hi + 1)
+            };
             // The few best rules of a few licenses, not the few best rules: three
             // BSD-3-Clause variants ranked above BSD-2-Clause-Views for the disclaimer and
             // "views and conclusions" sentence left after the exact BSD-2-Clause clauses
             // of a Debian copyright file. (A license's best rule alone may be a variant
             // with words of its own.)
             let mut exprs: Vec<u32> = Vec::new();
-            for r in candidates(db, q, &mask, explained, true, &mut Vec::new(), s) {
+            for r in candidates(db, q, &mask, explained, scope, &mut Vec::new(), s) {
                 let e = db.rule_expression_index(r);
                 if !exprs.contains(&e) {
                     if exprs.len() == HOLE_LICENSES {
