@@ -777,6 +777,19 @@ fn each_hole_in_a_file_of_many_licenses_finds_its_own_license() {
         !expressions(&numpy).iter().any(|e| e.contains("bsd-x11")),
         "{numpy:#}"
     );
+    // A hole's license whose first rules came within 80% gets its next rules: the
+    // BSD-3-Clause text of libical's LICENSE with "Neither name of The Museum of Hiram"
+    // (`snippets/libical-license-bsd-variant.txt`, ScanCode's data-driven test
+    // `lic2/bsd-new_and_bsd-simplified_and_lgpl_and_lgpl-2.0-plus_and_other.txt`) was
+    // BSD-Source-Code, a license without the binary clause the text has.
+    let libical = snippet("libical-license-bsd-variant.txt");
+    assert!(at(&libical, "BSD-3-Clause", 250, 279), "{libical:#}");
+    assert!(
+        !expressions(&libical)
+            .iter()
+            .any(|e| e.contains("BSD-Source-Code")),
+        "{libical:#}"
+    );
     let avahi = snippet("debian-avahi-copyright");
     assert!(at(&avahi, "BSD-2-Clause-Views", 60, 82), "{avahi:#}");
     assert!(at(&avahi, "BSD-3-Clause", 88, 109), "{avahi:#}");

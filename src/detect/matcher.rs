@@ -774,6 +774,7 @@ fn approximate(
         let (a, b) = holes[0];
         wanted[..a].contains(&true) || wanted[b..].contains(&true)
     };
+    let mut hole_spare: Vec<u32> = Vec::new();
     if holes.len() > 1 || alone {
         let mut mask = vec![false; q.toks.len()];
         for &(a, b) in holes.iter().take(MAX_HOLES) {
@@ -789,7 +790,7 @@ fn approximate(
             // of a Debian copyright file. (A license's best rule alone may be a variant
             // with words of its own.)
             let mut exprs: Vec<u32> = Vec::new();
-            for r in candidates(db, q, &mask, explained, scope, &mut Vec::new(), s) {
+            for r in candidates(db, q, &mask, explained, scope, &mut hole_spare, s) {
                 let e = db.rule_expression_index(r);
                 if !exprs.contains(&e) {
                     if exprs.len() == HOLE_LICENSES {
@@ -815,29 +816,61 @@ fn approximate(
     }
     s.grams.sort_unstable();
     let unexplained: Vec<bool> = explained.iter().map(|e| !e).collect();
-    for (i, r) in c.into_iter().enumerate() {
+    // A hole's candidate answers for the hole, with most of its rule: an alignment made
+    // mostly of words exact hits explain is a near miss of those hits ("On Debian
+    // systems, the complete text of the GPL version 3..." aligned, versions aside, with a
+    // rule for GPL-2 and LGPL-2.1), and one that covers little of its rule strings
+    // together pieces of the neighbouring licenses' notices. `close` gets the licenses
+    // that came close ([`HOLE_NEAR_MISS`] of a rule) and lost only on coverage.
+    let answer_for_hole = |out: &mut Vec<Hit>, from: usize, close: &mut Vec<(u32, u32, u32)>| {
+        let mut k = from;
+        while k < out.len() {
+            let cov = out[k].coverage(db);
+            if matched_in(&out[k], &unexplained) * 2 < out[k].matched || cov < HOLE_MIN_COVERAGE {
+                let e = db.rule_expression_index(out[k].rule);
+                if cov >= HOLE_NEAR_MISS
+                    && matched_in(&out[k], &unexplained) * 2 >= out[k].matched
+                    && !close.iter().any(|c| c.0 == e)
+                {
+                    close.push((e, out[k].qstart, out[k].qend));
+                }
+                out.swap_remove(k);
+            } else {
+                k += 1;
+            }
+        }
+    };
+    let mut close: Vec<(u32, u32, u32)> = Vec::new();
+    for (i, r) in c.iter().copied().enumerate() {
         debug_assert!(db.rule_flags(r) & F_APPROX != 0);
         let from = out.len();
         align(db, q, r, s, &mut out);
-        // A hole's candidate answers for the hole, with most of its rule: an alignment
-        // made mostly of words exact hits explain is a near miss of those hits ("On
-        // Debian systems, the complete text of the GPL version 3..." aligned, versions
-        // aside, with a rule for GPL-2 and LGPL-2.1), and one that covers little of its
-        // rule strings together pieces of the neighbouring licenses' notices.
         if i >= proposed_by_all {
-            let mut k = from;
-            while k < out.len() {
-                if matched_in(&out[k], &unexplained) * 2 < out[k].matched
-                    || out[k].coverage(db) < HOLE_MIN_COVERAGE
-                {
-                    out.swap_remove(k);
-                } else {
-                    k += 1;
-                }
-            }
+            answer_for_hole(&mut out, from, &mut close);
         }
     }
     second_chance(db, q, &spare, s, &mut out);
+    // The same second chance for a hole: a BSD-3-Clause text whose "advertising" clause
+    // reads "3. <removed>" came within 90% of the two variants the cap let through, and the
+    // license's plainer rules were never tried (BSD-Source-Code, which has no binary
+    // clause, was the answer).
+    close.retain(|&(e, a, b)| {
+        !out.iter()
+            .any(|h| db.rule_expression_index(h.rule) == e && h.qstart <= b && a <= h.qend)
+    });
+    for (e, _, _) in close.into_iter().take(2) {
+        for r in hole_spare
+            .iter()
+            .copied()
+            .filter(|&r| db.rule_expression_index(r) == e && !c.contains(&r))
+            .take(SECOND_CHANCE)
+            .collect::<Vec<u32>>()
+        {
+            let from = out.len();
+            align(db, q, r, s, &mut out);
+            answer_for_hole(&mut out, from, &mut Vec::new());
+        }
+    }
     out
 }
 
@@ -882,8 +915,10 @@ fn second_chance(db: &LicenseDb, q: &Query, spare: &[u32], s: &mut Scratch, out:
 const MAX_HOLES: usize = 64;
 /// ...and the licenses each proposes (with their few best rules)...
 const HOLE_LICENSES: usize = 3;
-/// ...whose alignments must cover this share of their rule.
+/// ...whose alignments must cover this share of their rule; one that covers this much
+/// has the license's next rules aligned.
 const HOLE_MIN_COVERAGE: f32 = 0.95;
+const HOLE_NEAR_MISS: f32 = 0.8;
 
 /// The runs (`a..b`) of wanted words no exact hit explains, each with license vocabulary
 /// enough to be aligned alone, in query order. Runs closer than [`RUN_BREAK`] words are
