@@ -759,8 +759,8 @@ fn each_hole_in_a_file_of_many_licenses_finds_its_own_license() {
         licenses(rec).iter().any(|m| {
             m["expression"] == expr
                 && m["kind"] == "text"
-                && m["start_line"].as_u64().unwrap() <= start
-                && m["end_line"].as_u64().unwrap() >= end
+                && lines(m).0 <= start
+                && lines(m).1 >= end
         })
     };
 
@@ -817,10 +817,7 @@ fn a_disclaimer_of_its_own_beside_a_license_text_is_reported() {
         .into_iter()
         .find(|m| m["expression"] == "LicenseRef-scancode-public-domain-disclaimer")
         .unwrap_or_else(|| panic!("{git:#}"));
-    assert_eq!(
-        (pd["start_line"].as_u64(), pd["end_line"].as_u64()),
-        (Some(389), Some(395))
-    );
+    assert_eq!(lines(&pd), (389, 395));
     assert!(
         licenses(&git)
             .iter()
@@ -850,10 +847,7 @@ fn a_disclaimer_of_its_own_beside_a_license_text_is_reported() {
 fn a_near_miss_gets_the_next_rules_of_its_license() {
     let rec = snippet("debian-java-common-copyright");
     let m = assert_single(&rec, "GPL-2.0-or-later", "notice");
-    assert_eq!(
-        (m["start_line"].as_u64(), m["end_line"].as_u64()),
-        (Some(16), Some(32))
-    );
+    assert_eq!(lines(&m), (16, 32));
     assert!(
         rec["unrecognized"].as_array().is_none_or(|u| u.is_empty()),
         "{rec:#}"
@@ -873,10 +867,7 @@ fn a_license_text_deep_in_a_long_file_is_found_whole() {
         .iter()
         .find(|m| m["expression"] == "MPL-2.0" && m["kind"] == "text")
         .unwrap_or_else(|| panic!("{rec:#}"));
-    assert_eq!(
-        (mpl["start_line"].as_u64(), mpl["end_line"].as_u64()),
-        (Some(2864), Some(3234))
-    );
+    assert_eq!(lines(mpl), (2864, 3234));
     for wrong in ["AGPL-3.0-only", "MPL-2.0-no-copyleft-exception"] {
         assert!(
             !expressions(&rec).iter().any(|e| e.contains(wrong)),

@@ -774,7 +774,12 @@ fn approximate(
         }
     }
     s.grams.sort_unstable();
-    let unexplained: Vec<bool> = explained.iter().map(|e| !e).collect();
+    // (Only holes' candidates are judged by it.)
+    let unexplained: Vec<bool> = if c.len() > proposed_by_all {
+        explained.iter().map(|e| !e).collect()
+    } else {
+        Vec::new()
+    };
     // A hole's candidate answers for the hole, with most of its rule: an alignment made
     // mostly of words exact hits explain is a near miss of those hits ("On Debian
     // systems, the complete text of the GPL version 3..." aligned, versions aside, with a
@@ -806,7 +811,7 @@ fn approximate(
             answer_for_hole(&mut out, from, &mut close);
         }
     }
-    second_chance(db, q, &spare, s, &mut out);
+    second_chance(db, q, &spare, &c, s, &mut out);
     // The same second chance for a hole, from 80%: libical's BSD-3-Clause text ("Neither
     // name of The Museum of Hiram") came that close to the two long variants the cap let
     // through, the license's plainer rules were never tried, and BSD-Source-Code (which
@@ -816,19 +821,28 @@ fn approximate(
             .any(|h| db.rule_expression_index(h.rule) == e && h.qstart <= b && a <= h.qend)
     });
     for (e, _, _) in close.into_iter().take(2) {
-        for r in hole_spare
-            .iter()
-            .copied()
-            .filter(|&r| db.rule_expression_index(r) == e && !c.contains(&r))
-            .take(SECOND_CHANCE)
-            .collect::<Vec<u32>>()
-        {
+        for r in next_rules(db, &hole_spare, e, &c) {
             let from = out.len();
             align(db, q, r, s, &mut out);
             answer_for_hole(&mut out, from, &mut Vec::new());
         }
     }
     out
+}
+
+/// The next [`SECOND_CHANCE`] rules of expression `e` among `spare` (best first), once
+/// each, leaving out those `tried` already.
+fn next_rules(db: &LicenseDb, spare: &[u32], e: u32, tried: &[u32]) -> Vec<u32> {
+    let mut next: Vec<u32> = Vec::new();
+    for &r in spare {
+        if next.len() == SECOND_CHANCE {
+            break;
+        }
+        if db.rule_expression_index(r) == e && !tried.contains(&r) && !next.contains(&r) {
+            next.push(r);
+        }
+    }
+    next
 }
 
 /// Each hole the exact hits leave in a long region of several licenses proposes for
@@ -896,7 +910,14 @@ const SECOND_CHANCE: usize = 4;
 /// next rules aligned too, the ones the cap per expression left out: ScanCode aligns far
 /// more candidates, and one of them is the wording the text has. Only after a near miss,
 /// so a region whose words merely resemble licenses costs nothing more.
-fn second_chance(db: &LicenseDb, q: &Query, spare: &[u32], s: &mut Scratch, out: &mut Vec<Hit>) {
+fn second_chance(
+    db: &LicenseDb,
+    q: &Query,
+    spare: &[u32],
+    tried: &[u32],
+    s: &mut Scratch,
+    out: &mut Vec<Hit>,
+) {
     let mut missed: Vec<u32> = Vec::new();
     for h in out.iter() {
         let e = db.rule_expression_index(h.rule);
@@ -912,11 +933,7 @@ fn second_chance(db: &LicenseDb, q: &Query, spare: &[u32], s: &mut Scratch, out:
         }
     }
     for e in missed {
-        for &r in spare
-            .iter()
-            .filter(|&&r| db.rule_expression_index(r) == e)
-            .take(SECOND_CHANCE)
-        {
+        for r in next_rules(db, spare, e, tried) {
             align(db, q, r, s, out);
         }
     }
