@@ -875,3 +875,14 @@ fn a_license_text_deep_in_a_long_file_is_found_whole() {
         );
     }
 }
+
+/// A bare license name right above a license text of its family is that text's title:
+/// `snippets/npm-install-checks-LICENSE` is npm-install-checks 8.0.0's LICENSE as npm
+/// 11.19.1 bundles it ("The BSD License" above the two-clause text). ScanCode's rule for
+/// "the BSD license" names BSD-3-Clause, which this file does not grant.
+#[test]
+fn a_license_name_above_its_text_is_its_title() {
+    let rec = snippet("npm-install-checks-LICENSE");
+    let m = assert_single(&rec, "BSD-2-Clause", "text");
+    assert_eq!(lines(&m), (6, 27));
+}

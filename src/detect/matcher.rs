@@ -1614,6 +1614,10 @@ fn absorb_unversioned(db: &LicenseDb, hits: &mut Vec<Hit>) {
             });
             continue;
         }
+        if is_title_of(db, hits, h) {
+            drop[i] = true;
+            continue;
+        }
         if !mine.iter().all(|i| UNVERSIONED.contains(i)) || names_version(db, h.rule) {
             continue;
         }
@@ -1630,6 +1634,31 @@ fn absorb_unversioned(db: &LicenseDb, hits: &mut Vec<Hit>) {
         k += 1;
         !drop[k - 1]
     });
+}
+
+/// Words a bare license name has at most ("The BSD License", "the Artistic License").
+const TITLE_WORDS: usize = 4;
+/// Tokens a title may stand before its text.
+const TITLE_GAP: u32 = 3;
+
+/// Whether `h` is a bare license name standing right above a license text of the same
+/// family: the text's title, not a license besides. ScanCode reads "The BSD License" as
+/// BSD-3-Clause; above a two-clause text (npm's npm-install-checks and npm-user-validate)
+/// it is that text's heading, and reporting BSD-3-Clause beside it is a license the file
+/// does not grant.
+fn is_title_of(db: &LicenseDb, hits: &[Hit], h: &Hit) -> bool {
+    if db.rule_kind(h.rule) != RuleKind::Reference || db.rule_len(h.rule) as usize > TITLE_WORDS {
+        return false;
+    }
+    let [name] = ids(db.rule_expression(h.rule))[..] else {
+        return false;
+    };
+    hits.iter().any(|a| {
+        db.rule_kind(a.rule) == RuleKind::Text
+            && a.qstart > h.qend
+            && a.qstart - h.qend - 1 <= TITLE_GAP
+            && matches!(ids(db.rule_expression(a.rule))[..], [t] if t != name && family(t) == family(name))
+    })
 }
 
 /// Whether rule `r`'s own words give a version ("Version 1.1 or any later version"): its
