@@ -100,7 +100,7 @@ fn negated_and_contribution_wording_is_not_a_grant() {
 /// rc declares `(BSD-2-Clause OR MIT OR Apache-2.0)` and ships LICENSE.BSD with the
 /// "views and conclusions" sentence (BSD-2-Clause-Views): still the declared choice, not
 /// `(...) AND BSD-2-Clause-Views`. uri-js' LICENSE and argparse's are their declared
-/// license in another spelling.
+/// license in another spelling. abbrev's LICENSE offers its declared ISC or MIT.
 #[test]
 fn declared_choices_stay_choices_and_two_spellings_are_one_license() {
     let v = scan("npm");
@@ -134,6 +134,21 @@ fn declared_choices_stay_choices_and_two_spellings_are_one_license() {
     assert!(uri.get("review").is_none(), "{:#}", uri["review"]);
     let argparse = component(&v, "pkg:npm/argparse@2.0.1");
     assert_eq!(argparse["concluded"], "Python-2.0");
+
+    // abbrev declares ISC; its LICENSE offers ISC or MIT ("You may use this software under
+    // EITHER of the following licenses"): MIT is the other branch, not a term besides.
+    let abbrev = component(&v, "pkg:npm/abbrev@4.0.0");
+    assert_eq!(abbrev["detected"], "ISC OR MIT");
+    assert_eq!(abbrev["concluded"], "ISC");
+    assert_eq!(
+        texts(abbrev, "review"),
+        vec![
+            "declared `ISC`; node_modules/abbrev/LICENSE:1-46 also names MIT (a text that \
+             offers it as a choice beside the declared license), not added to the \
+             conclusion: decide whether it binds"
+                .to_string()
+        ]
+    );
 }
 
 /// A wheel's own files are its evidence: arrow's license is in
@@ -264,7 +279,7 @@ fn the_project_is_not_judged_unless_the_policy_says_so() {
         ),
         "{out}"
     );
-    assert!(out.contains("check passed: 3 components: 3 pass"), "{out}");
+    assert!(out.contains("check passed: 4 components: 4 pass"), "{out}");
 
     std::fs::write(
         t.path().join("policy.toml"),

@@ -623,6 +623,15 @@ fn against_declared(
         .filter(|e| !is_readme(&e.path) && !is_third_party_notice(&e.path))
         .map(|e| e.path.as_str())
         .collect();
+    // A text that offers the declared license as one branch of a choice ("dual-licensed
+    // under the ISC and MIT licenses. You may use this software under EITHER", npm's
+    // abbrev, declared ISC) grants the other branch as an alternative, not as a term.
+    let offers_declared = |e: &Evidence| {
+        top_level_or(&e.expression)
+            && ids(&e.expression)
+                .iter()
+                .any(|i| declared_ids.iter().any(|d| equivalent::same_license(d, i)))
+    };
     let binds = |t: &str| {
         c.evidence.iter().any(|e| {
             is_full_text(e)
@@ -630,6 +639,7 @@ fn against_declared(
                 && !is_readme(&e.path)
                 && !is_third_party_notice(&e.path)
                 && !(choice && license_files.len() > 1 && is_branch_file(&e.path))
+                && !offers_declared(e)
         })
     };
     let (binding, open): (Vec<&String>, Vec<&String>) = extra.into_iter().partition(|t| binds(t));
@@ -652,7 +662,12 @@ fn against_declared(
             "declared `{d}`; {} also names {t} ({}), not added to the conclusion: decide \
              whether it binds",
             location_list(&c.evidence, t),
-            why_not_binding(&c.evidence, t, choice && license_files.len() > 1)
+            why_not_binding(
+                &c.evidence,
+                t,
+                choice && license_files.len() > 1,
+                &offers_declared
+            )
         ));
     }
     if binding.is_empty() {
@@ -689,7 +704,7 @@ fn files_decide(c: &mut Component, found_ids: &BTreeSet<String>) -> Option<Strin
         c.review.push(format!(
             "{} also names {id} ({}), not added to the conclusion: decide whether it binds",
             location_list(&c.evidence, id),
-            why_not_binding(&c.evidence, id, false)
+            why_not_binding(&c.evidence, id, false, &|_| false)
         ));
     }
     let parts: Vec<&str> = binding.iter().map(|s| s.as_str()).collect();
@@ -759,10 +774,17 @@ fn is_full_text(e: &Evidence) -> bool {
 }
 
 /// Why the evidence for `t` does not bind: what kind of evidence it is.
-fn why_not_binding(evidence: &[Evidence], t: &str, choice_files: bool) -> &'static str {
+fn why_not_binding(
+    evidence: &[Evidence],
+    t: &str,
+    choice_files: bool,
+    offers_declared: &dyn Fn(&Evidence) -> bool,
+) -> &'static str {
     let of_t = || evidence.iter().filter(|e| ids(&e.expression).contains(t));
     if of_t().any(is_full_text) {
-        if choice_files {
+        if of_t().filter(|e| is_full_text(e)).all(offers_declared) {
+            "a text that offers it as a choice beside the declared license"
+        } else if choice_files {
             "the text of a file named for one branch of the declared choice"
         } else {
             "a text in a third-party notice or README"
