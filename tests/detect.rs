@@ -886,3 +886,29 @@ fn a_license_name_above_its_text_is_its_title() {
     let m = assert_single(&rec, "BSD-2-Clause", "text");
     assert_eq!(lines(&m), (6, 27));
 }
+
+/// A license name in code is no license statement when the code only handles the word:
+/// a default for a missing field (`manifest.license || 'Proprietary'` in npm 11.19.1's
+/// `lib/commands/view.js`; `package.license || getConfig('license') || 'ISC'` in
+/// init-package-json 8.2.5's `lib/default-input.js`, as npm bundles it), a command-line
+/// option (`npm ls -gpld`, lines 100-130 of npm's `docs/content/using-npm/config.md`:
+/// ScanCode's rule for the rare "GPLd"), a constant (`'LICENSE_FREE'` in Pygments
+/// 2.21.0's `lexers/_mql_builtins.py`, whose header's ":license: BSD" stays) or a glob (`"lgpl[.-]*"`
+/// and `"CC-BY-*"` in ignore 0.4.35's `src/default_types.rs`).
+#[test]
+fn a_license_name_handled_by_code_is_no_license() {
+    for name in [
+        "npm-11.19.1-view.js",
+        "init-package-json-default-input.js",
+        "npm-11.19.1-config-lines-100-130.md",
+    ] {
+        let rec = snippet(name);
+        assert!(licenses(&rec).is_empty(), "{name}: {rec:#}");
+    }
+    let mql = snippet("pygments-mql-builtins.py");
+    assert_eq!(lines(&assert_single(&mql, "BSD-3-Clause", "tag")), (8, 8));
+    let types = expressions(&snippet("ignore-0.4.35-default_types.rs"));
+    for glob in ["LGPL-2.0-or-later", "AGPL-3.0-or-later", "CC-BY-4.0"] {
+        assert!(!types.iter().any(|e| e == glob), "{types:?}");
+    }
+}

@@ -415,12 +415,17 @@ fn match_region(
         }
     };
     for m in &result.matches {
-        if db.rule_kind(m.rule) == RuleKind::Clue
-            && !stands_alone(
-                region,
-                q.spans[m.qstart as usize].0 as usize,
-                q.spans[m.qend as usize].1 as usize,
-            )
+        let (a, b) = (
+            q.spans[m.qstart as usize].0 as usize,
+            q.spans[m.qend as usize].1 as usize,
+        );
+        if db.rule_kind(m.rule) == RuleKind::Clue && !stands_alone(region, a, b) {
+            continue;
+        }
+        if matches!(db.rule_kind(m.rule), RuleKind::Reference | RuleKind::Tag)
+            && db.rule_len(m.rule) <= CODE_WORDS
+            && (in_code(region, a, b)
+                || (db.rule_kind(m.rule) == RuleKind::Tag && is_identifier(&region[a..b])))
         {
             continue;
         }
@@ -465,6 +470,50 @@ fn match_region(
             score,
         });
     }
+}
+
+/// Words a reference or tag has at most to be checked for standing in code.
+const CODE_WORDS: u32 = 3;
+
+/// Whether `region[a..b]`, a match of a few words, is a piece of code, not a statement:
+/// a command-line option ("npm ls -gpld" is no "GPLd", ScanCode's rare GPL mention), or
+/// words joined by a logical or comparison operator (`manifest.license || 'Proprietary'`
+/// in npm's `view` command is a default for a missing field, not a proprietary license),
+/// or a glob.
+fn in_code(region: &str, a: usize, b: usize) -> bool {
+    let before = region.as_bytes()[..a].iter().rev();
+    let dashes = before.clone().take_while(|&&c| c == b'-').count();
+    let option = (1..=2).contains(&dashes)
+        && before
+            .clone()
+            .nth(dashes)
+            .is_none_or(|c| c.is_ascii_whitespace())
+        && !region[b..].starts_with(|c: char| c.is_alphanumeric());
+    // (A heading's underline of `=` is no operator: "License\n=======\n[MIT](LICENSE)".)
+    let operator = region[a..b]
+        .lines()
+        .filter(|l| !l.trim().bytes().all(|c| c == b'=' || c == b'-'))
+        .any(|l| {
+            ["||", "&&", "==", "!=", "?:", " ? "]
+                .iter()
+                .any(|op| l.contains(op))
+        });
+    // A glob (`"lgpl[.-]*"` and `"CC-BY-*"` in ignore's file types; not a markdown
+    // footnote, "MIT[^1]", nor bold, "**GPL**").
+    let bytes = region.as_bytes();
+    let glob = (bytes.get(b) == Some(&b'[') && bytes.get(b + 1) != Some(&b'^'))
+        || (bytes.get(b) == Some(&b'-') && bytes.get(b + 1) == Some(&b'*'));
+    option || operator || glob
+}
+
+/// Whether a tag's words are one identifier: `LICENSE_FREE` in Pygments' list of MQL
+/// constants is no "License: Free". (A reference may be one: ScanCode's rules read the
+/// kernel's `EXPORT_SYMBOL_GPL` and Asterisk's `ASTERISK_GPL_KEY` as GPL.)
+fn is_identifier(words: &str) -> bool {
+    words.contains('_')
+        && words
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
 /// Whether `region[a..b]` (a license's bare name, [`matcher::is_label`]) stands on its
@@ -1008,6 +1057,39 @@ mod tests {
         assert!(!at("license = \"Public Domain\""));
         assert!(!at("choices: \"MIT\", Public Domain"));
         assert!(!at("x = y : Public domain"));
+    }
+
+    #[test]
+    fn license_words_handled_by_code_are_told_from_statements() {
+        // `in_code(text, a, b)` for the span of `words` in `text`.
+        let code = |text: &str, words: &str| {
+            let a = text.find(words).unwrap();
+            in_code(text, a, a + words.len())
+        };
+        assert!(code("npm ls -gpld\n", "gpld"));
+        assert!(code("cargo new --license MIT", "license MIT"));
+        assert!(code(
+            "const l = manifest.license || 'Proprietary'",
+            "license || 'Proprietary"
+        ));
+        assert!(code("if (license == 'GPL') {", "license == 'GPL"));
+        assert!(code("\"lgpl[.-]*\",", "lgpl"));
+        assert!(code("\"CC-BY-*\",", "CC-BY"));
+        // Statements: a list item, a compound name, a heading and its underline, bold,
+        // a footnote, Python's dunder.
+        assert!(!code("- GPL", "GPL"));
+        assert!(!code("dual BSD-GPL", "GPL"));
+        assert!(!code("./configure --enable-gpl", "gpl"));
+        assert!(!code(
+            "License\n=======\n\n[MIT](LICENSE).",
+            "License\n=======\n\n[MIT"
+        ));
+        assert!(!code("the **GPL**", "GPL"));
+        assert!(!code("under MIT[^1]", "MIT"));
+        assert!(!code("__license__ = \"MIT\"", "license__ = \"MIT"));
+        assert!(is_identifier("LICENSE_FREE"));
+        assert!(!is_identifier("MODULE_LICENSE(\"GPL\")"));
+        assert!(!is_identifier("License: Free"));
     }
 
     fn expressions(found: &Findings) -> Vec<&str> {
