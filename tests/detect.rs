@@ -912,3 +912,25 @@ fn a_license_name_handled_by_code_is_no_license() {
         assert!(!types.iter().any(|e| e == glob), "{types:?}");
     }
 }
+
+/// A BSD-3-Clause text whose first two clauses match a BSD-2-Clause rule exactly, among
+/// other licenses' texts: `snippets/httplib2-LICENSE` is httplib2's LICENSE (MIT, Apache-2.0
+/// and SocksiPy's BSD text, with its "SUCH DAMANGE"), as Google Cloud SDK 528.0.0 ships it
+/// in `platform/bq/third_party/httplib2/`. It was BSD-2-Clause plus "unrecognized license
+/// text" for the third clause and the disclaimer.
+#[test]
+fn a_text_whose_first_clauses_match_a_shorter_license_is_found_whole() {
+    let rec = snippet("httplib2-LICENSE");
+    let bsd: Vec<Value> = licenses(&rec)
+        .into_iter()
+        .filter(|m| m["expression"].as_str().unwrap().starts_with("BSD"))
+        .filter(|m| m["kind"] == "text")
+        .collect();
+    assert_eq!(bsd.len(), 1, "{rec:#}");
+    assert_eq!(bsd[0]["expression"], "BSD-3-Clause");
+    assert_eq!(lines(&bsd[0]), (53, 72));
+    assert!(
+        rec["unrecognized"].as_array().is_none_or(|u| u.is_empty()),
+        "{rec:#}"
+    );
+}
