@@ -934,3 +934,47 @@ fn a_text_whose_first_clauses_match_a_shorter_license_is_found_whole() {
         "{rec:#}"
     );
 }
+
+/// A text deep in a long file of many texts of the same license is aligned where it
+/// stands: `snippets/kpt-LICENSES-lines-7959-8901.txt` is lines 7959-8901 of
+/// `platform/kpt_licenses/LICENSES.txt` in Google Cloud SDK 528.0.0 (the licenses of kpt's
+/// vendored Go modules, one after another), ending with evanphx/json-patch's BSD-3-Clause
+/// text. Aligned over the whole file, the rules' seeds and occurrences went to the
+/// BSD-3-Clause texts above it, and it was "unrecognized license text".
+#[test]
+fn a_text_among_many_of_its_license_is_aligned_where_it_stands() {
+    let rec = snippet("kpt-LICENSES-lines-7959-8901.txt");
+    let last = licenses(&rec).pop().unwrap();
+    assert_eq!(last["expression"], "BSD-3-Clause", "{rec:#}");
+    assert_eq!(lines(&last), (912, 933));
+    assert!(
+        rec["unrecognized"].as_array().is_none_or(|u| u.is_empty()),
+        "{rec:#}"
+    );
+}
+
+/// A BSD-3-Clause text whose best rules fall just short gets the license's plainer rules:
+/// `snippets/debian-libbsd0-copyright` (Debian 12's libbsd0 0.11.7-2) has John Birrell's
+/// text, which came out BSD-2-Clause for its first clauses and BSD-4-Clause-UC (55% of a
+/// notice) for the rest; `snippets/debian-bash-copyright` (bash 5.2.15-2+b8) has a BSD
+/// text whose advertising clause reads "3. <removed>", which was BSD-Source-Code.
+#[test]
+fn a_bsd_text_near_its_rules_is_read_whole() {
+    let libbsd = snippet("debian-libbsd0-copyright");
+    let m = licenses(&libbsd)
+        .into_iter()
+        .find(|m| m["start_line"] == 156)
+        .unwrap_or_else(|| panic!("{libbsd:#}"));
+    assert_eq!(m["expression"], "BSD-3-Clause");
+    assert_eq!(lines(&m), (156, 179));
+    assert!(
+        !licenses(&libbsd).iter().any(|m| m["start_line"]
+            .as_u64()
+            .is_some_and(|l| (157..=179).contains(&l))),
+        "{libbsd:#}"
+    );
+    let bash = snippet("debian-bash-copyright");
+    let ids = expressions(&bash);
+    assert!(ids.contains(&"BSD-3-Clause".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"BSD-Source-Code".to_string()), "{ids:?}");
+}

@@ -761,10 +761,10 @@ fn approximate(
         eprintln!("approximate: {w} of {} tokens wanted", q.toks.len());
     }
     let mut spare = Vec::new();
-    let mut c = candidates(db, q, wanted, explained, 0..q.toks.len(), &mut spare, s);
-    let proposed_by_all = c.len();
-    let mut hole_spare: Vec<u32> = Vec::new();
-    hole_candidates(db, q, wanted, explained, &mut c, &mut hole_spare, s);
+    let c = candidates(db, q, wanted, explained, 0..q.toks.len(), &mut spare, s);
+    let mut hole_c: Vec<HoleCandidate> = Vec::new();
+    let mut hole_spares: Vec<HoleSpare> = Vec::new();
+    hole_candidates(db, q, wanted, explained, &mut hole_c, &mut hole_spares, s);
     // The query's trigrams, once: each candidate's tokens are looked up in them.
     s.grams.clear();
     let qt = &q.toks;
@@ -776,7 +776,7 @@ fn approximate(
     }
     s.grams.sort_unstable();
     // (Only holes' candidates are judged by it.)
-    let unexplained: Vec<bool> = if c.len() > proposed_by_all {
+    let unexplained: Vec<bool> = if !hole_c.is_empty() {
         explained.iter().map(|e| !e).collect()
     } else {
         Vec::new()
@@ -794,8 +794,12 @@ fn approximate(
             let mostly_unexplained = matched_in(&out[k], &unexplained) * 2 >= out[k].matched;
             if !mostly_unexplained || cov < HOLE_MIN_COVERAGE {
                 let e = db.rule_expression_index(out[k].rule);
-                if cov >= HOLE_NEAR_MISS && mostly_unexplained && !close.iter().any(|c| c.0 == e) {
-                    close.push((e, out[k].qstart, out[k].qend));
+                let (a, b) = (out[k].qstart, out[k].qend);
+                if cov >= HOLE_NEAR_MISS
+                    && mostly_unexplained
+                    && !close.iter().any(|c| c.0 == e && c.1 <= b && a <= c.2)
+                {
+                    close.push((e, a, b));
                 }
                 out.swap_remove(k);
             } else {
@@ -804,11 +808,31 @@ fn approximate(
         }
     };
     let mut close: Vec<(u32, u32, u32)> = Vec::new();
-    for (i, r) in c.iter().copied().enumerate() {
+    // Where each rule aligned over the whole query was found, before any filter.
+    let mut found: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+    for &r in &c {
         debug_assert!(db.rule_flags(r) & F_APPROX != 0);
         let from = out.len();
         align(db, q, r, s, &mut out);
-        if i >= proposed_by_all {
+        found.insert(r, out[from..].iter().map(|h| (h.qstart, h.qend)).collect());
+    }
+    for h in &hole_c {
+        let r = h.rule;
+        debug_assert!(db.rule_flags(r) & F_APPROX != 0);
+        if let std::collections::hash_map::Entry::Vacant(v) = found.entry(r) {
+            let from = out.len();
+            align(db, q, r, s, &mut out);
+            v.insert(out[from..].iter().map(|h| (h.qstart, h.qend)).collect());
+            answer_for_hole(&mut out, from, &mut close);
+        }
+        // Over the whole of a long file, a rule's seeds (16 per trigram) and occurrences
+        // (8) may all go to the same license's texts elsewhere: then it is aligned in the
+        // hole, with the words beside it (the BSD-3-Clause text of evanphx/json-patch deep
+        // in kpt's 13,000-line LICENSES.txt was unrecognized).
+        let (a, b) = (h.hole.0 as u32, h.hole.1 as u32);
+        if !found[&r].iter().any(|&(s0, e0)| s0 < b && a <= e0) {
+            let from = out.len();
+            align_in(db, q, r, h.scope.clone(), s, &mut out);
             answer_for_hole(&mut out, from, &mut close);
         }
     }
@@ -821,14 +845,49 @@ fn approximate(
         !out.iter()
             .any(|h| db.rule_expression_index(h.rule) == e && h.qstart <= b && a <= h.qend)
     });
-    for (e, _, _) in close.into_iter().take(2) {
-        for r in next_rules(db, &hole_spare, e, &c) {
-            let from = out.len();
-            align(db, q, r, s, &mut out);
-            answer_for_hole(&mut out, from, &mut Vec::new());
+    // Each hole's own near misses, from the rules its own proposals spared (one list for
+    // all holes gave the first holes' licenses every second chance: the BSD-3-Clause text
+    // of evanphx/json-patch deep in kpt's 13,000-line LICENSES.txt was unrecognized).
+    for h in &hole_spares {
+        let mut tried: Vec<u32> = c.clone();
+        tried.extend(
+            hole_c
+                .iter()
+                .filter(|x| x.hole == (h.start, h.end))
+                .map(|x| x.rule),
+        );
+        let mine = close
+            .iter()
+            .filter(|&&(_, a, b)| (a as usize) < h.end && h.start <= b as usize);
+        for &(e, _, _) in mine.take(2) {
+            for r in next_rules(db, &h.spare, e, &tried) {
+                tried.push(r);
+                let from = out.len();
+                align_in(db, q, r, h.scope.clone(), s, &mut out);
+                answer_for_hole(&mut out, from, &mut Vec::new());
+            }
         }
     }
+    // The same occurrence found by the whole query's alignment and a hole's.
+    let mut seen: std::collections::HashSet<(u32, u32, u32)> = Default::default();
+    out.retain(|h| seen.insert((h.rule, h.qstart, h.qend)));
     out
+}
+
+/// A rule a hole proposed, the hole (`a..b`) and the words it is aligned in.
+struct HoleCandidate {
+    rule: u32,
+    hole: (usize, usize),
+    scope: std::ops::Range<usize>,
+}
+
+/// A hole's span, the words its candidates are aligned in, and the rules its proposals
+/// left out by the cap per license.
+struct HoleSpare {
+    start: usize,
+    end: usize,
+    scope: std::ops::Range<usize>,
+    spare: Vec<u32>,
 }
 
 /// The next [`SECOND_CHANCE`] rules of expression `e` among `spare` (best first), once
@@ -852,15 +911,15 @@ fn next_rules(db: &LicenseDb, spare: &[u32], e: u32, tried: &[u32]) -> Vec<u32> 
 /// above the GPL and LGPL texts its wheel bundles, was never aligned. A single hole beside
 /// a whole text that exact hits explain (a BSD-3-Clause text above the MIT text of Julia
 /// in NumPy's random/distributions/LICENSE.md) proposes too, its words judged alone: the
-/// whole query's favoured a rule that has both licenses' words. `spare` gets the rules the
+/// whole query's favoured a rule that has both licenses' words. `spares` gets, per hole, the rules the
 /// cap per expression left out.
 fn hole_candidates(
     db: &LicenseDb,
     q: &Query,
     wanted: &[bool],
     explained: &[bool],
-    c: &mut Vec<u32>,
-    spare: &mut Vec<u32>,
+    c: &mut Vec<HoleCandidate>,
+    spares: &mut Vec<HoleSpare>,
     s: &mut Scratch,
 ) {
     let holes = holes(db, q, wanted, explained);
@@ -881,12 +940,21 @@ fn hole_candidates(
         // A single hole is judged alone, and also with the exact hits beside it: the rest
         // of a text whose first part matched exactly is held by no full text alone
         // (Infozone's Apache-1.1 text in ScanCode's lic2 set was read as xmldb-1.0).
+        let mut spare = Vec::new();
+        let words = (mask.as_slice(), explained);
         if alone {
-            hole_proposals(db, q, &mask, explained, a..b, c, spare, s);
+            hole_proposals(db, q, words, a..b, ((a, b), &widened), c, &mut spare, s);
         }
         if !alone || widened != (a..b) {
-            hole_proposals(db, q, &mask, explained, widened, c, spare, s);
+            let at = ((a, b), &widened);
+            hole_proposals(db, q, words, widened.clone(), at, c, &mut spare, s);
         }
+        spares.push(HoleSpare {
+            start: a,
+            end: b,
+            scope: widened,
+            spare,
+        });
         mask[a..b].fill(false);
     }
 }
@@ -921,10 +989,10 @@ fn widen(explained: &[bool], a: usize, b: usize) -> std::ops::Range<usize> {
 fn hole_proposals(
     db: &LicenseDb,
     q: &Query,
-    mask: &[bool],
-    explained: &[bool],
+    (mask, explained): (&[bool], &[bool]),
     scope: std::ops::Range<usize>,
-    c: &mut Vec<u32>,
+    (hole, at): ((usize, usize), &std::ops::Range<usize>),
+    c: &mut Vec<HoleCandidate>,
     spare: &mut Vec<u32>,
     s: &mut Scratch,
 ) {
@@ -942,14 +1010,18 @@ fn hole_proposals(
             }
             exprs.push(e);
         }
-        if !c.contains(&r) {
-            c.push(r);
+        if !c.iter().any(|x| x.rule == r && x.hole == hole) {
+            c.push(HoleCandidate {
+                rule: r,
+                hole,
+                scope: at.clone(),
+            });
         }
     }
 }
 
 /// An alignment this close to whole that breaks a condition of its rule...
-const NEAR_MISS: f32 = 0.9;
+const NEAR_MISS: f32 = 0.85;
 /// ...has this many more rules of its license aligned, for at most two licenses.
 const SECOND_CHANCE: usize = 4;
 
@@ -957,7 +1029,11 @@ const SECOND_CHANCE: usize = 4;
 /// phrase one word off: "51 Franklin St" in a GPL notice whose rule says "Street") has its
 /// next rules aligned too, the ones the cap per expression left out: ScanCode aligns far
 /// more candidates, and one of them is the wording the text has. Only after a near miss,
-/// so a region whose words merely resemble licenses costs nothing more.
+/// so a region whose words merely resemble licenses costs nothing more. A valid hit of
+/// the license elsewhere in the region, or a poorer one over the same words, does not
+/// count as its answer (John Birrell's BSD-3-Clause text in libbsd's Debian copyright
+/// file, among many BSD texts that matched, came within 87% of three rules and was read
+/// as BSD-2-Clause and BSD-4-Clause-UC).
 fn second_chance(
     db: &LicenseDb,
     q: &Query,
@@ -973,9 +1049,13 @@ fn second_chance(
             && !missed.contains(&e)
             && h.coverage(db) >= NEAR_MISS
             && !valid(db, q, h)
-            && !out
-                .iter()
-                .any(|o| db.rule_expression_index(o.rule) == e && valid(db, q, o))
+            && !out.iter().any(|o| {
+                db.rule_expression_index(o.rule) == e
+                    && o.qstart <= h.qend
+                    && h.qstart <= o.qend
+                    && o.coverage(db) >= h.coverage(db)
+                    && valid(db, q, o)
+            })
         {
             missed.push(e);
         }
@@ -1043,16 +1123,35 @@ fn max_gap(rule_len: u32) -> u32 {
 
 /// Aligns rule `r` with the query; pushes one hit per occurrence found.
 fn align(db: &LicenseDb, q: &Query, r: u32, s: &mut Scratch, out: &mut Vec<Hit>) {
+    align_in(db, q, r, 0..q.toks.len(), s, out);
+}
+
+/// [`align`] seeded only from the query positions in `scope`: a hole of a long file of
+/// many licenses is aligned where it is (seeded from the whole query, the 16 seeds per
+/// trigram and the 8 occurrences went to the same license's texts further up).
+fn align_in(
+    db: &LicenseDb,
+    q: &Query,
+    r: u32,
+    scope: std::ops::Range<usize>,
+    s: &mut Scratch,
+    out: &mut Vec<Hit>,
+) {
     let rt = db.rule_tokens(r);
     let qt = &q.toks;
     if rt.len() < 3 || qt.len() < 3 {
         return;
     }
+    let (lo, hi) = (scope.start as u32, scope.end as u32);
     s.seeds.clear();
     for j in 0..rt.len() - 2 {
         let key = tri(rt[j], rt[j + 1], rt[j + 2]);
-        let from = s.grams.partition_point(|g| g.0 < key);
-        for g in s.grams[from..].iter().take_while(|g| g.0 == key).take(16) {
+        let from = s.grams.partition_point(|g| (g.0, g.1) < (key, lo));
+        for g in s.grams[from..]
+            .iter()
+            .take_while(|g| g.0 == key && g.1 < hi)
+            .take(16)
+        {
             s.seeds.push((j as i64 - i64::from(g.1), g.1, j as u32));
         }
     }
