@@ -645,7 +645,6 @@ fn measure(
         }
         let shared = shared_weight(db, db.rule_vocabulary(r), &vocab);
         let containment = shared / total;
-
         if containment >= MIN_CONTAINMENT {
             scored.push((containment, db.rule_len(r), r));
         }
@@ -911,8 +910,8 @@ fn next_rules(db: &LicenseDb, spare: &[u32], e: u32, tried: &[u32]) -> Vec<u32> 
 /// above the GPL and LGPL texts its wheel bundles, was never aligned. A single hole beside
 /// a whole text that exact hits explain (a BSD-3-Clause text above the MIT text of Julia
 /// in NumPy's random/distributions/LICENSE.md) proposes too, its words judged alone: the
-/// whole query's favoured a rule that has both licenses' words. `spares` gets, per hole, the rules the
-/// cap per expression left out.
+/// whole query's favoured a rule that has both licenses' words. `spares` gets, per hole,
+/// the rules the cap per expression left out.
 fn hole_candidates(
     db: &LicenseDb,
     q: &Query,
