@@ -893,8 +893,8 @@ fn a_license_name_above_its_text_is_its_title() {
 /// init-package-json 8.2.5's `lib/default-input.js`, as npm bundles it), a command-line
 /// option (`npm ls -gpld`, lines 100-130 of npm's `docs/content/using-npm/config.md`:
 /// ScanCode's rule for the rare "GPLd"), a constant (`'LICENSE_FREE'` in Pygments
-/// 2.21.0's `lexers/_mql_builtins.py`, whose header's ":license: BSD" stays) or a glob (`"lgpl[.-]*"`
-/// and `"CC-BY-*"` in ignore 0.4.35's `src/default_types.rs`).
+/// 2.21.0's `lexers/_mql_builtins.py`, whose header's ":license: BSD" stays) or a glob
+/// (`"lgpl[.-]*"` and `"CC-BY-*"` in ignore 0.4.35's `src/default_types.rs`).
 #[test]
 fn a_license_name_handled_by_code_is_no_license() {
     for name in [

@@ -762,8 +762,8 @@ fn approximate(
     let mut spare = Vec::new();
     let c = candidates(db, q, wanted, explained, 0..q.toks.len(), &mut spare, s);
     let mut hole_c: Vec<HoleCandidate> = Vec::new();
-    let mut hole_spares: Vec<HoleSpare> = Vec::new();
-    hole_candidates(db, q, wanted, explained, &mut hole_c, &mut hole_spares, s);
+    let mut holes: Vec<Hole> = Vec::new();
+    hole_candidates(db, q, wanted, explained, &mut hole_c, &mut holes, s);
     // The query's trigrams, once: each candidate's tokens are looked up in them.
     s.grams.clear();
     let qt = &q.toks;
@@ -815,8 +815,8 @@ fn approximate(
         align(db, q, r, s, &mut out);
         found.insert(r, out[from..].iter().map(|h| (h.qstart, h.qend)).collect());
     }
-    for h in &hole_c {
-        let r = h.rule;
+    for hc in &hole_c {
+        let (r, h) = (hc.rule, &holes[hc.hole]);
         debug_assert!(db.rule_flags(r) & F_APPROX != 0);
         if let std::collections::hash_map::Entry::Vacant(v) = found.entry(r) {
             let from = out.len();
@@ -828,7 +828,7 @@ fn approximate(
         // (8) may all go to the same license's texts elsewhere: then it is aligned in the
         // hole, with the words beside it (the BSD-3-Clause text of evanphx/json-patch deep
         // in kpt's 13,000-line LICENSES.txt was unrecognized).
-        let (a, b) = (h.hole.0 as u32, h.hole.1 as u32);
+        let (a, b) = (h.start as u32, h.end as u32);
         if !found[&r].iter().any(|&(s0, e0)| s0 < b && a <= e0) {
             let from = out.len();
             align_in(db, q, r, h.scope.clone(), s, &mut out);
@@ -847,14 +847,9 @@ fn approximate(
     // Each hole's own near misses, from the rules its own proposals spared (one list for
     // all holes gave the first holes' licenses every second chance: the BSD-3-Clause text
     // of evanphx/json-patch deep in kpt's 13,000-line LICENSES.txt was unrecognized).
-    for h in &hole_spares {
+    for (i, h) in holes.iter().enumerate() {
         let mut tried: Vec<u32> = c.clone();
-        tried.extend(
-            hole_c
-                .iter()
-                .filter(|x| x.hole == (h.start, h.end))
-                .map(|x| x.rule),
-        );
+        tried.extend(hole_c.iter().filter(|x| x.hole == i).map(|x| x.rule));
         let mine = close
             .iter()
             .filter(|&&(_, a, b)| (a as usize) < h.end && h.start <= b as usize);
@@ -873,16 +868,16 @@ fn approximate(
     out
 }
 
-/// A rule a hole proposed, the hole (`a..b`) and the words it is aligned in.
+/// A rule a hole proposed, and the hole (its index).
+#[derive(PartialEq)]
 struct HoleCandidate {
     rule: u32,
-    hole: (usize, usize),
-    scope: std::ops::Range<usize>,
+    hole: usize,
 }
 
-/// A hole's span, the words its candidates are aligned in, and the rules its proposals
-/// left out by the cap per license.
-struct HoleSpare {
+/// A hole (`start..end`), the words its candidates are aligned in, and the rules its
+/// proposals left out by the cap per license.
+struct Hole {
     start: usize,
     end: usize,
     scope: std::ops::Range<usize>,
@@ -910,15 +905,15 @@ fn next_rules(db: &LicenseDb, spare: &[u32], e: u32, tried: &[u32]) -> Vec<u32> 
 /// above the GPL and LGPL texts its wheel bundles, was never aligned. A single hole beside
 /// a whole text that exact hits explain (a BSD-3-Clause text above the MIT text of Julia
 /// in NumPy's random/distributions/LICENSE.md) proposes too, its words judged alone: the
-/// whole query's favoured a rule that has both licenses' words. `spares` gets, per hole,
-/// the rules the cap per expression left out.
+/// whole query's favoured a rule that has both licenses' words. `out` gets each hole
+/// with the rules the cap per expression left out.
 fn hole_candidates(
     db: &LicenseDb,
     q: &Query,
     wanted: &[bool],
     explained: &[bool],
     c: &mut Vec<HoleCandidate>,
-    spares: &mut Vec<HoleSpare>,
+    out: &mut Vec<Hole>,
     s: &mut Scratch,
 ) {
     let holes = holes(db, q, wanted, explained);
@@ -940,15 +935,14 @@ fn hole_candidates(
         // of a text whose first part matched exactly is held by no full text alone
         // (Infozone's Apache-1.1 text in ScanCode's lic2 set was read as xmldb-1.0).
         let mut spare = Vec::new();
-        let words = (mask.as_slice(), explained);
+        let (words, hole) = ((mask.as_slice(), explained), out.len());
         if alone {
-            hole_proposals(db, q, words, a..b, ((a, b), &widened), c, &mut spare, s);
+            hole_proposals(db, q, words, a..b, hole, c, &mut spare, s);
         }
         if !alone || widened != (a..b) {
-            let at = ((a, b), &widened);
-            hole_proposals(db, q, words, widened.clone(), at, c, &mut spare, s);
+            hole_proposals(db, q, words, widened.clone(), hole, c, &mut spare, s);
         }
-        spares.push(HoleSpare {
+        out.push(Hole {
             start: a,
             end: b,
             scope: widened,
@@ -983,14 +977,14 @@ fn widen(explained: &[bool], a: usize, b: usize) -> std::ops::Range<usize> {
 }
 
 /// The best rules of the best [`HOLE_LICENSES`] licenses for the hole `mask` marks,
-/// measured in `scope`, added to `c`.
+/// measured in `scope`, added to `c` as the candidates of hole number `hole`.
 #[allow(clippy::too_many_arguments)]
 fn hole_proposals(
     db: &LicenseDb,
     q: &Query,
     (mask, explained): (&[bool], &[bool]),
     scope: std::ops::Range<usize>,
-    (hole, at): ((usize, usize), &std::ops::Range<usize>),
+    hole: usize,
     c: &mut Vec<HoleCandidate>,
     spare: &mut Vec<u32>,
     s: &mut Scratch,
@@ -1009,12 +1003,9 @@ fn hole_proposals(
             }
             exprs.push(e);
         }
-        if !c.iter().any(|x| x.rule == r && x.hole == hole) {
-            c.push(HoleCandidate {
-                rule: r,
-                hole,
-                scope: at.clone(),
-            });
+        let candidate = HoleCandidate { rule: r, hole };
+        if !c.contains(&candidate) {
+            c.push(candidate);
         }
     }
 }

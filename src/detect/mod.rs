@@ -487,8 +487,7 @@ fn in_code(region: &str, a: usize, b: usize) -> bool {
         && before
             .clone()
             .nth(dashes)
-            .is_none_or(|c| c.is_ascii_whitespace())
-        && !region[b..].starts_with(|c: char| c.is_alphanumeric());
+            .is_none_or(|c| c.is_ascii_whitespace());
     // (A heading's underline of `=` is no operator: "License\n=======\n[MIT](LICENSE)".)
     let operator = region[a..b]
         .lines()
